@@ -1,0 +1,160 @@
+/**
+ * Append-only CSV logs for the run directory, one file per record kind (updates.csv,
+ * episodes.csv, evaluations.csv). CSV appends safely (a crash can only leave a torn last line,
+ * which the reader drops), loads fast, and opens in any spreadsheet. Array fields are spread into
+ * numbered columns (priorityHistogram → priorityHistogram_0 …).
+ */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { writeFileAtomicSync } from '../util/atomic-write.js';
+
+export type CsvValue = number | string | boolean | number[];
+export type CsvRecord = Record<string, CsvValue>;
+
+function flattenHeader(record: CsvRecord): string[] {
+  const header: string[] = [];
+  for (const [key, value] of Object.entries(record)) {
+    if (Array.isArray(value)) value.forEach((_, i) => header.push(`${key}_${i}`));
+    else header.push(key);
+  }
+  return header;
+}
+
+function formatCell(value: number | string | boolean): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : value > 0 ? 'inf' : value < 0 ? '-inf' : 'nan';
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (/[",\n]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
+  return value;
+}
+
+function formatRow(record: CsvRecord): string {
+  const cells: string[] = [];
+  for (const value of Object.values(record)) {
+    if (Array.isArray(value)) for (const item of value) cells.push(formatCell(item));
+    else cells.push(formatCell(value));
+  }
+  return cells.join(',');
+}
+
+/** Appends records to one CSV file, buffering rows until `flush()`. */
+export class CsvLog {
+  private fd: number | undefined;
+  private header: string[] | undefined;
+  private buffered: string[] = [];
+
+  constructor(readonly path: string) {
+    if (existsSync(path)) {
+      const firstLine = readFileSync(path, 'utf8').split('\n', 1)[0];
+      if (firstLine) this.header = firstLine.split(',');
+    }
+  }
+
+  append(record: CsvRecord): void {
+    const header = flattenHeader(record);
+    if (this.header === undefined) {
+      this.header = header;
+      this.buffered.push(header.join(','));
+    } else if (header.length !== this.header.length || header.some((name, i) => name !== this.header![i])) {
+      throw new Error(`${this.path}: record fields [${header.join(', ')}] differ from the file's columns`);
+    }
+    this.buffered.push(formatRow(record));
+  }
+
+  /** Write buffered rows; with `durable`, fsync so they survive a power cut. */
+  flush(durable = false): void {
+    if (this.buffered.length > 0) {
+      this.fd ??= openSync(this.path, 'a');
+      const bytes = Buffer.from(`${this.buffered.join('\n')}\n`, 'utf8');
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
+      this.buffered = [];
+    }
+    if (durable && this.fd !== undefined) fsyncSync(this.fd);
+  }
+
+  close(): void {
+    this.flush(true);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+export interface CsvTable {
+  header: string[];
+  /** Column name → values (numbers parsed; non-numeric cells kept as strings). */
+  columns: Record<string, (number | string)[]>;
+  rows: number;
+}
+
+function parseCell(cell: string): number | string {
+  if (cell === 'nan') return Number.NaN;
+  if (cell === 'inf') return Number.POSITIVE_INFINITY;
+  if (cell === '-inf') return Number.NEGATIVE_INFINITY;
+  if (cell.startsWith('"')) return cell.slice(1, -1).replace(/""/g, '"');
+  const number = Number(cell);
+  return cell !== '' && !Number.isNaN(number) ? number : cell;
+}
+
+function splitRow(line: string): string[] {
+  if (!line.includes('"')) return line.split(',');
+  const cells: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === '"' && line[i + 1] === '"' && quoted) {
+      current += '""';
+      i++;
+    } else if (ch === '"') {
+      quoted = !quoted;
+      current += ch;
+    } else if (ch === ',' && !quoted) {
+      cells.push(current);
+      current = '';
+    } else current += ch;
+  }
+  cells.push(current);
+  return cells;
+}
+
+/** Read a log written by CsvLog. A torn last line (no newline, or the wrong cell count) is dropped. */
+export function readCsvLog(path: string): CsvTable {
+  if (!existsSync(path)) return { header: [], columns: {}, rows: 0 };
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  const complete = lines.slice(0, -1); // the last piece is '' after a final newline, or a torn line
+  if (complete.length === 0) return { header: [], columns: {}, rows: 0 };
+  const header = complete[0].split(',');
+  const columns: Record<string, (number | string)[]> = Object.fromEntries(header.map((name) => [name, []]));
+  let rows = 0;
+  for (let i = 1; i < complete.length; i++) {
+    const cells = splitRow(complete[i]);
+    if (cells.length !== header.length) continue;
+    for (let c = 0; c < header.length; c++) columns[header[c]].push(parseCell(cells[c]));
+    rows++;
+  }
+  return { header, columns, rows };
+}
+
+/**
+ * Drop every row whose `column` exceeds `limit` (and any torn last line), rewriting the file
+ * atomically. Used on resume so that the curves continue from the checkpoint with no duplicates.
+ */
+export function truncateCsvLog(path: string, column: string, limit: number): number {
+  if (!existsSync(path)) return 0;
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n').slice(0, -1);
+  if (lines.length === 0) {
+    writeFileAtomicSync(path, '');
+    return 0;
+  }
+  const header = lines[0].split(',');
+  const index = header.indexOf(column);
+  if (index < 0) throw new Error(`${path}: no column "${column}" to truncate by`);
+  const kept = [lines[0]];
+  for (let i = 1; i < lines.length; i++) {
+    const cells = splitRow(lines[i]);
+    if (cells.length === header.length && Number(cells[index]) <= limit) kept.push(lines[i]);
+  }
+  writeFileAtomicSync(path, `${kept.join('\n')}\n`);
+  return kept.length - 1;
+}

@@ -1,0 +1,79 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CsvLog, readCsvLog, truncateCsvLog } from '../../../core/train/metrics-log.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'o2o-csv-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('CsvLog', () => {
+  it('writes a header once, spreads arrays into numbered columns, and reads back numbers', () => {
+    const path = join(dir, 'updates.csv');
+    const log = new CsvLog(path);
+    log.append({ step: 1, phase: 'offline', loss: 0.5, hist: [1, 2], done: false });
+    log.append({ step: 2, phase: 'online', loss: Number.NaN, hist: [3, 4], done: true });
+    log.close();
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toBe('step,phase,loss,hist_0,hist_1,done');
+    const table = readCsvLog(path);
+    expect(table.rows).toBe(2);
+    expect(table.columns.step).toEqual([1, 2]);
+    expect(table.columns.phase).toEqual(['offline', 'online']);
+    expect(table.columns.hist_1).toEqual([2, 4]);
+    expect(Number.isNaN(table.columns.loss[1] as number)).toBe(true);
+    expect(table.columns.done).toEqual([0, 1]);
+  });
+
+  it('continues an existing file without repeating the header', () => {
+    const path = join(dir, 'episodes.csv');
+    const first = new CsvLog(path);
+    first.append({ step: 1, value: 1 });
+    first.close();
+    const second = new CsvLog(path);
+    second.append({ step: 2, value: 2 });
+    second.close();
+    expect(readCsvLog(path).columns.step).toEqual([1, 2]);
+    expect(readFileSync(path, 'utf8').match(/step,value/g)).toHaveLength(1);
+  });
+
+  it('rejects a record whose fields differ from the file', () => {
+    const log = new CsvLog(join(dir, 'x.csv'));
+    log.append({ a: 1 });
+    expect(() => log.append({ b: 1 })).toThrow(/differ from the file's columns/);
+  });
+
+  it('drops a torn last line left by a crash', () => {
+    const path = join(dir, 'torn.csv');
+    const log = new CsvLog(path);
+    log.append({ step: 1, value: 10 });
+    log.append({ step: 2, value: 20 });
+    log.close();
+    appendFileSync(path, '3,3');
+    const table = readCsvLog(path);
+    expect(table.columns.step).toEqual([1, 2]);
+  });
+
+  it('truncates rows after a step so a resumed run has no duplicated step', () => {
+    const path = join(dir, 'updates.csv');
+    const log = new CsvLog(path);
+    for (let step = 1; step <= 10; step++) log.append({ step, value: step * 2 });
+    log.close();
+    appendFileSync(path, '11,2');
+    expect(truncateCsvLog(path, 'step', 6)).toBe(6);
+    const resumed = new CsvLog(path);
+    resumed.append({ step: 7, value: 14 });
+    resumed.close();
+    expect(readCsvLog(path).columns.step).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('quotes strings with commas and reads them back', () => {
+    const path = join(dir, 'q.csv');
+    const log = new CsvLog(path);
+    log.append({ message: 'a, "b"', n: 1 });
+    log.close();
+    expect(readCsvLog(path).columns.message).toEqual(['a, "b"']);
+  });
+});
