@@ -1,0 +1,144 @@
+/**
+ * The one API between the UI and the engine, shared by both transports (Electron preload bridge
+ * and the browser mode's WebSocket). Commands go down as {id, method, params}; results come back
+ * as {id, result} or {id, error}; run events come up as batches {runId, events}. Every params
+ * payload is validated by the schema below before a handler runs, on both transports.
+ */
+import { z } from 'zod';
+import type { RunEvent, RunState } from '../train/events.js';
+
+const runId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a run id (letters, digits, . _ -)');
+const filePath = z.string().min(1).max(4096);
+
+/** Params schema of every command, by method name. */
+export const commandParams = {
+  'app.info': z.object({}).strict(),
+  'envs.list': z.object({}).strict(),
+  'presets.list': z.object({}).strict(),
+  'datasets.list': z.object({}).strict(),
+  'datasets.inspect': z.object({ path: filePath }).strict(),
+  'config.validate': z.object({ config: z.unknown() }).strict(),
+  'runs.list': z.object({}).strict(),
+  'runs.start': z.object({ config: z.unknown(), name: z.string().max(200).optional() }).strict(),
+  'runs.pause': z.object({ runId }).strict(),
+  'runs.resume': z.object({ runId }).strict(),
+  'runs.stop': z.object({ runId }).strict(),
+  'runs.history': z.object({ runId }).strict(),
+  'runs.export': z
+    .object({ runId, format: z.enum(['onnx', 'tfjs', 'json']), path: filePath.optional() })
+    .strict(),
+  'runs.rollout': z
+    .object({ runId, episodes: z.number().int().min(1).max(20).default(1), seed: z.number().int().optional() })
+    .strict(),
+} as const;
+
+export type Method = keyof typeof commandParams;
+export type CommandParams<M extends Method> = z.input<(typeof commandParams)[M]>;
+
+export interface RunSummary {
+  runId: string;
+  directory: string;
+  name: string;
+  envId: string;
+  datasetPath: string | null;
+  state: RunState;
+  createdAt: string;
+  step: number;
+  envStep: number;
+  lastReturn: number | null;
+}
+
+/** Columnar history of a run, as stored in its run directory. */
+export interface RunHistory {
+  runId: string;
+  updates: Record<string, (number | string)[]>;
+  episodes: Record<string, (number | string)[]>;
+  evaluations: Record<string, (number | string)[]>;
+  phases: { phase: string; step: number; envStep: number }[];
+}
+
+export interface ValidationIssue {
+  /** Key path such as "beta.targetEssFraction". */
+  path: string;
+  message: string;
+}
+
+/** Result type of every command, by method name. */
+export interface CommandResults {
+  'app.info': { version: string; backend: string; mode: 'electron' | 'browser'; runsDirectory: string };
+  'envs.list': { id: string; observationWidth: number; actionWidth: number; discrete: boolean; goal: boolean }[];
+  'presets.list': { name: string; description: string; config: unknown }[];
+  'datasets.list': { path: string; name: string; envId: string; rows: number; episodes: number }[];
+  'datasets.inspect': unknown;
+  'config.validate': { ok: boolean; issues: ValidationIssue[]; config?: unknown };
+  'runs.list': RunSummary[];
+  'runs.start': { runId: string; directory: string };
+  'runs.pause': { state: RunState };
+  'runs.resume': { state: RunState };
+  'runs.stop': { state: RunState };
+  'runs.history': RunHistory;
+  'runs.export': { path: string; bytes: number };
+  'runs.rollout': { envId: string; episodes: { frames: unknown[]; return: number; success: boolean }[] };
+}
+
+/** What the engine side implements; both transports dispatch to it after validation. */
+export type EngineService = {
+  [M in Method]: (params: z.output<(typeof commandParams)[M]>) => Promise<CommandResults[M]>;
+} & {
+  /** Subscribe to event batches of all runs; returns an unsubscribe function. */
+  onEvents(listener: (batch: EventBatch) => void): () => void;
+};
+
+export interface EventBatch {
+  runId: string;
+  events: RunEvent[];
+}
+
+export interface CommandRequest {
+  id: number;
+  method: string;
+  params: unknown;
+}
+
+export type CommandResponse =
+  | { id: number; result: unknown }
+  | { id: number; error: { message: string; code: string; issues?: ValidationIssue[] } };
+
+export class ProtocolError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'unknown-method' | 'invalid-params' | 'failed',
+    readonly issues: ValidationIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(commandParams, name);
+}
+
+/** Turn zod issues into key paths a user can act on. */
+export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+}
+
+/** Validate a request and run it on the service. Throws ProtocolError with a clear message. */
+export async function dispatch(service: EngineService, request: CommandRequest): Promise<unknown> {
+  if (!isMethod(request.method)) throw new ProtocolError(`unknown method "${request.method}"`, 'unknown-method');
+  const parsed = commandParams[request.method].safeParse(request.params ?? {});
+  if (!parsed.success) {
+    const issues = toValidationIssues(parsed.error);
+    throw new ProtocolError(
+      `invalid params for ${request.method}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      'invalid-params',
+      issues,
+    );
+  }
+  const handler = service[request.method] as (params: unknown) => Promise<unknown>;
+  return handler.call(service, parsed.data);
+}
