@@ -1,0 +1,154 @@
+/**
+ * The run directory: everything a run produces, laid out so that a stopped or crashed run can be
+ * resumed and any run can be listed, compared and reloaded without the process that made it.
+ *
+ *   config.json        the validated, fully resolved run configuration
+ *   meta.json          run id, name, creation time, package/backend/platform versions
+ *   status.json        state and counters, rewritten atomically as the run progresses
+ *   updates.csv        one row per learner update (UpdateRecord)
+ *   episodes.csv       one row per online training episode
+ *   evaluations.csv    one row per evaluation
+ *   events.jsonl       phase changes, checkpoints, run state changes and log messages
+ *   checkpoint.json    pointer to the newest complete checkpoint under checkpoints/
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { writeFileAtomicSync } from '../util/atomic-write.js';
+import type { RunEvent, RunState } from './events.js';
+
+export const RUN_FILES = {
+  config: 'config.json',
+  meta: 'meta.json',
+  status: 'status.json',
+  updates: 'updates.csv',
+  episodes: 'episodes.csv',
+  evaluations: 'evaluations.csv',
+  events: 'events.jsonl',
+} as const;
+
+export interface RunMeta {
+  runId: string;
+  name: string;
+  createdAt: string;
+  packageVersion: string;
+  backend: string;
+  platform: string;
+  nodeVersion: string;
+}
+
+export interface RunStatus {
+  state: RunState;
+  step: number;
+  envStep: number;
+  phase: 'offline' | 'online' | null;
+  lastReturn: number | null;
+  updatedAt: string;
+  message?: string;
+}
+
+export class RunDirectoryError extends Error {
+  readonly exitCode = 4;
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunDirectoryError';
+  }
+}
+
+/** A new run id: UTC timestamp plus a short name, safe as a directory name. */
+export function newRunId(name: string, now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'run';
+  return `${stamp}-${slug}`;
+}
+
+/** Create a fresh run directory; refuses to reuse one that already holds a run. */
+export function createRunDirectory(directory: string, config: unknown, meta: RunMeta): void {
+  if (existsSync(join(directory, RUN_FILES.config))) {
+    throw new RunDirectoryError(
+      `${directory} already holds a run (config.json exists); use \`o2o resume ${directory}\``,
+    );
+  }
+  mkdirSync(directory, { recursive: true });
+  writeFileAtomicSync(join(directory, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+  writeFileAtomicSync(join(directory, RUN_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
+  writeRunStatus(directory, {
+    state: 'starting',
+    step: 0,
+    envStep: 0,
+    phase: null,
+    lastReturn: null,
+    updatedAt: new Date().toISOString(),
+  });
+}
+
+function readJson<T>(path: string, what: string): T {
+  if (!existsSync(path)) throw new RunDirectoryError(`${path}: missing (${what}); is this a run directory?`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (error) {
+    throw new RunDirectoryError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+export function readRunConfig(directory: string): unknown {
+  return readJson(join(directory, RUN_FILES.config), 'the run configuration');
+}
+
+export function readRunMeta(directory: string): RunMeta {
+  return readJson<RunMeta>(join(directory, RUN_FILES.meta), 'the run metadata');
+}
+
+export function readRunStatus(directory: string): RunStatus {
+  return readJson<RunStatus>(join(directory, RUN_FILES.status), 'the run status');
+}
+
+export function writeRunStatus(directory: string, status: RunStatus): void {
+  writeFileAtomicSync(join(directory, RUN_FILES.status), `${JSON.stringify(status)}\n`);
+}
+
+/** Append events that are not per-update records (those go to the CSV logs) to events.jsonl. */
+export function appendRunEvents(directory: string, events: RunEvent[]): void {
+  if (events.length === 0) return;
+  appendFileSync(
+    join(directory, RUN_FILES.events),
+    events.map((event) => `${JSON.stringify(event)}\n`).join(''),
+  );
+}
+
+/** Read events.jsonl, dropping a torn last line. */
+export function readRunEvents(directory: string): RunEvent[] {
+  const path = join(directory, RUN_FILES.events);
+  if (!existsSync(path)) return [];
+  const events: RunEvent[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      events.push(JSON.parse(line) as RunEvent);
+    } catch {
+      // a torn line from a crash: skip it
+    }
+  }
+  return events;
+}
+
+/** True when `directory` holds a run (it has a config and metadata). */
+export function isRunDirectory(directory: string): boolean {
+  return existsSync(join(directory, RUN_FILES.config)) && existsSync(join(directory, RUN_FILES.meta));
+}
+
+/** Run directories directly under `runsDirectory`, newest first. */
+export function listRunDirectories(runsDirectory: string): string[] {
+  if (!existsSync(runsDirectory)) return [];
+  return readdirSync(runsDirectory)
+    .map((entry) => resolve(runsDirectory, entry))
+    .filter((path) => statSync(path).isDirectory() && isRunDirectory(path))
+    .sort((a, b) => basename(b).localeCompare(basename(a)));
+}
