@@ -64,7 +64,8 @@ export interface TransitionBatch {
 
 /** Allocate an empty batch of `size` rows. */
 export function allocateBatch(size: number, observationWidth: number, actionWidth: number): TransitionBatch {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`batch size must be a positive integer, got ${size}`);
   return {
     size,
     observationWidth,

@@ -28,7 +28,11 @@ export const commandParams = {
     .object({ runId, format: z.enum(['onnx', 'tfjs', 'json']), path: filePath.optional() })
     .strict(),
   'runs.rollout': z
-    .object({ runId, episodes: z.number().int().min(1).max(20).default(1), seed: z.number().int().optional() })
+    .object({
+      runId,
+      episodes: z.number().int().min(1).max(20).default(1),
+      seed: z.number().int().optional(),
+    })
     .strict(),
 } as const;
 
@@ -66,7 +70,13 @@ export interface ValidationIssue {
 /** Result type of every command, by method name. */
 export interface CommandResults {
   'app.info': { version: string; backend: string; mode: 'electron' | 'browser'; runsDirectory: string };
-  'envs.list': { id: string; observationWidth: number; actionWidth: number; discrete: boolean; goal: boolean }[];
+  'envs.list': {
+    id: string;
+    observationWidth: number;
+    actionWidth: number;
+    discrete: boolean;
+    goal: boolean;
+  }[];
   'presets.list': { name: string; description: string; config: unknown }[];
   'datasets.list': { path: string; name: string; envId: string; rows: number; episodes: number }[];
   'datasets.inspect': unknown;
@@ -129,7 +139,8 @@ export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
 
 /** Validate a request and run it on the service. Throws ProtocolError with a clear message. */
 export async function dispatch(service: EngineService, request: CommandRequest): Promise<unknown> {
-  if (!isMethod(request.method)) throw new ProtocolError(`unknown method "${request.method}"`, 'unknown-method');
+  if (!isMethod(request.method))
+    throw new ProtocolError(`unknown method "${request.method}"`, 'unknown-method');
   const parsed = commandParams[request.method].safeParse(request.params ?? {});
   if (!parsed.success) {
     const issues = toValidationIssues(parsed.error);

@@ -6,19 +6,22 @@
  * `checkpoint.json` — written atomically — points at it, so a crash at any moment leaves the
  * previous checkpoint usable. Older checkpoints are removed after the pointer moves.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 
 type TypedArray =
-  | Float32Array
-  | Float64Array
-  | Int32Array
-  | Uint32Array
-  | Int16Array
-  | Uint16Array
-  | Int8Array
-  | Uint8Array;
+  Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
 
 const arrayTypes = {
   Float32Array,
@@ -93,7 +96,10 @@ export function writeCheckpoint(runDirectory: string, step: number, state: unkno
     closeSync(fd);
   }
   writeFileAtomicSync(join(directory, 'state.json'), tree);
-  writeFileAtomicSync(join(runDirectory, POINTER_FILE), JSON.stringify({ step, directory: `${CHECKPOINTS_DIR}/${name}` }));
+  writeFileAtomicSync(
+    join(runDirectory, POINTER_FILE),
+    JSON.stringify({ step, directory: `${CHECKPOINTS_DIR}/${name}` }),
+  );
 
   for (const entry of readdirSync(join(runDirectory, CHECKPOINTS_DIR))) {
     if (entry !== name) rmSync(join(runDirectory, CHECKPOINTS_DIR, entry), { recursive: true, force: true });
@@ -102,7 +108,9 @@ export function writeCheckpoint(runDirectory: string, step: number, state: unkno
 }
 
 /** The latest complete checkpoint of a run, or undefined when it has none. */
-export function readLatestCheckpoint<T = unknown>(runDirectory: string): { step: number; state: T } | undefined {
+export function readLatestCheckpoint<T = unknown>(
+  runDirectory: string,
+): { step: number; state: T } | undefined {
   const pointerPath = join(runDirectory, POINTER_FILE);
   if (!existsSync(pointerPath)) return undefined;
   let pointer: { step: number; directory: string };
@@ -126,11 +134,14 @@ export function readLatestCheckpoint<T = unknown>(runDirectory: string): { step:
       if (!Type) throw new CheckpointError(`${statePath}: unknown array type ${String(reference.type)}`);
       const end = reference.offset + reference.length * Type.BYTES_PER_ELEMENT;
       if (end > buffer.byteLength) {
-        throw new CheckpointError(`${arraysPath}: truncated (array ${reference.$array} ends at byte ${end}, file has ${buffer.byteLength})`);
+        throw new CheckpointError(
+          `${arraysPath}: truncated (array ${reference.$array} ends at byte ${end}, file has ${buffer.byteLength})`,
+        );
       }
       return new Type(buffer, reference.offset, reference.length);
     }
-    if (value && typeof value === 'object' && '$number' in value) return Number((value as { $number: string }).$number);
+    if (value && typeof value === 'object' && '$number' in value)
+      return Number((value as { $number: string }).$number);
     return value;
   }) as T;
   return { step: pointer.step, state };

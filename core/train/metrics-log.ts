@@ -20,7 +20,8 @@ function flattenHeader(record: CsvRecord): string[] {
 }
 
 function formatCell(value: number | string | boolean): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : value > 0 ? 'inf' : value < 0 ? '-inf' : 'nan';
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? String(value) : value > 0 ? 'inf' : value < 0 ? '-inf' : 'nan';
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (/[",\n]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
   return value;

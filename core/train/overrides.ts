@@ -17,7 +17,9 @@ export function parseOverride(text: string): { path: string[]; value: unknown } 
   const key = text.slice(0, equals).trim();
   const raw = text.slice(equals + 1);
   const path = key.split('.');
-  if (path.some((part) => part === '' || part === '__proto__' || part === 'constructor' || part === 'prototype')) {
+  if (
+    path.some((part) => part === '' || part === '__proto__' || part === 'constructor' || part === 'prototype')
+  ) {
     throw new OverrideError(`--set has an invalid key path "${key}"`);
   }
   let value: unknown = raw;

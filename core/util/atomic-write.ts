@@ -50,7 +50,8 @@ export async function writeFileAtomic(path: string, ...chunks: (Uint8Array | str
   const temporary = temporaryPathFor(path);
   const handle = await open(temporary, 'w');
   try {
-    for (const chunk of chunks) await handle.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+    for (const chunk of chunks)
+      await handle.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
     await handle.sync();
   } catch (error) {
     await handle.close();

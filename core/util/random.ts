@@ -119,9 +119,9 @@ export class Rng {
       this.spareNormal = null;
       return spare;
     }
-    let u = 0;
-    let v = 0;
-    let s = 0;
+    let u: number;
+    let v: number;
+    let s: number;
     do {
       u = 2 * this.uniform() - 1;
       v = 2 * this.uniform() - 1;

@@ -19,7 +19,11 @@ describe('checkpoints', () => {
       nan: Number.NaN,
       inf: Number.NEGATIVE_INFINITY,
       weights: [new Float32Array([1.5, -2, 3]), new Float32Array(0)],
-      replay: { flags: new Uint8Array([1, 0, 1]), ids: new Int32Array([-1, 7]), priorities: new Float64Array([0.1]) },
+      replay: {
+        flags: new Uint8Array([1, 0, 1]),
+        ids: new Int32Array([-1, 7]),
+        priorities: new Float64Array([0.1]),
+      },
     };
     writeCheckpoint(dir, 12, state);
     const restored = readLatestCheckpoint<typeof state>(dir)!;

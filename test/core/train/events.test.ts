@@ -54,7 +54,10 @@ describe('EventBatcher', () => {
   it('batches events until the interval passes and flushes on demand', () => {
     vi.useFakeTimers();
     const batches: RunEvent[][] = [];
-    const batcher = new EventBatcher((events) => batches.push(events), { intervalMs: 250, maxUpdatesPerBatch: 10 });
+    const batcher = new EventBatcher((events) => batches.push(events), {
+      intervalMs: 250,
+      maxUpdatesPerBatch: 10,
+    });
     for (let i = 1; i <= 5; i++) batcher.push(update(i));
     expect(batches).toHaveLength(0);
     vi.advanceTimersByTime(250);
