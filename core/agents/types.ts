@@ -1,0 +1,52 @@
+/** Contracts of the learners. A learner reads a batch and returns TD errors and a flat metrics record. */
+import type { TransitionBatch } from '../replay/transitions.js';
+
+/** Per-update learner metrics; fields a learner does not have are NaN. */
+export interface LearnerMetrics {
+  criticLoss: number;
+  valueLoss: number;
+  actorLoss: number;
+  alphaLoss: number;
+  alpha: number;
+  qMean: number;
+  vMean: number;
+  policyEntropy: number;
+  gradientPenalty: number;
+}
+
+export interface UpdateResult {
+  /** TD errors of the batch rows, for the priority rule and the β controller (ROER: from V; PER: from Q). */
+  tdErrors: Float32Array;
+  metrics: LearnerMetrics;
+}
+
+/** Dense layers of the deterministic policy, for export: y = activation(x·W + b), W row-major [in × out]. */
+export interface PolicyLayer {
+  inputSize: number;
+  outputSize: number;
+  weight: Float32Array;
+  bias: Float32Array;
+  activation: 'relu' | 'tanh' | 'linear';
+}
+
+/**
+ * A learner. Observations it sees are already normalised by the training loop; actions are in
+ * [-1, 1]^d (tanh-squashed); the loop scales them to the environment's bounds.
+ */
+export interface Learner {
+  readonly observationWidth: number;
+  readonly actionWidth: number;
+  /** One gradient update on `batch` (its `weights` are the per-sample critic-loss weights) at temperature β. */
+  update(batch: TransitionBatch, beta: number): UpdateResult;
+  /** Actions for `count` observations (row-major); deterministic = tanh(mean). */
+  act(observations: Float32Array, count: number, deterministic: boolean): Float32Array;
+  /** min(Q1, Q2)(s, a) for `count` rows, for value-bias diagnostics. */
+  qValues(observations: Float32Array, actions: Float32Array, count: number): Float32Array;
+  /** The deterministic policy as plain dense layers (ending in tanh), for export. */
+  policyLayers(): PolicyLayer[];
+  /** Everything needed so that a restored learner makes the same next update (weights, targets, Adam moments, α, counters, RNG). */
+  getState(): Record<string, unknown>;
+  setState(state: Record<string, unknown>): void;
+  /** Free tensors. */
+  dispose(): void;
+}

@@ -1,0 +1,59 @@
+/** The environment interface every simulator implements (Gymnasium semantics). */
+
+export interface BoxSpace {
+  kind: 'box';
+  /** Width of the flat vector. */
+  size: number;
+  low: Float32Array;
+  high: Float32Array;
+}
+export interface DiscreteSpace {
+  kind: 'discrete';
+  n: number;
+}
+export type Space = BoxSpace | DiscreteSpace;
+
+export interface StepResult {
+  observation: Float32Array;
+  reward: number;
+  /** The episode reached a terminal state (bootstrap mask 0). */
+  terminated: boolean;
+  /** The episode was cut by the time limit (bootstrap mask stays 1). */
+  truncated: boolean;
+  info: { success?: boolean; [key: string]: unknown };
+}
+
+/** What the UI draws for one frame of a 2-D environment (world coordinates). */
+export interface RenderSnapshot {
+  /** World bounds [xMin, yMin, xMax, yMax]. */
+  bounds: [number, number, number, number];
+  /** Axis-aligned wall rectangles [x, y, width, height]. */
+  walls: [number, number, number, number][];
+  /** Agent position and optional heading/angle in radians. */
+  agent: { x: number; y: number; angle?: number; radius: number };
+  goal?: { x: number; y: number; radius: number };
+  /** Extra line segments (e.g. a pendulum rod or the mountain curve) [x1, y1, x2, y2]. */
+  lines?: [number, number, number, number][];
+}
+
+export interface Env {
+  readonly id: string;
+  readonly observationSpace: BoxSpace;
+  readonly actionSpace: Space;
+  /** Time limit in steps; reaching it sets `truncated`. */
+  readonly maxEpisodeSteps: number;
+  /** D4RL-style reference returns for the normalised score, when the task has them. */
+  readonly referenceScores?: { min: number; max: number };
+  /** True for goal-reaching tasks that report `info.success`. */
+  readonly goalConditioned: boolean;
+  reset(seed?: number): Float32Array;
+  /** `action` is a Float32Array for Box spaces, an integer for Discrete ones. Actions are clipped to the bounds. */
+  step(action: Float32Array | number): StepResult;
+  render(): RenderSnapshot;
+}
+
+export interface EnvSpec {
+  id: string;
+  description: string;
+  make(options?: Record<string, unknown>): Env;
+}

@@ -1,0 +1,47 @@
+/**
+ * Contracts of the replay engine (storage + samplers + priority rules), shared by the training
+ * loop and the learners. Implementations live beside this file.
+ */
+import type { RngState } from '../util/random.js';
+import type { TransitionBatch, TransitionColumns } from './transitions.js';
+
+/** How the stored priorities act on learning (REFERENCES.md, ROER official code step 1). */
+export type PriorityRule = 'uniform' | 'per' | 'roer';
+/** `weight`: uniform sampling, priority is a per-sample critic-loss weight (ROER official).
+ *  `sample`: proportional sampling through a sum tree with normalised importance weights. */
+export type PriorityMode = 'weight' | 'sample';
+/** `union`: one draw over offline ∪ online; `fixed`: `offlineFraction` of each batch from offline rows. */
+export type MixingRule = 'union' | 'fixed';
+
+export interface ReplayOptions {
+  capacity: number;
+  observationWidth: number;
+  actionWidth: number;
+  /** Let online inserts overwrite the offline segment once the buffer is full. */
+  overwriteOffline: boolean;
+  priority: PriorityRule;
+  mode: PriorityMode;
+  mixing: MixingRule;
+  offlineFraction: number;
+  perAlpha: number;
+  perImportanceStart: number;
+  perEpsilon: number;
+  roerMaxClip: number;
+  roerMinClip: number;
+  roerLambda: number;
+  roerDivergence: 'kl' | 'pearson';
+}
+
+/** Serialisable replay state for checkpoints (typed arrays are written as binary). */
+export interface ReplayState {
+  options: ReplayOptions;
+  size: number;
+  offlineCount: number;
+  /** Next online write position. */
+  cursor: number;
+  columns: Record<string, Float32Array | Uint8Array | Int32Array>;
+  priorities: Float32Array;
+  maxPriority: number;
+  importanceProgress: number;
+  rng: RngState;
+}
