@@ -34,7 +34,19 @@ export const commandParams = {
       seed: z.number().int().optional(),
     })
     .strict(),
+  /** Electron only: native file dialog for a dataset; `{path: null}` when cancelled. Browser mode: error 'unsupported'. */
+  'dialog.openDataset': z.object({}).strict(),
+  /** Electron only: native save dialog for an export; `{path: null}` when cancelled. Browser mode: error 'unsupported'. */
+  'dialog.saveExport': z
+    .object({ format: z.enum(['onnx', 'tfjs', 'json']), defaultName: z.string().max(200).optional() })
+    .strict(),
 } as const;
+
+/** Every method name, in declaration order (the Electron preload makes one function per name). */
+export const METHODS = Object.keys(commandParams) as Method[];
+
+/** Methods that only the Electron host implements (native dialogs); the engine answers them 'unsupported'. */
+export const HOST_METHODS = ['dialog.openDataset', 'dialog.saveExport'] as const satisfies readonly Method[];
 
 export type Method = keyof typeof commandParams;
 export type CommandParams<M extends Method> = z.input<(typeof commandParams)[M]>;
@@ -89,6 +101,8 @@ export interface CommandResults {
   'runs.history': RunHistory;
   'runs.export': { path: string; bytes: number };
   'runs.rollout': { envId: string; episodes: { frames: unknown[]; return: number; success: boolean }[] };
+  'dialog.openDataset': { path: string | null };
+  'dialog.saveExport': { path: string | null };
 }
 
 /** What the engine side implements; both transports dispatch to it after validation. */
@@ -110,6 +124,15 @@ export interface CommandRequest {
   params: unknown;
 }
 
+/** A message the server pushes without a request: event batches of runs. */
+export interface EventsPush {
+  type: 'events';
+  batch: EventBatch;
+}
+
+export type ProtocolErrorCode =
+  'unknown-method' | 'invalid-params' | 'invalid-request' | 'unsupported' | 'failed';
+
 export type CommandResponse =
   | { id: number; result: unknown }
   | { id: number; error: { message: string; code: string; issues?: ValidationIssue[] } };
@@ -117,7 +140,7 @@ export type CommandResponse =
 export class ProtocolError extends Error {
   constructor(
     message: string,
-    readonly code: 'unknown-method' | 'invalid-params' | 'failed',
+    readonly code: ProtocolErrorCode,
     readonly issues: ValidationIssue[] = [],
   ) {
     super(message);
