@@ -112,7 +112,7 @@ export class PointMazeEnv extends EnvBase {
   readonly observationSpace;
   readonly actionSpace = boxSpace([-1, -1], [1, 1]);
   readonly maxEpisodeSteps: number;
-  override readonly referenceScores?: { min: number; max: number };
+  override readonly referenceScores: { min: number; max: number } | undefined = undefined;
   override readonly goalConditioned = true;
   readonly grid: MazeGrid;
   readonly options: PointMazeOptions;
