@@ -1,0 +1,259 @@
+/**
+ * The exported policy: the deterministic actor as plain dense layers, with the observation
+ * normalisation in front and the action scaling behind, so that an exported file maps a raw
+ * environment observation to an action inside the environment's Box bounds on its own:
+ *
+ *   x = (o − mean) / std;  h = layers(x) ∈ [−1, 1]^d (tanh last);  a = clip(h, −1, 1)·scale + offset
+ *
+ * with scale = (high − low)/2 and offset = (high + low)/2. Every format (JSON, ONNX, TF.js) is
+ * written from this one description, and the JSON format is this description verbatim.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { PolicyLayer } from '../agents/types.js';
+
+export interface PolicyMetadata {
+  envId: string;
+  /** SHA-256 (hex, first 16 chars) of the run's resolved config, canonical JSON. */
+  configHash: string;
+  /** Gradient updates the policy was trained with. */
+  trainingSteps: number;
+  /** Environment steps the policy was trained with. */
+  envSteps: number;
+  runId: string;
+  packageVersion: string;
+  createdAt: string;
+}
+
+export interface ExportedPolicy {
+  metadata: PolicyMetadata;
+  observationWidth: number;
+  actionWidth: number;
+  observationMean: Float32Array;
+  observationStd: Float32Array;
+  actionLow: Float32Array;
+  actionHigh: Float32Array;
+  layers: PolicyLayer[];
+}
+
+export class PolicyFormatError extends Error {
+  readonly exitCode = 3;
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyFormatError';
+  }
+}
+
+/** Canonical JSON (object keys sorted at every level) so that equal configs hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function configHash(config: unknown): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);
+}
+
+/** Check that the layers chain, that widths match the spaces and that bounds are finite. */
+export function checkPolicy(policy: ExportedPolicy): void {
+  const { observationWidth, actionWidth, layers } = policy;
+  if (layers.length === 0) throw new PolicyFormatError('policy has no layers');
+  const vectors: [string, Float32Array, number][] = [
+    ['observationMean', policy.observationMean, observationWidth],
+    ['observationStd', policy.observationStd, observationWidth],
+    ['actionLow', policy.actionLow, actionWidth],
+    ['actionHigh', policy.actionHigh, actionWidth],
+  ];
+  for (const [name, vector, width] of vectors) {
+    if (vector.length !== width)
+      throw new PolicyFormatError(`${name} has ${vector.length} entries, expected ${width}`);
+    if (vector.some((value) => !Number.isFinite(value)))
+      throw new PolicyFormatError(`${name} must be finite (Box bounds of the action space must be finite)`);
+  }
+  if (policy.observationStd.some((value) => !(value > 0)))
+    throw new PolicyFormatError('observationStd must be positive');
+  let width = observationWidth;
+  layers.forEach((layer, i) => {
+    if (layer.inputSize !== width)
+      throw new PolicyFormatError(`layer ${i} takes ${layer.inputSize} inputs, expected ${width}`);
+    if (layer.weight.length !== layer.inputSize * layer.outputSize)
+      throw new PolicyFormatError(
+        `layer ${i} weight has ${layer.weight.length} entries, expected ${layer.inputSize}×${layer.outputSize}`,
+      );
+    if (layer.bias.length !== layer.outputSize)
+      throw new PolicyFormatError(
+        `layer ${i} bias has ${layer.bias.length} entries, expected ${layer.outputSize}`,
+      );
+    width = layer.outputSize;
+  });
+  if (width !== actionWidth)
+    throw new PolicyFormatError(`the last layer gives ${width} outputs, expected actionWidth ${actionWidth}`);
+}
+
+/** a = clip(h, −1, 1)·(high − low)/2 + (high + low)/2: a policy output in [−1, 1] mapped to the Box bounds. */
+export function scaleAction(
+  unit: ArrayLike<number>,
+  low: ArrayLike<number>,
+  high: ArrayLike<number>,
+  out: Float32Array,
+): Float32Array {
+  for (let j = 0; j < out.length; j++) {
+    const clipped = Math.min(1, Math.max(-1, unit[j]));
+    out[j] = clipped * ((high[j] - low[j]) / 2) + (high[j] + low[j]) / 2;
+  }
+  return out;
+}
+
+/** Inverse of scaleAction (without the clip): an action in the Box bounds mapped to [−1, 1]. */
+export function unscaleAction(
+  action: ArrayLike<number>,
+  low: ArrayLike<number>,
+  high: ArrayLike<number>,
+  out: Float32Array,
+): Float32Array {
+  for (let j = 0; j < out.length; j++) {
+    const scale = (high[j] - low[j]) / 2;
+    out[j] = scale > 0 ? (action[j] - (high[j] + low[j]) / 2) / scale : 0;
+  }
+  return out;
+}
+
+/**
+ * The policy's actions for `count` raw observations (row-major), computed in float32 steps like
+ * the engine. Used by `o2o eval --policy FILE.json` and as the reference the exports are checked against.
+ */
+export function policyActions(
+  policy: ExportedPolicy,
+  observations: Float32Array,
+  count: number,
+): Float32Array {
+  const { observationWidth, actionWidth } = policy;
+  const actions = new Float32Array(count * actionWidth);
+  const input = new Float32Array(observationWidth);
+  const unit = new Float32Array(actionWidth);
+  for (let row = 0; row < count; row++) {
+    for (let i = 0; i < observationWidth; i++)
+      input[i] =
+        (observations[row * observationWidth + i] - policy.observationMean[i]) / policy.observationStd[i];
+    let activations: Float32Array = input;
+    for (const layer of policy.layers) {
+      const output = new Float32Array(layer.outputSize);
+      for (let o = 0; o < layer.outputSize; o++) {
+        let sum = layer.bias[o];
+        for (let i = 0; i < layer.inputSize; i++)
+          sum += activations[i] * layer.weight[i * layer.outputSize + o];
+        output[o] =
+          layer.activation === 'relu' ? Math.max(0, sum) : layer.activation === 'tanh' ? Math.tanh(sum) : sum;
+      }
+      activations = output;
+    }
+    unit.set(activations);
+    actions.set(
+      scaleAction(unit, policy.actionLow, policy.actionHigh, new Float32Array(actionWidth)),
+      row * actionWidth,
+    );
+  }
+  return actions;
+}
+
+const numberArray = z.array(z.number());
+const jsonPolicySchema = z
+  .object({
+    format: z.literal('o2o-policy'),
+    formatVersion: z.literal(1),
+    metadata: z.object({
+      envId: z.string(),
+      configHash: z.string(),
+      trainingSteps: z.number(),
+      envSteps: z.number(),
+      runId: z.string(),
+      packageVersion: z.string(),
+      createdAt: z.string(),
+    }),
+    observationWidth: z.number().int().positive(),
+    actionWidth: z.number().int().positive(),
+    observationMean: numberArray,
+    observationStd: numberArray,
+    actionLow: numberArray,
+    actionHigh: numberArray,
+    layers: z
+      .array(
+        z.object({
+          inputSize: z.number().int().positive(),
+          outputSize: z.number().int().positive(),
+          activation: z.enum(['relu', 'tanh', 'linear']),
+          weight: numberArray,
+          bias: numberArray,
+        }),
+      )
+      .min(1),
+  })
+  .strict();
+
+/** The plain-JSON weights format: the policy description with arrays as number lists. */
+export function policyToJson(policy: ExportedPolicy): string {
+  checkPolicy(policy);
+  const list = (array: Float32Array) => Array.from(array);
+  return `${JSON.stringify({
+    format: 'o2o-policy',
+    formatVersion: 1,
+    metadata: policy.metadata,
+    observationWidth: policy.observationWidth,
+    actionWidth: policy.actionWidth,
+    observationMean: list(policy.observationMean),
+    observationStd: list(policy.observationStd),
+    actionLow: list(policy.actionLow),
+    actionHigh: list(policy.actionHigh),
+    layers: policy.layers.map((layer) => ({
+      inputSize: layer.inputSize,
+      outputSize: layer.outputSize,
+      activation: layer.activation,
+      weight: list(layer.weight),
+      bias: list(layer.bias),
+    })),
+  })}\n`;
+}
+
+/** Parse the JSON weights format; errors name the file and the field. */
+export function policyFromJson(text: string, file = 'policy'): ExportedPolicy {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyFormatError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = jsonPolicySchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PolicyFormatError(
+      `${file}: not an o2o policy file: ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`,
+    );
+  }
+  const data = parsed.data;
+  const policy: ExportedPolicy = {
+    metadata: data.metadata,
+    observationWidth: data.observationWidth,
+    actionWidth: data.actionWidth,
+    observationMean: Float32Array.from(data.observationMean),
+    observationStd: Float32Array.from(data.observationStd),
+    actionLow: Float32Array.from(data.actionLow),
+    actionHigh: Float32Array.from(data.actionHigh),
+    layers: data.layers.map((layer) => ({
+      ...layer,
+      weight: Float32Array.from(layer.weight),
+      bias: Float32Array.from(layer.bias),
+    })),
+  };
+  try {
+    checkPolicy(policy);
+  } catch (error) {
+    throw new PolicyFormatError(`${file}: ${(error as Error).message}`);
+  }
+  return policy;
+}
