@@ -45,7 +45,7 @@ describe('ONNX policy export', () => {
     expect(props['o2o.config_hash']).toBe('0123456789abcdef');
     expect(props['o2o.training_steps']).toBe('1234');
     expect(JSON.parse(props['o2o.action_low'])).toEqual([-1, -2]);
-    expect(model.graph!.node.map((node) => node.opType)).toEqual([
+    expect((model.graph?.node ?? []).map((node) => node.opType)).toEqual([
       'Sub',
       'Div',
       'MatMul',
