@@ -1,0 +1,103 @@
+/**
+ * Configuration of the SAC + ROER learner. Defaults follow the official ROER code (JAX, built on
+ * jaxrl: `train_online.py` flags, `sac_learner.py`, `critic.py`, `policies.py`), which in turn
+ * follows SAC with a learned temperature (Haarnoja et al. 2018, arXiv 1812.05905).
+ */
+import { z } from 'zod';
+import { BACKEND_CANDIDATES } from '../tensor/backend.js';
+
+const learningRate = z.number().positive().max(1);
+
+export const sacConfigSchema = z
+  .object({
+    /** Widths of the hidden ReLU layers of actor, twin critics and value net (official: 256×256). */
+    hiddenSizes: z.array(z.number().int().positive()).min(1).default([256, 256]),
+    /** Discount γ of the TD backup. */
+    discount: z.number().min(0).max(1).default(0.99),
+    /** Polyak rate τ of the target critics, applied after every critic step: θ' ← τθ + (1 − τ)θ'. */
+    tau: z.number().gt(0).max(1).default(0.005),
+    /** Adam learning rate of the actor. */
+    actorLearningRate: learningRate.default(3e-4),
+    /** Adam learning rate of the twin critics. */
+    criticLearningRate: learningRate.default(3e-4),
+    /** Adam learning rate of the ROER value net V(s). */
+    valueLearningRate: learningRate.default(3e-4),
+    /** Adam learning rate of log α. */
+    alphaLearningRate: learningRate.default(3e-4),
+    /** Rows per update (the sampler's batch size). */
+    batchSize: z.number().int().positive().default(256),
+    /** Initial entropy temperature α (official: 1). */
+    initialAlpha: z.number().positive().default(1),
+    /** Target entropy is −scale·|A| (official: |A|/2, i.e. scale 0.5). */
+    targetEntropyScale: z.number().min(0).default(0.5),
+    /** Lower clip of the actor's log σ (official code: −10). */
+    logStdMin: z.number().default(-10),
+    /** Upper clip of the actor's log σ (official code: 2). */
+    logStdMax: z.number().default(2),
+    /** Huber threshold δ of the critic loss (official: 20 when priorities are on). */
+    huberDelta: z.number().positive().default(20),
+    /** Weight λ_gp of the gradient penalty mean(max(‖∂Q/∂a‖ − 1, 0)²) per critic head; 0 turns it off. */
+    gradientPenalty: z.number().min(0).default(1),
+    /** Std of the Gaussian noise added to dataset actions in the value target (official: 0.1; 0 = no noise). */
+    valueActionNoise: z.number().min(0).default(0.1),
+    /** The value-target action noise is clipped to ±this (official: 0.5). */
+    valueNoiseClip: z.number().positive().default(0.5),
+    /** Clip of z = (Q − V)/β in the Gumbel value loss, above which the loss continues linearly (official: 7). */
+    valueExpClip: z.number().positive().default(7),
+    /**
+     * Continuation of the Gumbel loss above the clip. 'official': slope (e^c − 1)/β as in the
+     * official code (C¹ only at β = 1); 'c1': slope (e^c − 1), continuous first derivative for all β.
+     */
+    valueLossExtension: z.enum(['official', 'c1']).default('official'),
+    /** Which TD error feeds the priorities: 'value' r + γ·mask·V(s') − V(s) (ROER) or 'q' y − min Q(s, a) (PER). */
+    tdSource: z.enum(['value', 'q']).default('value'),
+    /** Backend override for this learner (else O2O_BACKEND, else auto). */
+    backend: z.enum(['auto', ...BACKEND_CANDIDATES]).optional(),
+  })
+  .strict();
+
+export type SacConfigInput = z.input<typeof sacConfigSchema>;
+export type SacConfig = z.output<typeof sacConfigSchema>;
+
+/** All defaults, as a complete config. */
+export function defaultSacConfig(): SacConfig {
+  return sacConfigSchema.parse({});
+}
+
+/**
+ * Validate a partial config and fill defaults; errors name the key path, e.g.
+ * `agent.tau: Too big: expected number to be <=1`.
+ */
+export function parseSacConfig(input: unknown, path = 'agent'): SacConfig {
+  const result = sacConfigSchema.safeParse(input ?? {});
+  if (result.success) {
+    if (result.data.logStdMin >= result.data.logStdMax) {
+      throw new Error(`${path}.logStdMin: must be below logStdMax (${result.data.logStdMax})`);
+    }
+    return result.data;
+  }
+  const messages = result.error.issues.map((issue) => {
+    const key = [path, ...issue.path.map(String)].join('.');
+    return `${key}: ${issue.message}`;
+  });
+  throw new Error(messages.join('; '));
+}
+
+/**
+ * Presets per task family, applied over the defaults. Sources: the official ROER code's flags and
+ * reproduce/*.sh scripts (β and clips live in the priority config, not here), and small-network
+ * choices of this project for the quick 2-D tasks.
+ */
+export const sacPresets: Record<string, Partial<SacConfig>> = {
+  /** MuJoCo locomotion (HalfCheetah, Hopper, Walker2d, Ant, Humanoid): the official defaults unchanged. */
+  mujoco: {},
+  /** Point mazes and AntMaze-like goal reaching: official settings (sparse reward, γ = 0.99). */
+  pointmaze: { hiddenSizes: [256, 256], discount: 0.99 },
+  /**
+   * Pendulum and other classic control: small networks train fast on the CPU and suffice for
+   * these 1–3-dimensional tasks (this project's choice; official SAC settings otherwise).
+   */
+  pendulum: { hiddenSizes: [64, 64], batchSize: 128 },
+  /** Tiny 1-D/2-D tasks used in tests and tutorials: small nets, faster Polyak averaging. */
+  toy: { hiddenSizes: [64, 64], batchSize: 64, tau: 0.01, gradientPenalty: 0 },
+};
