@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { packageInfo } from '../util/package-info.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerServe } from './commands/serve.js';
 import { exitCodeFor, formatError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .version(packageInfo().version)
     .exitOverride();
   registerDoctor(program);
+  registerServe(program);
   return program;
 }
 

@@ -5,6 +5,7 @@
  * payload is validated by the schema below before a handler runs, on both transports.
  */
 import { z } from 'zod';
+import type { DatasetCard } from '../data/types.js';
 import type { RunEvent, RunState } from '../train/events.js';
 
 const runId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a run id (letters, digits, . _ -)');
@@ -84,13 +85,22 @@ export interface CommandResults {
   'app.info': { version: string; backend: string; mode: 'electron' | 'browser'; runsDirectory: string };
   'envs.list': {
     id: string;
+    description: string;
     observationWidth: number;
     actionWidth: number;
     discrete: boolean;
     goal: boolean;
   }[];
   'presets.list': { name: string; description: string; config: unknown }[];
-  'datasets.list': { path: string; name: string; envId: string; rows: number; episodes: number }[];
+  'datasets.list': {
+    path: string;
+    name: string;
+    envId: string;
+    rows: number;
+    episodes: number;
+    /** The dataset card stored in the file, when it has one. */
+    card: DatasetCard | null;
+  }[];
   'datasets.inspect': unknown;
   'config.validate': { ok: boolean; issues: ValidationIssue[]; config?: unknown };
   'runs.list': RunSummary[];

@@ -1,0 +1,132 @@
+/**
+ * `o2o serve [--port P] [--runs DIR] [--open]`: the browser mode. Starts the engine in a worker
+ * thread and serves the built user interface plus its WebSocket API on 127.0.0.1 only, then prints
+ * the URL with the access token. Ctrl-C stops the runs cleanly (final checkpoints) and exits.
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { startBrowserServer, type BrowserServer } from '../../server/browser-server.js';
+import { EngineWorkerHost } from '../../server/engine-host.js';
+import { packageInfo } from '../../util/package-info.js';
+import { ExitCode, UserFacingError } from '../errors.js';
+
+export interface ServeOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** Directory where runs are created and listed. */
+  runsDirectory: string;
+  /** Open the URL in the default browser. */
+  open: boolean;
+  /** Built renderer; default `<package>/renderer/dist`. */
+  rendererDirectory?: string;
+  /** Where the URL and status lines go; default stdout. */
+  print?: (line: string) => void;
+}
+
+export interface RunningServe {
+  server: BrowserServer;
+  engine: EngineWorkerHost;
+  /** Close the server and stop the engine (runs write final checkpoints). */
+  close(): Promise<void>;
+}
+
+/** Parse `--port`: an integer in 0 … 65535. */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new UserFacingError(`--port: expected an integer from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+/** Start the engine worker and the server; prints `O2O Studio: <url>`. */
+export async function startServe(options: ServeOptions): Promise<RunningServe> {
+  const root = packageInfo().root;
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const engine = await EngineWorkerHost.start({
+    service: {
+      runsDirectory: resolve(options.runsDirectory),
+      datasetsDirectory: join(root, 'datasets'),
+      baseDirectory: root,
+      mode: 'browser',
+      version: packageInfo().version,
+    },
+  });
+  let server: BrowserServer;
+  try {
+    server = await startBrowserServer({
+      engine,
+      rendererDirectory: options.rendererDirectory ?? join(root, 'renderer', 'dist'),
+      port: options.port,
+    });
+  } catch (error) {
+    await engine.close();
+    const message =
+      (error as Error & { code?: string }).code === 'EADDRINUSE'
+        ? `port ${options.port} on 127.0.0.1 is in use; choose another with --port (0 picks a free one)`
+        : (error as Error).message;
+    throw new UserFacingError(message);
+  }
+  print(`O2O Studio: ${server.url}`);
+  if (options.open) openInBrowser(server.url, print);
+  return {
+    server,
+    engine,
+    close: async () => {
+      await server.close();
+      await engine.close();
+    },
+  };
+}
+
+/** Open `url` with the platform's default browser; failure is reported, not fatal. */
+function openInBrowser(url: string, print: (line: string) => void): void {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
+  try {
+    const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+    child.on('error', (error) => print(`could not open a browser (${error.message}); open the URL above`));
+    child.unref();
+  } catch (error) {
+    print(`could not open a browser (${(error as Error).message}); open the URL above`);
+  }
+}
+
+/** Serve until SIGINT/SIGTERM, then shut down cleanly. Resolves with the exit code. */
+export async function serveUntilSignal(options: ServeOptions): Promise<number> {
+  const running = await startServe(options);
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  await new Promise<void>((resolveSignal) => {
+    const onSignal = (): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolveSignal();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  print('stopping: runs write their final checkpoints…');
+  await running.close();
+  return ExitCode.interrupted;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the user interface to a browser on 127.0.0.1 (prints a URL with an access token)')
+    .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', '0')
+    .option('--runs <dir>', 'directory where runs are created and listed', 'runs')
+    .option('--open', 'open the URL in the default browser')
+    .action(async (options: { port: string; runs: string; open?: boolean }) => {
+      process.exitCode = await serveUntilSignal({
+        port: parsePort(options.port),
+        runsDirectory: options.runs,
+        open: options.open === true,
+      });
+    });
+}

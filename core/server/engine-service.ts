@@ -1,0 +1,335 @@
+/**
+ * The engine behind the UI: one object answering every protocol command, built on the engine's
+ * public functions (runs, presets, datasets, environments, export). It keeps the handles of the
+ * runs it started, relays their events in batches (a few per second, update records thinned), and
+ * stops them cleanly on `close()`. It runs inside the engine worker (engine-worker.ts) in both the
+ * desktop app and the browser mode, so training never blocks a window or the HTTP server.
+ *
+ * The engine functions come in through `EngineApi` (engine-api.ts builds the real one), which
+ * keeps this file free of training details and lets tests drive it with small fakes.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, isAbsolute, join, resolve } from 'node:path';
+import type { DatasetCard } from '../data/types.js';
+import type { Env, EnvSpec, RenderSnapshot } from '../envs/types.js';
+import { EventBatcher, type BatcherOptions, type RunEvent, type RunState } from '../train/events.js';
+import { isRunDirectory } from '../train/run-directory.js';
+import type { RunHandle, StartRunOptions } from '../train/types.js';
+import {
+  ProtocolError,
+  type CommandResults,
+  type EngineService,
+  type EventBatch,
+  type RunHistory,
+  type RunSummary,
+  type ValidationIssue,
+} from './protocol.js';
+
+type MaybePromise<T> = T | Promise<T>;
+export type ExportFormat = 'onnx' | 'tfjs' | 'json';
+
+/** A trained policy loaded from a run directory, acting deterministically on raw observations. */
+export interface RunPolicy {
+  envId: string;
+  envOptions: Record<string, unknown>;
+  /** Deterministic action for one raw observation (a vector for Box actions, an integer for Discrete). */
+  act(observation: Float32Array): Float32Array | number;
+  dispose?(): void;
+}
+
+/** What a dataset file holds, for the datasets list. */
+export interface DatasetSummary {
+  envId: string;
+  rows: number;
+  episodes: number;
+  card: DatasetCard | null;
+}
+
+/** The engine functions the service is built on. */
+export interface EngineApi {
+  startRun(options: StartRunOptions): Promise<RunHandle>;
+  resumeRun(directory: string): Promise<RunHandle>;
+  listPresets(): MaybePromise<CommandResults['presets.list']>;
+  validateRunConfig(
+    config: unknown,
+  ): MaybePromise<{ ok: boolean; issues: ValidationIssue[]; config?: unknown }>;
+  readRunHistory(directory: string): MaybePromise<RunHistory>;
+  /** Runs under `runsDirectory`, newest first, with the state stored in each run directory. */
+  listRuns(runsDirectory: string): MaybePromise<RunSummary[]>;
+  exportPolicy(options: { runDirectory: string; format: ExportFormat; path: string }): Promise<{
+    path: string;
+    bytes: number;
+  }>;
+  inspectDataset(path: string): MaybePromise<unknown>;
+  summarizeDataset(path: string): MaybePromise<DatasetSummary>;
+  listEnvs(): EnvSpec[];
+  makeEnv(id: string, options?: Record<string, unknown>): Env;
+  loadRunPolicy(runDirectory: string): Promise<RunPolicy>;
+  /** Name of the tensor backend in use (initialising it when needed). */
+  backendName(): Promise<string>;
+}
+
+export interface EngineServiceOptions {
+  /** Where runs are created and listed. */
+  runsDirectory: string;
+  /** The shipped datasets (the datasets list shows its .arrow and .parquet files). */
+  datasetsDirectory: string;
+  /** Relative dataset and export paths resolve against this directory. */
+  baseDirectory: string;
+  mode: 'electron' | 'browser';
+  version: string;
+  /** Event batching toward the UI; default a batch at most every 250 ms with ≤ 200 update records. */
+  batcher?: BatcherOptions;
+}
+
+/** The service plus what its host needs to shut it down. */
+export type EngineServiceHandle = EngineService & {
+  /** Stop every active run (each writes a final checkpoint) and release resources. */
+  close(): Promise<void>;
+};
+
+const DATASET_EXTENSIONS = new Set(['.arrow', '.parquet']);
+const ACTIVE_STATES: ReadonlySet<RunState> = new Set(['starting', 'running', 'paused', 'stopping']);
+const EXPORT_EXTENSION: Record<ExportFormat, string> = { onnx: 'onnx', tfjs: 'tfjs', json: 'json' };
+
+/** Seed of the first rollout episode when none is given (episode i uses seed + i). */
+export const DEFAULT_ROLLOUT_SEED = 12_345;
+
+interface ActiveRun {
+  handle: RunHandle;
+  batcher: EventBatcher;
+  unsubscribe: () => void;
+}
+
+export function createEngineService(api: EngineApi, options: EngineServiceOptions): EngineServiceHandle {
+  const listeners = new Set<(batch: EventBatch) => void>();
+  const runs = new Map<string, ActiveRun>();
+
+  const deliver = (batch: EventBatch): void => {
+    for (const listener of listeners) {
+      try {
+        listener(batch);
+      } catch {
+        // A failing transport (e.g. a closed socket) must not break the others or the run.
+      }
+    }
+  };
+
+  const resolvePath = (path: string): string =>
+    isAbsolute(path) ? path : resolve(options.baseDirectory, path);
+
+  const runDirectoryOf = (runId: string): string => {
+    const directory = join(options.runsDirectory, runId);
+    if (!isRunDirectory(directory)) {
+      throw new ProtocolError(`no run "${runId}" in ${options.runsDirectory}`, 'failed');
+    }
+    return directory;
+  };
+
+  const track = (handle: RunHandle): void => {
+    const previous = runs.get(handle.runId);
+    if (previous) previous.unsubscribe();
+    const batcher = new EventBatcher(
+      (events: RunEvent[]) => deliver({ runId: handle.runId, events }),
+      options.batcher ?? { intervalMs: 250, maxUpdatesPerBatch: 200 },
+    );
+    const unsubscribe = handle.bus.subscribe((event) => batcher.push(event));
+    runs.set(handle.runId, { handle, batcher, unsubscribe });
+    // Deliver the tail of the run as soon as it ends rather than at the next tick.
+    void handle.done.then(
+      () => batcher.flush(),
+      () => batcher.flush(),
+    );
+  };
+
+  const activeRun = (runId: string): ActiveRun | undefined => {
+    const run = runs.get(runId);
+    return run && ACTIVE_STATES.has(run.handle.state) ? run : undefined;
+  };
+
+  const service: EngineServiceHandle = {
+    async 'app.info'() {
+      return {
+        version: options.version,
+        backend: await api.backendName(),
+        mode: options.mode,
+        runsDirectory: options.runsDirectory,
+      };
+    },
+
+    async 'envs.list'() {
+      return api.listEnvs().map((spec) => {
+        const env = spec.make();
+        const action = env.actionSpace;
+        return {
+          id: spec.id,
+          description: spec.description,
+          observationWidth: env.observationSpace.size,
+          actionWidth: action.kind === 'box' ? action.size : action.n,
+          discrete: action.kind === 'discrete',
+          goal: env.goalConditioned,
+        };
+      });
+    },
+
+    async 'presets.list'() {
+      return api.listPresets();
+    },
+
+    async 'datasets.list'() {
+      if (!existsSync(options.datasetsDirectory)) return [];
+      const files = readdirSync(options.datasetsDirectory)
+        .filter((name) => DATASET_EXTENSIONS.has(extname(name).toLowerCase()))
+        .map((name) => join(options.datasetsDirectory, name))
+        .filter((path) => statSync(path).isFile())
+        .sort();
+      const entries: CommandResults['datasets.list'] = [];
+      for (const path of files) {
+        const summary = await api.summarizeDataset(path);
+        entries.push({
+          path,
+          name: basename(path, extname(path)),
+          envId: summary.envId,
+          rows: summary.rows,
+          episodes: summary.episodes,
+          card: summary.card,
+        });
+      }
+      return entries;
+    },
+
+    async 'datasets.inspect'({ path }) {
+      return api.inspectDataset(resolvePath(path));
+    },
+
+    async 'config.validate'({ config }) {
+      return api.validateRunConfig(config);
+    },
+
+    async 'runs.list'() {
+      const stored = await api.listRuns(options.runsDirectory);
+      // The live state of a run this service drives is fresher than its status file.
+      return stored.map((summary) => {
+        const run = runs.get(summary.runId);
+        return run ? { ...summary, state: run.handle.state } : summary;
+      });
+    },
+
+    async 'runs.start'({ config, name }) {
+      const handle = await api.startRun({
+        config,
+        name,
+        runsDirectory: options.runsDirectory,
+        baseDirectory: options.baseDirectory,
+      });
+      track(handle);
+      return { runId: handle.runId, directory: handle.directory };
+    },
+
+    async 'runs.pause'({ runId }) {
+      const run = activeRun(runId);
+      if (!run) throw new ProtocolError(`run "${runId}" is not running`, 'failed');
+      run.handle.pause();
+      return { state: run.handle.state };
+    },
+
+    async 'runs.resume'({ runId }) {
+      const run = activeRun(runId);
+      if (run) {
+        run.handle.resume();
+        return { state: run.handle.state };
+      }
+      // Not live in this process: continue it from its newest checkpoint.
+      const handle = await api.resumeRun(runDirectoryOf(runId));
+      track(handle);
+      return { state: handle.state };
+    },
+
+    async 'runs.stop'({ runId }) {
+      const run = activeRun(runId);
+      if (!run) throw new ProtocolError(`run "${runId}" is not running`, 'failed');
+      await run.handle.stop();
+      return { state: run.handle.state };
+    },
+
+    async 'runs.history'({ runId }) {
+      return api.readRunHistory(runDirectoryOf(runId));
+    },
+
+    async 'runs.export'({ runId, format, path }) {
+      const runDirectory = runDirectoryOf(runId);
+      const target = path
+        ? resolvePath(path)
+        : join(runDirectory, 'export', `policy.${EXPORT_EXTENSION[format]}`);
+      return api.exportPolicy({ runDirectory, format, path: target });
+    },
+
+    async 'runs.rollout'({ runId, episodes, seed }) {
+      const policy = await api.loadRunPolicy(runDirectoryOf(runId));
+      try {
+        const firstSeed = seed ?? DEFAULT_ROLLOUT_SEED;
+        const results: CommandResults['runs.rollout']['episodes'] = [];
+        for (let episode = 0; episode < episodes; episode++) {
+          results.push(
+            rolloutEpisode(api.makeEnv(policy.envId, policy.envOptions), policy, firstSeed + episode),
+          );
+        }
+        return { envId: policy.envId, episodes: results };
+      } finally {
+        policy.dispose?.();
+      }
+    },
+
+    async 'dialog.openDataset'() {
+      throw new ProtocolError(
+        'native dialogs exist only in the desktop app; enter a path instead',
+        'unsupported',
+      );
+    },
+
+    async 'dialog.saveExport'() {
+      throw new ProtocolError(
+        'native dialogs exist only in the desktop app; enter a path instead',
+        'unsupported',
+      );
+    },
+
+    onEvents(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async close() {
+      const active = [...runs.values()].filter((run) => ACTIVE_STATES.has(run.handle.state));
+      await Promise.allSettled(active.map((run) => run.handle.stop()));
+      for (const run of runs.values()) {
+        run.batcher.flush();
+        run.unsubscribe();
+      }
+      runs.clear();
+      listeners.clear();
+    },
+  };
+  return service;
+}
+
+/** One deterministic episode of `policy` in `env` from `seed`, with a render snapshot per frame (reset state included). */
+export function rolloutEpisode(
+  env: Env,
+  policy: RunPolicy,
+  seed: number,
+): { frames: RenderSnapshot[]; return: number; success: boolean } {
+  let observation = env.reset(seed);
+  const frames: RenderSnapshot[] = [env.render()];
+  let episodeReturn = 0;
+  let success = false;
+  for (let step = 0; step < env.maxEpisodeSteps; step++) {
+    const result = env.step(policy.act(observation));
+    episodeReturn += result.reward;
+    frames.push(env.render());
+    if (result.info.success === true) success = true;
+    if (result.terminated || result.truncated) break;
+    observation = result.observation;
+  }
+  return { frames, return: episodeReturn, success };
+}

@@ -1,0 +1,206 @@
+/**
+ * A small stand-in for the real engine, for tests of the service, worker, host and server: runs
+ * that emit one update event per timer tick until paused or stopped, a one-dimensional "walk"
+ * environment, and an export that writes a real file. Loaded by the worker as `apiModule`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Env, EnvSpec, RenderSnapshot } from '../../../core/envs/types.js';
+import type { EngineApi } from '../../../core/server/engine-service.js';
+import { EventBus, type RunEvent, type RunState } from '../../../core/train/events.js';
+import { createRunDirectory, newRunId } from '../../../core/train/run-directory.js';
+import type { RunHandle, StartRunOptions } from '../../../core/train/types.js';
+
+/** A 1-D walk: position x in [-5, 5], action ±1 moves it; reward −|x − 3|; success at x = 3. */
+export class WalkEnv implements Env {
+  readonly id = 'walk-v0';
+  readonly observationSpace = {
+    kind: 'box' as const,
+    size: 1,
+    low: new Float32Array([-5]),
+    high: new Float32Array([5]),
+  };
+  readonly actionSpace = { kind: 'discrete' as const, n: 2 };
+  readonly maxEpisodeSteps = 10;
+  readonly goalConditioned = true;
+  private x = 0;
+  reset(seed?: number): Float32Array {
+    this.x = seed === undefined ? 0 : (seed % 3) - 1;
+    return new Float32Array([this.x]);
+  }
+  step(action: Float32Array | number) {
+    this.x = Math.max(-5, Math.min(5, this.x + (action === 1 ? 1 : -1)));
+    const success = this.x === 3;
+    return {
+      observation: new Float32Array([this.x]),
+      reward: -Math.abs(this.x - 3),
+      terminated: success,
+      truncated: false,
+      info: { success },
+    };
+  }
+  render(): RenderSnapshot {
+    return {
+      bounds: [-5, -1, 5, 1],
+      walls: [],
+      agent: { x: this.x, y: 0, radius: 0.2 },
+      goal: { x: 3, y: 0, radius: 0.2 },
+    };
+  }
+}
+
+interface FakeConfig {
+  env?: { id?: string };
+  updates?: number;
+  fail?: string;
+}
+
+class FakeRun implements RunHandle {
+  readonly bus = new EventBus();
+  state: RunState = 'starting';
+  readonly done: Promise<RunState>;
+  private finish!: (state: RunState) => void;
+  private step = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    readonly runId: string,
+    readonly directory: string,
+    private readonly updates: number,
+  ) {
+    this.done = new Promise((resolve) => (this.finish = resolve));
+  }
+
+  begin(): void {
+    this.setState('running');
+    this.timer = setInterval(() => this.tick(), 5);
+  }
+
+  private setState(state: RunState): void {
+    this.state = state;
+    this.bus.emit({ type: 'run', runId: this.runId, directory: this.directory, state });
+  }
+
+  private tick(): void {
+    if (this.state !== 'running') return;
+    this.step++;
+    this.bus.emit(updateEvent(this.step));
+    if (this.step >= this.updates) {
+      clearInterval(this.timer);
+      this.setState('finished');
+      this.finish('finished');
+    }
+  }
+
+  pause(): void {
+    if (this.state === 'running') this.setState('paused');
+  }
+  resume(): void {
+    if (this.state === 'paused') this.setState('running');
+  }
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.state === 'finished' || this.state === 'stopped') return;
+    this.setState('stopped');
+    this.finish('stopped');
+  }
+}
+
+function updateEvent(step: number): RunEvent {
+  return {
+    type: 'update',
+    step,
+    envStep: 0,
+    phase: 'offline',
+    beta: 1 + step / 100,
+    betaTarget: 0.5,
+    ess: 100,
+    essFraction: 0.4,
+    weightEntropy: 0.9,
+    tdMean: 0,
+    tdStd: 1,
+    tdP05: -1,
+    tdP25: -0.5,
+    tdP50: 0,
+    tdP75: 0.5,
+    tdP95: 1,
+    priorityHistogram: [],
+    offlineShare: 1,
+    bufferOnlineShare: 0,
+    criticLoss: 1,
+    valueLoss: Number.NaN,
+    actorLoss: 0,
+    alphaLoss: 0,
+    alpha: 1,
+    qMean: 0,
+    vMean: 0,
+    policyEntropy: 0,
+    gradientPenalty: 0,
+  };
+}
+
+export function createFakeEngineApiSync(): EngineApi {
+  const walk: EnvSpec = { id: 'walk-v0', description: 'a one-dimensional walk', make: () => new WalkEnv() };
+  return {
+    async startRun(options: StartRunOptions) {
+      const config = (options.config ?? {}) as FakeConfig;
+      if (config.fail) {
+        const error = new Error(`config: ${config.fail}`) as Error & { issues: unknown };
+        error.issues = [{ path: 'fail', message: config.fail }];
+        throw error;
+      }
+      const runId = newRunId(options.name ?? 'fake');
+      const directory = join(options.runsDirectory ?? '.', runId);
+      createRunDirectory(directory, config, {
+        runId,
+        name: options.name ?? 'fake',
+        createdAt: new Date().toISOString(),
+        packageVersion: '0',
+        backend: 'cpu',
+        platform: 'test',
+        nodeVersion: process.version,
+      });
+      const run = new FakeRun(runId, directory, config.updates ?? 1_000_000);
+      run.begin();
+      return run;
+    },
+    async resumeRun(directory: string) {
+      const run = new FakeRun(directory.split(/[\\/]/).pop() ?? 'run', directory, 5);
+      run.begin();
+      return run;
+    },
+    listPresets: () => [{ name: 'tiny', description: 'a tiny run', config: { updates: 3 } }],
+    validateRunConfig: (config: unknown) =>
+      typeof config === 'object' && config !== null
+        ? { ok: true, issues: [], config }
+        : { ok: false, issues: [{ path: '(root)', message: 'expected an object' }] },
+    readRunHistory: (directory: string) => ({
+      runId: directory,
+      updates: { step: [1, 2] },
+      episodes: {},
+      evaluations: {},
+      phases: [],
+    }),
+    listRuns: () => [],
+    async exportPolicy({ format, path }) {
+      mkdirSync(dirname(path), { recursive: true });
+      const body = JSON.stringify({ format, layers: [] });
+      writeFileSync(path, body);
+      return { path, bytes: Buffer.byteLength(body) };
+    },
+    inspectDataset: (path: string) => ({ path, rows: 10 }),
+    summarizeDataset: (path: string) => ({ envId: 'walk-v0', rows: path.length, episodes: 1, card: null }),
+    listEnvs: () => [walk],
+    makeEnv: () => new WalkEnv(),
+    async loadRunPolicy() {
+      // Always step right: from any start the walk reaches x = 3 within the time limit.
+      return { envId: 'walk-v0', envOptions: {}, act: () => 1 };
+    },
+    backendName: async () => 'cpu',
+  };
+}
+
+/** The entry the engine worker looks for. */
+export async function createEngineApi(): Promise<EngineApi> {
+  return createFakeEngineApiSync();
+}
