@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  loadRunConfigFile,
+  parseRunConfig,
+  validateRunConfig,
+} from '../../../core/train/config.js';
+import { listPresets, presetConfig, PresetError } from '../../../core/train/presets.js';
+
+let directory: string;
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'o2o-config-'));
+});
+afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+const minimal = { env: { id: 'pendulum-v1' }, dataset: { path: 'data.arrow' } };
+
+describe('run config', () => {
+  it('fills every default from a minimal config', () => {
+    const config = parseRunConfig(minimal);
+    expect(config.seed).toBe(0);
+    expect(config.agent.batchSize).toBe(256);
+    expect(config.agent.hiddenSizes).toEqual([256, 256]);
+    expect(config.replay).toMatchObject({
+      priority: 'roer',
+      mode: 'weight',
+      mixing: 'union',
+      roerLambda: 0.01,
+    });
+    expect(config.beta).toMatchObject({ kind: 'track', initialBeta: 1, targetEssFraction: 0.5 });
+    expect(config.offline.steps).toBe(10_000);
+    expect(config.online.updatesPerStep).toBe(1);
+    expect(config.dataset?.normalizeObservations).toBe(true);
+    expect(config.checkpoint.interval).toBe(10_000);
+  });
+
+  it('names the key path of unknown keys and bad values', () => {
+    const result = validateRunConfig({
+      ...minimal,
+      bogus: 1,
+      replay: { priority: 'rank', extra: true },
+      beta: { targetEssFraction: 1.5 },
+      agent: { batchSize: -3 },
+    });
+    expect(result.ok).toBe(false);
+    const paths = result.issues.map((issue) => issue.path);
+    expect(paths).toContain('bogus');
+    expect(paths).toContain('replay.extra');
+    expect(paths).toContain('replay.priority');
+    expect(paths).toContain('beta.targetEssFraction');
+    expect(paths).toContain('agent.batchSize');
+    expect(result.issues.find((issue) => issue.path === 'replay.priority')?.message).toMatch(
+      /uniform|per|roer/,
+    );
+    expect(result.issues.find((issue) => issue.path === 'bogus')?.message).toMatch(/unknown key/);
+  });
+
+  it('requires env.id', () => {
+    expect(validateRunConfig({}).issues.map((issue) => issue.path)).toContain('env');
+  });
+
+  it('checks the sections against each other', () => {
+    const noDataset = validateRunConfig({ env: { id: 'pendulum-v1' } });
+    expect(noDataset.issues.map((issue) => issue.path)).toEqual(['offline.steps', 'online.warmupSteps']);
+    const nothing = validateRunConfig({ ...minimal, offline: { steps: 0 }, online: { envSteps: 0 } });
+    expect(nothing.issues.map((issue) => issue.path)).toEqual(['online.envSteps']);
+    const betaBounds = validateRunConfig({ ...minimal, beta: { betaMin: 2, betaMax: 1, initialBeta: 1.5 } });
+    expect(betaBounds.issues.map((issue) => issue.path)).toContain('beta.betaMin');
+    const fromScratch = validateRunConfig({
+      env: { id: 'pendulum-v1' },
+      offline: { steps: 0 },
+      online: { warmupSteps: 1000 },
+    });
+    expect(fromScratch.ok).toBe(true);
+  });
+
+  it('throws a ConfigError (exit code 2) listing every issue', () => {
+    try {
+      parseRunConfig({ ...minimal, seed: -1, eval: { episodes: 0 } }, 'my.json');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const configError = error as ConfigError;
+      expect(configError.exitCode).toBe(2);
+      expect(configError.message).toMatch(/^my\.json is invalid/);
+      expect(configError.message).toMatch(/seed:/);
+      expect(configError.message).toMatch(/eval\.episodes:/);
+    }
+  });
+
+  it('loads a file, applies --set overrides and resolves the dataset against the file', () => {
+    const path = join(directory, 'run.json');
+    writeFileSync(path, JSON.stringify(minimal));
+    const config = loadRunConfigFile(path, [
+      'offline.steps=5',
+      'beta.kind=solve',
+      'agent.hiddenSizes=[32,32]',
+    ]);
+    expect(config.offline.steps).toBe(5);
+    expect(config.beta.kind).toBe('solve');
+    expect(config.agent.hiddenSizes).toEqual([32, 32]);
+    expect(config.dataset?.path).toBe(join(directory, 'data.arrow'));
+    expect(() => loadRunConfigFile(path, ['beta.kind=warp'])).toThrow(/beta\.kind/);
+    expect(() => loadRunConfigFile(path, ['nonsense'])).toThrow(/--set expects key\.path=value/);
+    writeFileSync(path, '{ not json');
+    expect(() => loadRunConfigFile(path)).toThrow(/run\.json is invalid:\n {2}\(file\): not valid JSON/);
+    expect(() => loadRunConfigFile(join(directory, 'missing.json'))).toThrow(/cannot read/);
+  });
+});
+
+describe('presets', () => {
+  it('are all valid complete configs with absolute dataset paths', () => {
+    const presets = listPresets();
+    expect(presets.length).toBeGreaterThanOrEqual(4);
+    for (const preset of presets) {
+      expect(preset.description.length).toBeGreaterThan(20);
+      expect(validateRunConfig(preset.config).ok).toBe(true);
+      if (preset.config.dataset) expect(preset.config.dataset.path.startsWith('/')).toBe(true);
+    }
+    expect(presets.find((preset) => preset.name === 'pointmaze-medium-official')?.config.offline.steps).toBe(
+      0,
+    );
+  });
+
+  it('rejects an unknown preset with the list of names', () => {
+    expect(() => presetConfig('nope')).toThrow(PresetError);
+    expect(() => presetConfig('nope')).toThrow(/pointmaze-medium/);
+  });
+});
