@@ -1,0 +1,166 @@
+/**
+ * Read a file into an Arrow Table, whatever container it comes in: Arrow IPC file format
+ * ("ARROW1" magic at both ends), Arrow IPC stream format (continuation-marked messages ending in
+ * an end-of-stream marker), or Parquet ("PAR1"). Any failure becomes a DatasetError naming the
+ * file; a truncated file is reported as such rather than loaded in part.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { type Table, tableFromIPC } from 'apache-arrow';
+import { registerArrowCodecs } from './codecs.js';
+import { DatasetError } from './types.js';
+
+export type ContainerFormat = 'arrow-file' | 'arrow-stream' | 'parquet';
+
+export interface ReadTable {
+  table: Table;
+  format: ContainerFormat;
+  /** Size of the file in bytes. */
+  bytes: number;
+  /** Schema-level key/value metadata. */
+  metadata: Map<string, string>;
+}
+
+const ARROW_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
+const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
+
+function hasBytes(bytes: Uint8Array, at: number, expected: number[]): boolean {
+  if (at < 0 || at + expected.length > bytes.length) return false;
+  return expected.every((value, i) => bytes[at + i] === value);
+}
+
+/** Which container `bytes` are in, or null when they are none of the three. */
+export function detectContainer(bytes: Uint8Array): ContainerFormat | null {
+  if (hasBytes(bytes, 0, ARROW_MAGIC)) return 'arrow-file';
+  if (hasBytes(bytes, 0, PARQUET_MAGIC)) return 'parquet';
+  // Stream: a message starts with the 0xFFFFFFFF continuation marker (or, before Arrow 0.15, directly with a positive length).
+  if (hasBytes(bytes, 0, [0xff, 0xff, 0xff, 0xff])) return 'arrow-stream';
+  return null;
+}
+
+/**
+ * Walk the messages of an IPC stream without decoding them and check that the framing is whole:
+ * each message is [0xFFFFFFFF][int32 metadata length][metadata][body], the body length read from
+ * the flatbuffer Message table, and the stream ends with an end-of-stream marker (a zero length).
+ * Returns null when whole, else a description of the damage.
+ */
+export function checkStreamFraming(bytes: Uint8Array): string | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  let messages = 0;
+  while (at < bytes.length) {
+    if (at + 4 > bytes.length) return `the stream is truncated inside message ${messages} (byte ${at})`;
+    let length = view.getInt32(at, true);
+    if (length === -1) {
+      if (at + 8 > bytes.length) return `the stream is truncated inside message ${messages} (byte ${at})`;
+      length = view.getInt32(at + 4, true);
+      at += 8;
+    } else at += 4;
+    if (length === 0)
+      return at === bytes.length ? null : `${bytes.length - at} bytes follow the end-of-stream marker`;
+    if (length < 0 || at + length > bytes.length) {
+      return `the stream is truncated inside message ${messages} (its metadata needs ${length} bytes at byte ${at}, the file has ${bytes.length - at})`;
+    }
+    const bodyLength = messageBodyLength(view, at);
+    if (bodyLength === null) return `message ${messages} at byte ${at} has unreadable metadata`;
+    at += length;
+    if (at + bodyLength > bytes.length) {
+      return `the stream is truncated inside message ${messages} (its body needs ${bodyLength} bytes, ${bytes.length - at} remain)`;
+    }
+    at += bodyLength;
+    messages++;
+  }
+  return `the stream ends after ${messages} message(s) without the end-of-stream marker (the file is truncated or was not closed)`;
+}
+
+/** bodyLength (field 3, int64) of the flatbuffer `Message` table at `at`, or null when malformed. */
+function messageBodyLength(view: DataView, at: number): number | null {
+  try {
+    const table = at + view.getUint32(at, true);
+    const vtable = table - view.getInt32(table, true);
+    const vtableLength = view.getUint16(vtable, true);
+    const fieldSlot = 4 + 2 * 3;
+    if (fieldSlot + 2 > vtableLength) return 0;
+    const fieldOffset = view.getUint16(vtable + fieldSlot, true);
+    if (fieldOffset === 0) return 0;
+    const value = view.getBigInt64(table + fieldOffset, true);
+    if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+    return Number(value);
+  } catch {
+    return null;
+  }
+}
+
+async function readParquetTable(bytes: Uint8Array): Promise<Table> {
+  const parquet = await import('parquet-wasm');
+  const wasmTable = parquet.readParquet(bytes);
+  return tableFromIPC(wasmTable.intoIPCStream());
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Read `path` into an Arrow Table (throws DatasetError on any problem). */
+export async function readTable(path: string): Promise<ReadTable> {
+  let bytes: Uint8Array;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory())
+      throw new DatasetError(path, 'is a directory; expected an Arrow IPC or Parquet file');
+    bytes = await readFile(path);
+  } catch (error) {
+    if (error instanceof DatasetError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DatasetError(
+      path,
+      code === 'ENOENT' ? 'file not found' : `cannot read the file (${describe(error)})`,
+    );
+  }
+  return readTableFromBytes(path, bytes);
+}
+
+/** As `readTable`, for bytes already in memory (`path` only names them in errors). */
+export async function readTableFromBytes(path: string, bytes: Uint8Array): Promise<ReadTable> {
+  if (bytes.length === 0)
+    throw new DatasetError(path, 'the file is empty; expected an Arrow IPC or Parquet file');
+  const format = detectContainer(bytes);
+  if (format === null) {
+    const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new DatasetError(
+      path,
+      `not an Arrow IPC file, Arrow IPC stream or Parquet file (it starts with bytes ${head}; expected "ARROW1", "PAR1" or an IPC stream message)`,
+    );
+  }
+  registerArrowCodecs();
+  let table: Table;
+  try {
+    if (format === 'arrow-file') {
+      if (bytes.length < 12 || !hasBytes(bytes, bytes.length - 6, ARROW_MAGIC)) {
+        throw new DatasetError(
+          path,
+          'the Arrow IPC file is truncated or corrupt: its footer (the closing "ARROW1" magic) is missing',
+        );
+      }
+      table = tableFromIPC(bytes);
+    } else if (format === 'arrow-stream') {
+      const damage = checkStreamFraming(bytes);
+      if (damage !== null) throw new DatasetError(path, `the Arrow IPC stream is incomplete: ${damage}`);
+      table = tableFromIPC(bytes);
+    } else {
+      if (bytes.length < 12 || !hasBytes(bytes, bytes.length - 4, PARQUET_MAGIC)) {
+        throw new DatasetError(
+          path,
+          'the Parquet file is truncated or corrupt: its closing "PAR1" magic is missing',
+        );
+      }
+      table = await readParquetTable(bytes);
+    }
+  } catch (error) {
+    if (error instanceof DatasetError) throw error;
+    const kind = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
+    throw new DatasetError(path, `the ${kind} data is corrupt or unsupported (${describe(error)})`);
+  }
+  if (table.schema.fields.length === 0)
+    throw new DatasetError(path, 'the file has no columns (an empty schema)');
+  return { table, format, bytes: bytes.length, metadata: new Map(table.schema.metadata) };
+}
