@@ -38,6 +38,9 @@ export interface BetaControllerState {
   smoothedEss: number | null;
   targetFraction: number;
   shiftSignal: number | null;
+  /** With a `tdDispersion` schedule: the smoothed TD-error standard deviation and its running peak. */
+  tdStdSmoothed?: number | null;
+  tdStdPeak?: number | null;
 }
 
 export interface BetaController {

@@ -30,6 +30,13 @@ export interface ReplayOptions {
   roerMinClip: number;
   roerLambda: number;
   roerDivergence: 'kl' | 'pearson';
+  /**
+   * Priority of a newly stored row (offline rows at load, online rows on insert). 'max': the
+   * running maximum of all priorities written so far, starting at 1 (PER's rule, so that new data
+   * is sampled at least once soon). A number: that constant. Default: 'max' for PER, 1 for ROER
+   * (the official code's starting priority) and for uniform replay.
+   */
+  initialPriority?: 'max' | number;
 }
 
 /** Serialisable replay state for checkpoints (typed arrays are written as binary). */

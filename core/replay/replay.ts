@@ -1,0 +1,678 @@
+/**
+ * The replay buffer: columnar typed-array storage of a fixed capacity holding an offline segment
+ * (the dataset) and an online ring (transitions collected during fine-tuning), with the samplers
+ * and priority rules of the engine.
+ *
+ * Rows. The dataset is bulk-loaded into rows 0..n−1. Online inserts go to rows n..capacity−1 and
+ * wrap around within them, so the dataset is never overwritten unless `overwriteOffline` is set;
+ * then the whole buffer is one FIFO ring and online rows replace the dataset oldest-first. Either
+ * way the surviving offline rows form one contiguous range [offlineStart, offlineEnd), and the
+ * online rows are the rest of [0, size).
+ *
+ * Sampling.
+ * - Uniform (priority `uniform`, or any rule in `weight` mode): every stored row equally likely.
+ *   In `weight` mode the batch weights are the stored priorities, used as per-sample critic-loss
+ *   weights (the official ROER code).
+ * - Proportional (`sample` mode with PER or ROER): P(i) = p_i / Σp through a sum tree with
+ *   stratified draws — the mass is cut into B equal strata and one draw falls in each (Schaul et
+ *   al. 2016, appendix B.2.1) — and importance weights (P(i)/P_min)^(−β_IS) normalised by the
+ *   largest possible weight (min tree).
+ * - Mixing `fixed`: round(offlineFraction·B) rows come from the offline segment and the rest from
+ *   online rows (Cal-QL / RLPD's symmetric sampling); all offline while there is no online data
+ *   and all online once no offline row is left. Proportional sampling then runs within each
+ *   segment, and importance weights correct only the priorities within the segment, not the mix.
+ *
+ * All randomness comes from the seeded generator passed in, whose state is part of `getState()`.
+ * `sample`, `updatePriorities` and `batchPriorities` allocate nothing once warmed up.
+ */
+import { annealedImportanceExponent } from '../priority/importance.js';
+import { perPriority } from '../priority/per.js';
+import { roerPriorityUpdate, type RoerOptions } from '../priority/roer.js';
+import { Rng } from '../util/random.js';
+import {
+  assertReplayFits,
+  estimateReplayBytes,
+  formatBytes,
+  usesPriorityTrees,
+  validateReplayOptions,
+} from './options.js';
+import { MinTree, SumTree } from './sum-tree.js';
+import { TransitionSource, type TransitionBatch, type TransitionColumns } from './transitions.js';
+import type { ReplayOptions, ReplayState } from './types.js';
+
+const OFFLINE = TransitionSource.offline;
+const ONLINE = TransitionSource.online;
+const UINT32_TO_UNIT = 2 ** -32;
+
+/** One online transition as the environment loop produces it. */
+export interface OnlineTransition {
+  observation: Float32Array;
+  action: Float32Array;
+  reward: number;
+  nextObservation: Float32Array;
+  terminal: boolean;
+  timeout: boolean;
+  episodeId: number;
+}
+
+/** Episode ids derived from episode ends: the id increases after every terminal or timeout row. */
+export function episodeIdsFromEnds(
+  terminals: Uint8Array,
+  timeouts: Uint8Array,
+  out?: Int32Array,
+): Int32Array {
+  const n = terminals.length;
+  const ids = out ?? new Int32Array(n);
+  let episode = 0;
+  for (let i = 0; i < n; i++) {
+    ids[i] = episode;
+    if (terminals[i] !== 0 || timeouts[i] !== 0) episode++;
+  }
+  return ids;
+}
+
+export class Replay {
+  readonly options: ReplayOptions;
+
+  private observations: Float32Array;
+  private nextObservations: Float32Array;
+  private actions: Float32Array;
+  private rewards: Float32Array;
+  private terminals: Uint8Array;
+  private timeouts: Uint8Array;
+  private episodeIds: Int32Array;
+  private readonly sources: Uint8Array;
+  private readonly priorities: Float32Array;
+  private readonly sumTree: SumTree | null;
+  private readonly minTree: MinTree | null;
+  private readonly rng: Rng;
+
+  private stored = 0;
+  private offlineStart = 0;
+  private offlineEnd = 0;
+  private cursor = 0;
+  private maxPriority = 1;
+  private importanceProgress = 0;
+
+  /** Scratch for the ROER batch update, grown to the largest batch seen. */
+  private oldPriorities = new Float64Array(0);
+  private newPriorities = new Float64Array(0);
+  private targets = new Float64Array(0);
+
+  /** Bytes the buffer will allocate for these options (columns + priorities + trees). */
+  static estimateBytes(options: ReplayOptions): number {
+    validateReplayOptions(options);
+    return estimateReplayBytes(options);
+  }
+
+  /** Throws a clear RangeError naming capacity and the bytes needed when it cannot be allocated. */
+  constructor(options: ReplayOptions, rng: Rng) {
+    validateReplayOptions(options);
+    assertReplayFits(options);
+    this.options = { ...options };
+    this.rng = rng;
+    const { capacity, observationWidth, actionWidth } = options;
+    try {
+      this.observations = new Float32Array(capacity * observationWidth);
+      this.nextObservations = new Float32Array(capacity * observationWidth);
+      this.actions = new Float32Array(capacity * actionWidth);
+      this.rewards = new Float32Array(capacity);
+      this.terminals = new Uint8Array(capacity);
+      this.timeouts = new Uint8Array(capacity);
+      this.episodeIds = new Int32Array(capacity);
+      this.sources = new Uint8Array(capacity);
+      this.priorities = new Float32Array(capacity);
+      const trees = usesPriorityTrees(options);
+      this.sumTree = trees ? new SumTree(capacity) : null;
+      this.minTree = trees ? new MinTree(capacity) : null;
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw new RangeError(
+          `replay capacity ${capacity} needs ${formatBytes(estimateReplayBytes(options))}, which could not be ` +
+            `allocated (${error.message}). Lower replay.capacity.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  get size(): number {
+    return this.stored;
+  }
+
+  get offlineCount(): number {
+    return this.offlineEnd - this.offlineStart;
+  }
+
+  get onlineCount(): number {
+    return this.stored - (this.offlineEnd - this.offlineStart);
+  }
+
+  get capacity(): number {
+    return this.options.capacity;
+  }
+
+  /** The importance exponent β_IS currently applied in `sample` mode. */
+  get importanceExponent(): number {
+    return annealedImportanceExponent(this.options.perImportanceStart, this.importanceProgress);
+  }
+
+  /**
+   * Bulk-load the dataset into the offline segment (rows 0..n−1) of an empty buffer. Throws if
+   * widths differ or it does not fit. Columns are copied with one block copy each; when the
+   * dataset fills the whole capacity and may never be overwritten, its arrays are adopted as the
+   * storage without any copy (the buffer never writes to them then).
+   */
+  loadOffline(columns: TransitionColumns): void {
+    const { capacity, observationWidth, actionWidth } = this.options;
+    const n = columns.length;
+    if (this.stored > 0) {
+      throw new Error(
+        `loadOffline needs an empty replay buffer; it already holds ${this.stored} transitions`,
+      );
+    }
+    if (!Number.isInteger(n) || n < 0)
+      throw new RangeError(`dataset length must be an integer ≥ 0, got ${n}`);
+    if (columns.observationWidth !== observationWidth) {
+      throw new RangeError(
+        `dataset observations have width ${columns.observationWidth}, the replay buffer expects ${observationWidth}`,
+      );
+    }
+    if (columns.actionWidth !== actionWidth) {
+      throw new RangeError(
+        `dataset actions have width ${columns.actionWidth}, the replay buffer expects ${actionWidth}`,
+      );
+    }
+    const expected: [string, ArrayLike<number> | undefined, number][] = [
+      ['observations', columns.observations, n * observationWidth],
+      ['actions', columns.actions, n * actionWidth],
+      ['rewards', columns.rewards, n],
+      ['next_observations', columns.nextObservations, n * observationWidth],
+      ['terminals', columns.terminals, n],
+      ['timeouts', columns.timeouts, n],
+    ];
+    if (columns.episodeIds) expected.push(['episode_ids', columns.episodeIds, n]);
+    for (const [name, array, length] of expected) {
+      if (!array || array.length !== length) {
+        throw new RangeError(
+          `dataset column ${name} has ${array?.length ?? 0} values; ${n} transitions need ${length}`,
+        );
+      }
+    }
+    if (n > capacity) {
+      throw new RangeError(
+        `dataset of ${n} transitions does not fit the replay capacity ${capacity}; raise replay.capacity`,
+      );
+    }
+
+    const adopt = n === capacity && !this.options.overwriteOffline;
+    if (adopt) {
+      this.observations = columns.observations;
+      this.nextObservations = columns.nextObservations;
+      this.actions = columns.actions;
+      this.rewards = columns.rewards;
+      this.terminals = columns.terminals;
+      this.timeouts = columns.timeouts;
+      this.episodeIds = columns.episodeIds ?? episodeIdsFromEnds(columns.terminals, columns.timeouts);
+    } else {
+      this.observations.set(columns.observations);
+      this.nextObservations.set(columns.nextObservations);
+      this.actions.set(columns.actions);
+      this.rewards.set(columns.rewards);
+      this.terminals.set(columns.terminals);
+      this.timeouts.set(columns.timeouts);
+      if (columns.episodeIds) this.episodeIds.set(columns.episodeIds);
+      else episodeIdsFromEnds(columns.terminals, columns.timeouts, this.episodeIds.subarray(0, n));
+    }
+    this.sources.fill(OFFLINE, 0, n);
+    const initial = this.initialPriority();
+    this.priorities.fill(initial, 0, n);
+    this.sumTree?.assign(this.priorities, n);
+    this.minTree?.assign(this.priorities, n);
+    this.stored = n;
+    this.offlineStart = 0;
+    this.offlineEnd = n;
+    this.cursor = n === capacity ? 0 : n;
+  }
+
+  /** Insert one online transition; returns its index. New rows get the initial priority of the rule. */
+  addOnline(t: OnlineTransition): number {
+    const { capacity, observationWidth, actionWidth, overwriteOffline } = this.options;
+    if (t.observation.length !== observationWidth || t.nextObservation.length !== observationWidth) {
+      throw new RangeError(
+        `online transition observations have widths ${t.observation.length}/${t.nextObservation.length}, ` +
+          `the replay buffer expects ${observationWidth}`,
+      );
+    }
+    if (t.action.length !== actionWidth) {
+      throw new RangeError(
+        `online transition action has width ${t.action.length}, the replay buffer expects ${actionWidth}`,
+      );
+    }
+    if (!overwriteOffline && this.offlineEnd === capacity) {
+      throw new RangeError(
+        `the offline segment fills the whole replay capacity (${capacity}) and replay.overwriteOffline is false: ` +
+          'there is no room for online transitions; raise replay.capacity',
+      );
+    }
+    const row = this.cursor;
+    if (row >= this.offlineStart && row < this.offlineEnd) {
+      // Only reachable with overwriteOffline: the ring has come round to the oldest offline row.
+      this.offlineStart++;
+      if (this.offlineStart === this.offlineEnd) this.offlineStart = this.offlineEnd = 0;
+    }
+    let next = row + 1;
+    if (next === capacity) next = overwriteOffline ? 0 : this.offlineEnd;
+    this.cursor = next;
+    if (row === this.stored) this.stored++;
+
+    this.observations.set(t.observation, row * observationWidth);
+    this.nextObservations.set(t.nextObservation, row * observationWidth);
+    this.actions.set(t.action, row * actionWidth);
+    this.rewards[row] = t.reward;
+    this.terminals[row] = t.terminal ? 1 : 0;
+    this.timeouts[row] = t.timeout ? 1 : 0;
+    this.episodeIds[row] = t.episodeId;
+    this.sources[row] = ONLINE;
+    this.writePriority(row, this.initialPriority());
+    return row;
+  }
+
+  /**
+   * Fill `batch` (rows, indices, masks = 1 − terminal, sources, and weights: 1 for uniform, the
+   * stored priority in weight mode, normalised importance weights in sample mode).
+   */
+  sample(batch: TransitionBatch): void {
+    if (this.stored === 0) throw new Error('cannot sample from an empty replay buffer');
+    if (
+      batch.observationWidth !== this.options.observationWidth ||
+      batch.actionWidth !== this.options.actionWidth
+    ) {
+      throw new RangeError(
+        `batch widths ${batch.observationWidth}/${batch.actionWidth} do not match the replay buffer's ` +
+          `${this.options.observationWidth}/${this.options.actionWidth}`,
+      );
+    }
+    const size = batch.size;
+    const offlineCount = this.offlineEnd - this.offlineStart;
+    const onlineCount = this.stored - offlineCount;
+    let offlineRows = -1; // -1: one draw over the union
+    if (this.options.mixing === 'fixed') {
+      if (onlineCount === 0) offlineRows = size;
+      else if (offlineCount === 0) offlineRows = 0;
+      else offlineRows = Math.round(this.options.offlineFraction * size);
+    }
+    if (this.sumTree && this.minTree) this.sampleProportional(batch, offlineRows);
+    else this.sampleUniform(batch, offlineRows);
+    this.gather(batch);
+  }
+
+  /** Apply the priority rule to the rows of `batch` with the learner's TD errors at temperature β. */
+  updatePriorities(batch: TransitionBatch, tdErrors: Float32Array, beta: number): void {
+    const { priority } = this.options;
+    if (priority === 'uniform') return;
+    const size = batch.size;
+    if (tdErrors.length < size) {
+      throw new RangeError(`updatePriorities: ${tdErrors.length} TD errors for a batch of ${size} rows`);
+    }
+    for (let k = 0; k < size; k++) {
+      if (!Number.isFinite(tdErrors[k])) {
+        throw new RangeError(
+          `updatePriorities: TD error of batch row ${k} (replay row ${batch.indices[k]}) is ${tdErrors[k]}; expected a finite number`,
+        );
+      }
+    }
+    const indices = batch.indices;
+    if (priority === 'per') {
+      const options = { alpha: this.options.perAlpha, epsilon: this.options.perEpsilon };
+      for (let k = 0; k < size; k++) this.writePriority(indices[k], perPriority(tdErrors[k], options));
+      return;
+    }
+    if (!(beta > 0) || !Number.isFinite(beta)) {
+      throw new RangeError(`updatePriorities: ROER needs a finite temperature β > 0, got ${beta}`);
+    }
+    this.ensureScratch(size);
+    const old = this.oldPriorities;
+    for (let k = 0; k < size; k++) old[k] = this.priorities[indices[k]];
+    const options: RoerOptions = {
+      beta,
+      maxClip: this.options.roerMaxClip,
+      minClip: this.options.roerMinClip,
+      lambda: this.options.roerLambda,
+      divergence: this.options.roerDivergence,
+    };
+    roerPriorityUpdate(
+      size === tdErrors.length ? tdErrors : tdErrors.subarray(0, size),
+      old,
+      options,
+      this.newPriorities,
+      this.targets,
+    );
+    for (let k = 0; k < size; k++) this.writePriority(indices[k], this.newPriorities[k]);
+  }
+
+  /** Copy the stored priorities of the batch rows into `out` (for the priority histogram). */
+  batchPriorities(batch: TransitionBatch, out: Float32Array): void {
+    if (out.length < batch.size) {
+      throw new RangeError(`batchPriorities: output has ${out.length} slots for a batch of ${batch.size}`);
+    }
+    for (let k = 0; k < batch.size; k++) out[k] = this.priorities[batch.indices[k]];
+  }
+
+  /** PER importance exponent annealing: progress in [0,1] from perImportanceStart to 1. */
+  setImportanceProgress(progress: number): void {
+    if (Number.isNaN(progress))
+      throw new RangeError('setImportanceProgress: progress must be a number in [0, 1]');
+    this.importanceProgress = progress < 0 ? 0 : progress > 1 ? 1 : progress;
+  }
+
+  /** Online share of the stored transitions (a β-independent shift signal). */
+  onlineShare(): number {
+    return this.stored === 0 ? 0 : this.onlineCount / this.stored;
+  }
+
+  /** The stored priority of `row`. */
+  priorityAt(row: number): number {
+    if (!Number.isInteger(row) || row < 0 || row >= this.stored) {
+      throw new RangeError(`replay row must be an integer in [0, ${this.stored}), got ${row}`);
+    }
+    return this.priorities[row];
+  }
+
+  /**
+   * The probability that one proportional draw over the union picks `row` (p_row / Σp), or 1/size
+   * under uniform sampling.
+   */
+  sampleProbability(row: number): number {
+    const priority = this.priorityAt(row);
+    return this.sumTree ? priority / this.sumTree.total() : 1 / this.stored;
+  }
+
+  /**
+   * All stored rows as columns (for dumping a replay buffer as a dataset): the offline rows first,
+   * then the online rows from oldest to newest. Episode ids are renumbered from 0 in that order.
+   */
+  exportColumns(): TransitionColumns {
+    const { observationWidth: dO, actionWidth: dA } = this.options;
+    const n = this.stored;
+    const order = this.chronologicalRows();
+    const out: Required<TransitionColumns> = {
+      length: n,
+      observationWidth: dO,
+      actionWidth: dA,
+      observations: new Float32Array(n * dO),
+      actions: new Float32Array(n * dA),
+      rewards: new Float32Array(n),
+      nextObservations: new Float32Array(n * dO),
+      terminals: new Uint8Array(n),
+      timeouts: new Uint8Array(n),
+      episodeIds: new Int32Array(n),
+    };
+    let episode = -1;
+    let previousSource = -1;
+    let previousId = 0;
+    for (let i = 0; i < n; i++) {
+      const row = order[i];
+      out.observations.set(this.observations.subarray(row * dO, row * dO + dO), i * dO);
+      out.nextObservations.set(this.nextObservations.subarray(row * dO, row * dO + dO), i * dO);
+      out.actions.set(this.actions.subarray(row * dA, row * dA + dA), i * dA);
+      out.rewards[i] = this.rewards[row];
+      out.terminals[i] = this.terminals[row];
+      out.timeouts[i] = this.timeouts[row];
+      if (this.sources[row] !== previousSource || this.episodeIds[row] !== previousId) episode++;
+      previousSource = this.sources[row];
+      previousId = this.episodeIds[row];
+      out.episodeIds[i] = episode;
+    }
+    return out;
+  }
+
+  /** Serialisable state; the typed arrays are views of the internal storage (rows 0..size−1). */
+  getState(): ReplayState {
+    const n = this.stored;
+    const { observationWidth: dO, actionWidth: dA } = this.options;
+    return {
+      options: { ...this.options },
+      size: n,
+      offlineCount: this.offlineCount,
+      cursor: this.cursor,
+      columns: {
+        observations: this.observations.subarray(0, n * dO),
+        actions: this.actions.subarray(0, n * dA),
+        rewards: this.rewards.subarray(0, n),
+        nextObservations: this.nextObservations.subarray(0, n * dO),
+        terminals: this.terminals.subarray(0, n),
+        timeouts: this.timeouts.subarray(0, n),
+        episodeIds: this.episodeIds.subarray(0, n),
+        sources: this.sources.subarray(0, n),
+      },
+      priorities: this.priorities.subarray(0, n),
+      maxPriority: this.maxPriority,
+      importanceProgress: this.importanceProgress,
+      rng: this.rng.getState(),
+    };
+  }
+
+  /** Rebuild a buffer from `getState()` output (checked for consistency first). */
+  static fromState(state: ReplayState): Replay {
+    const replay = new Replay(state.options, Rng.fromState(state.rng));
+    const { capacity, observationWidth: dO, actionWidth: dA } = replay.options;
+    const n = state.size;
+    if (!Number.isInteger(n) || n < 0 || n > capacity) {
+      throw new RangeError(`replay state: size ${n} must be an integer in [0, ${capacity}]`);
+    }
+    const lengths: Record<string, number> = {
+      observations: n * dO,
+      actions: n * dA,
+      rewards: n,
+      nextObservations: n * dO,
+      terminals: n,
+      timeouts: n,
+      episodeIds: n,
+      sources: n,
+    };
+    for (const [name, length] of Object.entries(lengths)) {
+      const column = state.columns[name];
+      if (!column || column.length !== length) {
+        throw new RangeError(
+          `replay state: column ${name} has ${column?.length ?? 0} values, expected ${length}`,
+        );
+      }
+    }
+    if (state.priorities.length !== n) {
+      throw new RangeError(`replay state: ${state.priorities.length} priorities for ${n} rows`);
+    }
+    if (!Number.isInteger(state.cursor) || state.cursor < 0 || state.cursor >= capacity) {
+      throw new RangeError(`replay state: cursor ${state.cursor} must be an integer in [0, ${capacity})`);
+    }
+    const c = state.columns;
+    replay.observations.set(c.observations);
+    replay.actions.set(c.actions);
+    replay.rewards.set(c.rewards);
+    replay.nextObservations.set(c.nextObservations);
+    replay.terminals.set(c.terminals);
+    replay.timeouts.set(c.timeouts);
+    replay.episodeIds.set(c.episodeIds);
+    replay.sources.set(c.sources);
+    replay.priorities.set(state.priorities);
+    replay.sumTree?.assign(replay.priorities, n);
+    replay.minTree?.assign(replay.priorities, n);
+
+    // The offline rows are one contiguous range; find where it starts and check it.
+    const offlineCount = state.offlineCount;
+    let start = 0;
+    if (offlineCount > 0) {
+      while (start < n && replay.sources[start] !== OFFLINE) start++;
+    }
+    for (let i = 0; i < n; i++) {
+      const inside = i >= start && i < start + offlineCount;
+      if ((replay.sources[i] === OFFLINE) !== inside) {
+        throw new RangeError(
+          `replay state: the ${offlineCount} offline rows are not one contiguous range (row ${i} disagrees)`,
+        );
+      }
+    }
+    replay.stored = n;
+    replay.offlineStart = offlineCount > 0 ? start : 0;
+    replay.offlineEnd = offlineCount > 0 ? start + offlineCount : 0;
+    replay.cursor = state.cursor;
+    replay.maxPriority = state.maxPriority;
+    replay.importanceProgress = state.importanceProgress;
+    return replay;
+  }
+
+  // ——— internals ———
+
+  private initialPriority(): number {
+    const configured = this.options.initialPriority ?? (this.options.priority === 'per' ? 'max' : 1);
+    return configured === 'max' ? this.maxPriority : configured;
+  }
+
+  private writePriority(row: number, priority: number): void {
+    const stored = Math.fround(priority);
+    this.priorities[row] = stored;
+    if (stored > this.maxPriority) this.maxPriority = stored;
+    if (this.sumTree && this.minTree) {
+      this.sumTree.setUnchecked(row, stored);
+      this.minTree.setUnchecked(row, stored);
+    }
+  }
+
+  private ensureScratch(size: number): void {
+    if (this.oldPriorities.length >= size) return;
+    this.oldPriorities = new Float64Array(size);
+    this.newPriorities = new Float64Array(size);
+    this.targets = new Float64Array(size);
+  }
+
+  /** Row of the j-th online transition in storage order (online rows: [0, offlineStart) ∪ [offlineEnd, size)). */
+  private onlineRow(j: number): number {
+    return j < this.offlineStart ? j : j + (this.offlineEnd - this.offlineStart);
+  }
+
+  private sampleUniform(batch: TransitionBatch, offlineRows: number): void {
+    const rng = this.rng;
+    const indices = batch.indices;
+    const size = batch.size;
+    if (offlineRows < 0) {
+      const n = this.stored;
+      for (let k = 0; k < size; k++) indices[k] = rng.int(n);
+    } else {
+      const offlineCount = this.offlineEnd - this.offlineStart;
+      const onlineCount = this.stored - offlineCount;
+      for (let k = 0; k < offlineRows; k++) indices[k] = this.offlineStart + rng.int(offlineCount);
+      for (let k = offlineRows; k < size; k++) indices[k] = this.onlineRow(rng.int(onlineCount));
+    }
+    const weights = batch.weights;
+    if (this.options.priority === 'uniform') {
+      weights.fill(1, 0, size);
+    } else {
+      for (let k = 0; k < size; k++) weights[k] = this.priorities[indices[k]];
+    }
+  }
+
+  private sampleProportional(batch: TransitionBatch, offlineRows: number): void {
+    const tree = this.sumTree as SumTree;
+    const minTree = this.minTree as MinTree;
+    const rng = this.rng;
+    const indices = batch.indices;
+    const weights = batch.weights;
+    const size = batch.size;
+    const exponent = this.importanceExponent;
+
+    if (offlineRows < 0) {
+      const total = tree.total();
+      const stratum = total / size;
+      for (let k = 0; k < size; k++)
+        indices[k] = tree.findUnchecked((k + rng.nextUint32() * UINT32_TO_UNIT) * stratum);
+      // w_i / max w = ((N·p_i/Σp) / (N·p_min/Σp))^(−β) = (p_i / p_min)^(−β)
+      const minimum = minTree.min();
+      for (let k = 0; k < size; k++) weights[k] = Math.pow(this.priorities[indices[k]] / minimum, -exponent);
+      return;
+    }
+
+    // Fixed mix: stratified proportional draws within each segment.
+    const start = this.offlineStart;
+    const end = this.offlineEnd;
+    const beforeOffline = tree.prefixSum(start);
+    const offlineMass = tree.prefixSum(end) - beforeOffline;
+    const onlineMass = tree.total() - offlineMass;
+    const offlineCount = end - start;
+    const onlineCount = this.stored - offlineCount;
+    const onlineRows = size - offlineRows;
+
+    if (offlineRows > 0) {
+      const stratum = offlineMass / offlineRows;
+      for (let k = 0; k < offlineRows; k++) {
+        let row = tree.findUnchecked(beforeOffline + (k + rng.nextUint32() * UINT32_TO_UNIT) * stratum);
+        if (row < start)
+          row = start; // rounding at a segment edge
+        else if (row >= end) row = end - 1;
+        indices[k] = row;
+      }
+    }
+    if (onlineRows > 0) {
+      const stratum = onlineMass / onlineRows;
+      for (let k = 0; k < onlineRows; k++) {
+        const mass = (k + rng.nextUint32() * UINT32_TO_UNIT) * stratum;
+        let row = tree.findUnchecked(mass < beforeOffline ? mass : mass + offlineMass);
+        if (row >= start && row < end) row = end < this.stored ? end : start - 1; // rounding at a segment edge
+        indices[offlineRows + k] = row;
+      }
+    }
+
+    // Importance weights within each segment: (n_s·p_i/mass_s)^(−β), divided by the largest
+    // possible weight among the segments in the batch.
+    const offlineMin = offlineRows > 0 ? minTree.rangeMin(start, end) : Infinity;
+    const onlineMin =
+      onlineRows > 0 ? Math.min(minTree.rangeMin(0, start), minTree.rangeMin(end, this.stored)) : Infinity;
+    const offlineScale = offlineRows > 0 ? offlineCount / offlineMass : 0;
+    const onlineScale = onlineRows > 0 ? onlineCount / onlineMass : 0;
+    let largest = 0;
+    if (offlineRows > 0) largest = Math.max(largest, Math.pow(offlineScale * offlineMin, -exponent));
+    if (onlineRows > 0) largest = Math.max(largest, Math.pow(onlineScale * onlineMin, -exponent));
+    for (let k = 0; k < size; k++) {
+      const scale = k < offlineRows ? offlineScale : onlineScale;
+      weights[k] = Math.pow(scale * this.priorities[indices[k]], -exponent) / largest;
+    }
+  }
+
+  /** Copy the rows named in `batch.indices` into the batch arrays. */
+  private gather(batch: TransitionBatch): void {
+    const dO = this.options.observationWidth;
+    const dA = this.options.actionWidth;
+    const observations = this.observations;
+    const nextObservations = this.nextObservations;
+    const actions = this.actions;
+    const outObservations = batch.observations;
+    const outNextObservations = batch.nextObservations;
+    const outActions = batch.actions;
+    const indices = batch.indices;
+    for (let k = 0; k < batch.size; k++) {
+      const row = indices[k];
+      const from = row * dO;
+      const to = k * dO;
+      for (let j = 0; j < dO; j++) {
+        outObservations[to + j] = observations[from + j];
+        outNextObservations[to + j] = nextObservations[from + j];
+      }
+      const fromAction = row * dA;
+      const toAction = k * dA;
+      for (let j = 0; j < dA; j++) outActions[toAction + j] = actions[fromAction + j];
+      batch.rewards[k] = this.rewards[row];
+      batch.masks[k] = 1 - this.terminals[row];
+      batch.sources[k] = this.sources[row];
+    }
+  }
+
+  /** Stored rows in export order: offline rows, then online rows from oldest to newest. */
+  private chronologicalRows(): Int32Array {
+    const order = new Int32Array(this.stored);
+    let i = 0;
+    for (let row = this.offlineStart; row < this.offlineEnd; row++) order[i++] = row;
+    const isOnline = (row: number) => row < this.offlineStart || row >= this.offlineEnd;
+    for (let row = this.cursor; row < this.stored; row++) if (isOnline(row)) order[i++] = row;
+    for (let row = 0; row < Math.min(this.cursor, this.stored); row++) if (isOnline(row)) order[i++] = row;
+    return order;
+  }
+}
