@@ -141,7 +141,7 @@ export interface EventsPush {
 }
 
 export type ProtocolErrorCode =
-  'unknown-method' | 'invalid-params' | 'invalid-request' | 'unsupported' | 'failed';
+  'unknown-method' | 'invalid-params' | 'invalid-request' | 'unsupported' | 'forbidden' | 'failed';
 
 export type CommandResponse =
   | { id: number; result: unknown }

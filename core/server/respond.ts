@@ -18,6 +18,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<ProtocolErrorCode>([
   'invalid-params',
   'invalid-request',
   'unsupported',
+  'forbidden',
   'failed',
 ]);
 

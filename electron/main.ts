@@ -1,0 +1,277 @@
+/**
+ * Main process of the desktop app. It owns the window, menu, native dialogs and files; the engine
+ * runs in a worker thread (core/server/engine-host.ts), so training never blocks the window.
+ *
+ * Security: the renderer is sandboxed with context isolation and no Node integration; its pages
+ * come from the privileged `o2o://app/` scheme with a strict CSP; navigation and new windows are
+ * refused (allow-listed https links open in the system browser); permission requests are denied;
+ * and every IPC command is checked for its sender frame and validated with the protocol schemas
+ * before it runs (electron/ipc.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell } from 'electron';
+import { resolveStaticPath } from '../core/server/browser-server.js';
+import { EngineWorkerHost } from '../core/server/engine-host.js';
+import type { EventBatch } from '../core/server/protocol.js';
+import { packageInfo } from '../core/util/package-info.js';
+import { createCallHandler, desktopService, IPC_CHANNELS, type HostDialogs } from './ipc.js';
+import { menuTemplate, type AppView } from './menu.js';
+import {
+  APP_ENTRY_URL,
+  APP_HOST,
+  APP_SCHEME,
+  DESKTOP_CONTENT_SECURITY_POLICY,
+  isAllowedExternalUrl,
+  isAppUrl,
+} from './security.js';
+import { loadWindowState, placeWindow, saveWindowState, type WindowState } from './window-state.js';
+
+const MIME_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+  '.woff2': 'font/woff2',
+};
+
+const root = packageInfo().root;
+const rendererDirectory = join(root, 'renderer', 'dist');
+const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
+
+// Must happen before `ready`: the app scheme behaves like https (secure context, fetch, CSP 'self').
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+let mainWindow: BrowserWindow | undefined;
+let engine: EngineWorkerHost | undefined;
+
+/** Serve the built renderer on o2o://app/ with the CSP on every response. */
+function registerAppProtocol(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const file = url.host === APP_HOST ? resolveStaticPath(rendererDirectory, url.pathname) : undefined;
+    const headers = {
+      'Content-Security-Policy': DESKTOP_CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+    };
+    if (!file) return new Response('not found', { status: 404, headers });
+    const target = extname(file) === '' ? join(rendererDirectory, 'index.html') : file;
+    try {
+      const body = await readFile(target);
+      return new Response(body, {
+        status: 200,
+        headers: { ...headers, 'Content-Type': MIME_TYPES[extname(target)] ?? 'application/octet-stream' },
+      });
+    } catch {
+      return new Response('not found', { status: 404, headers });
+    }
+  });
+}
+
+/** Refuse navigation, new windows, webviews and permission requests for every web contents. */
+function lockDownWebContents(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isAppUrl(url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!isAppUrl(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+const dialogs: HostDialogs = {
+  async openDataset() {
+    const options = {
+      title: 'Open dataset',
+      properties: ['openFile' as const],
+      filters: [
+        { name: 'Datasets', extensions: ['arrow', 'parquet', 'feather'] },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    };
+    const result = mainWindow
+      ? await dialog.showOpenDialog(mainWindow, options)
+      : await dialog.showOpenDialog(options);
+    return { path: result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0] };
+  },
+  async saveExport(format, defaultName) {
+    const extension = format === 'onnx' ? 'onnx' : format === 'json' ? 'json' : 'tfjs';
+    const options = {
+      title: 'Export policy',
+      defaultPath: join(app.getPath('documents'), defaultName ?? `policy.${extension}`),
+      filters: [{ name: format.toUpperCase(), extensions: [extension] }],
+    };
+    const result = mainWindow
+      ? await dialog.showSaveDialog(mainWindow, options)
+      : await dialog.showSaveDialog(options);
+    return { path: result.canceled || !result.filePath ? null : result.filePath };
+  },
+};
+
+function sendMenuAction(
+  action: { type: 'open-dataset'; path: string } | { type: 'navigate'; view: AppView },
+): void {
+  mainWindow?.webContents.send(IPC_CHANNELS.menu, action);
+}
+
+function installMenu(): void {
+  const template = menuTemplate(
+    {
+      openDataset: () => {
+        void dialogs.openDataset().then(({ path }) => {
+          if (path) sendMenuAction({ type: 'open-dataset', path });
+        });
+      },
+      navigate: (view) => sendMenuAction({ type: 'navigate', view }),
+      openExternal: (url) => {
+        if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+      },
+      about: () => {
+        void dialog.showMessageBox({
+          type: 'info',
+          title: 'About O2O Studio',
+          message: `O2O Studio ${app.getVersion()}`,
+          detail:
+            'Offline-to-online reinforcement learning: ROER-prioritised SAC with an adaptive temperature.',
+        });
+      },
+    },
+    { platform: process.platform, developer: !app.isPackaged },
+  );
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+function windowStateFile(): string {
+  return join(app.getPath('userData'), 'window-state.json');
+}
+
+function createWindow(): BrowserWindow {
+  const areas = screen.getAllDisplays().map((display) => display.workArea);
+  const primary = screen.getPrimaryDisplay().workArea;
+  const placed = placeWindow(loadWindowState(windowStateFile()), [
+    primary,
+    ...areas.filter((a) => a !== primary),
+  ]);
+  const window = new BrowserWindow({
+    ...placed,
+    minWidth: 800,
+    minHeight: 560,
+    show: false,
+    title: 'O2O Studio',
+    backgroundColor: '#111418',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  if (placed.maximized) window.maximize();
+  window.once('ready-to-show', () => window.show());
+
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  const rememberState = (): void => {
+    if (window.isDestroyed() || window.isMinimized() || window.isFullScreen()) return;
+    const bounds = window.isMaximized() ? window.getNormalBounds() : window.getBounds();
+    const state: WindowState = { ...bounds, maximized: window.isMaximized() };
+    try {
+      saveWindowState(windowStateFile(), state);
+    } catch {
+      // Losing the window position is not worth interrupting the user for.
+    }
+  };
+  const scheduleSave = (): void => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = setTimeout(rememberState, 500);
+  };
+  window.on('resize', scheduleSave);
+  window.on('move', scheduleSave);
+  window.on('close', () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    rememberState();
+  });
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = undefined;
+  });
+  void window.loadURL(APP_ENTRY_URL);
+  return window;
+}
+
+async function startEngine(): Promise<EngineWorkerHost> {
+  const host = await EngineWorkerHost.start({
+    service: {
+      runsDirectory:
+        process.env.O2O_RUNS_DIR ?? join(app.getPath('documents') || homedir(), 'O2O Studio', 'runs'),
+      datasetsDirectory: join(root, 'datasets'),
+      baseDirectory: root,
+      mode: 'electron',
+      version: packageInfo().version,
+    },
+  });
+  host.onEvents((batch: EventBatch) => {
+    for (const window of BrowserWindow.getAllWindows()) {
+      if (!window.isDestroyed()) window.webContents.send(IPC_CHANNELS.events, batch);
+    }
+  });
+  return host;
+}
+
+async function main(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  await app.whenReady();
+  lockDownWebContents();
+  registerAppProtocol();
+  engine = await startEngine();
+  ipcMain.handle(IPC_CHANNELS.call, createCallHandler(desktopService(engine.service, dialogs)));
+  installMenu();
+  mainWindow = createWindow();
+
+  app.on('activate', () => {
+    if (!mainWindow) mainWindow = createWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !engine) return;
+    // Let running trainings write their final checkpoints before the process ends.
+    event.preventDefault();
+    quitting = true;
+    void engine.close().finally(() => app.quit());
+  });
+}
+
+main().catch((error: unknown) => {
+  dialog.showErrorBox('O2O Studio could not start', error instanceof Error ? error.message : String(error));
+  app.exit(1);
+});
