@@ -41,3 +41,54 @@ export class DatasetError extends Error {
     this.name = 'DatasetError';
   }
 }
+
+/** Mean, spread and range of one column (or one dimension of a matrix column). */
+export interface ColumnStatistics {
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+}
+
+/** A histogram: counts[i] values fell in [edges[i], edges[i + 1]) (the last bin includes its right edge). */
+export interface Histogram {
+  edges: number[];
+  counts: number[];
+}
+
+/** What `inspectDataset` reports: everything the CLI prints and the desktop app's Datasets view shows. JSON-able. */
+export interface DatasetSummary {
+  path: string;
+  /** Container: Arrow IPC file, Arrow IPC stream or Parquet. */
+  format: 'arrow-file' | 'arrow-stream' | 'parquet';
+  /** Column layout the loader recognised. */
+  layout: 'd4rl' | 'minari';
+  fileBytes: number;
+  /** Transitions after loading (D4RL rows, or the sum of Minari episode lengths). */
+  rows: number;
+  episodes: number;
+  observationWidth: number;
+  actionWidth: number;
+  /** Rows flagged terminal / timeout. */
+  terminals: number;
+  timeouts: number;
+  card: DatasetCard | null;
+  warnings: string[];
+  /** File columns the loader did not use (e.g. infos/*). */
+  ignoredColumns: string[];
+  /** Per-dimension statistics of the matrix columns, plain statistics of rewards. */
+  columns: {
+    observations: ColumnStatistics[];
+    actions: ColumnStatistics[];
+    nextObservations: ColumnStatistics[];
+    rewards: ColumnStatistics;
+  };
+  episodeLengths: ColumnStatistics;
+  episodeReturns: ColumnStatistics & {
+    histogram: Histogram;
+    /** Mean normalised score 100·(R − min)/(max − min) when the card has reference scores, else null. */
+    normalizedMean: number | null;
+  };
+  /** Fraction of episodes that end in a terminal state (for goal-reaching tasks, the success rate). */
+  terminalEpisodeFraction: number;
+}
