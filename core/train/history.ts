@@ -1,0 +1,61 @@
+/**
+ * Reading runs back from their directories: the columnar history the app plots, and the run list
+ * (newest first) with the state each run last recorded.
+ */
+import { join } from 'node:path';
+import type { RunHistory, RunSummary } from '../server/protocol.js';
+import { readCsvLog } from './metrics-log.js';
+import {
+  listRunDirectories,
+  readRunConfig,
+  readRunEvents,
+  readRunMeta,
+  readRunStatus,
+  RUN_FILES,
+} from './run-directory.js';
+
+/** Every logged update, episode and evaluation of a run as columns, plus its phase changes. */
+export function readRunHistory(directory: string): RunHistory {
+  const meta = readRunMeta(directory);
+  const phases = readRunEvents(directory).flatMap((event) =>
+    event.type === 'phase' ? [{ phase: event.phase, step: event.step, envStep: event.envStep }] : [],
+  );
+  return {
+    runId: meta.runId,
+    updates: readCsvLog(join(directory, RUN_FILES.updates)).columns,
+    episodes: readCsvLog(join(directory, RUN_FILES.episodes)).columns,
+    evaluations: readCsvLog(join(directory, RUN_FILES.evaluations)).columns,
+    phases,
+  };
+}
+
+/** One run's summary from its directory; undefined when the directory is unreadable. */
+export function summarizeRun(directory: string): RunSummary | undefined {
+  try {
+    const meta = readRunMeta(directory);
+    const config = readRunConfig(directory) as { env?: { id?: string }; dataset?: { path?: string } };
+    const status = readRunStatus(directory);
+    return {
+      runId: meta.runId,
+      directory,
+      name: meta.name,
+      envId: config.env?.id ?? 'unknown',
+      datasetPath: config.dataset?.path ?? null,
+      state: status.state,
+      createdAt: meta.createdAt,
+      step: status.step,
+      envStep: status.envStep,
+      lastReturn: status.lastReturn,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runs under `runsDirectory`, newest first; directories that cannot be read are skipped. */
+export function listRuns(runsDirectory: string): RunSummary[] {
+  return listRunDirectories(runsDirectory).flatMap((directory) => {
+    const summary = summarizeRun(directory);
+    return summary ? [summary] : [];
+  });
+}
