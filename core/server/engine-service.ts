@@ -11,7 +11,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import type { DatasetCard } from '../data/types.js';
-import type { Env, EnvSpec, RenderSnapshot } from '../envs/types.js';
+import type { Env, RenderSnapshot } from '../envs/types.js';
 import { EventBatcher, type BatcherOptions, type RunEvent, type RunState } from '../train/events.js';
 import { isRunDirectory } from '../train/run-directory.js';
 import type { RunHandle, StartRunOptions } from '../train/types.js';
@@ -62,7 +62,7 @@ export interface EngineApi {
   }>;
   inspectDataset(path: string): MaybePromise<unknown>;
   summarizeDataset(path: string): MaybePromise<DatasetSummary>;
-  listEnvs(): EnvSpec[];
+  listEnvs(): MaybePromise<CommandResults['envs.list']>;
   makeEnv(id: string, options?: Record<string, unknown>): Env;
   loadRunPolicy(runDirectory: string): Promise<RunPolicy>;
   /** Name of the tensor backend in use (initialising it when needed). */
@@ -158,18 +158,7 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
     },
 
     async 'envs.list'() {
-      return api.listEnvs().map((spec) => {
-        const env = spec.make();
-        const action = env.actionSpace;
-        return {
-          id: spec.id,
-          description: spec.description,
-          observationWidth: env.observationSpace.size,
-          actionWidth: action.kind === 'box' ? action.size : action.n,
-          discrete: action.kind === 'discrete',
-          goal: env.goalConditioned,
-        };
-      });
+      return api.listEnvs();
     },
 
     async 'presets.list'() {

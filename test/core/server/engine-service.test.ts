@@ -122,7 +122,7 @@ describe('engine service', () => {
     expect(list[0]).toMatchObject({ path: join(datasets, 'a.parquet'), envId: 'walk-v0', card: null });
   });
 
-  it('describes environments from their spaces', async () => {
+  it('lists the environments', async () => {
     expect(await service['envs.list']({})).toEqual([
       {
         id: 'walk-v0',

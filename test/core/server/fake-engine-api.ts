@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Env, EnvSpec, RenderSnapshot } from '../../../core/envs/types.js';
+import type { Env, RenderSnapshot } from '../../../core/envs/types.js';
 import type { EngineApi } from '../../../core/server/engine-service.js';
 import { EventBus, type RunEvent, type RunState } from '../../../core/train/events.js';
 import { createRunDirectory, newRunId } from '../../../core/train/run-directory.js';
@@ -140,7 +140,6 @@ function updateEvent(step: number): RunEvent {
 }
 
 export function createFakeEngineApiSync(): EngineApi {
-  const walk: EnvSpec = { id: 'walk-v0', description: 'a one-dimensional walk', make: () => new WalkEnv() };
   return {
     async startRun(options: StartRunOptions) {
       const config = (options.config ?? {}) as FakeConfig;
@@ -190,7 +189,16 @@ export function createFakeEngineApiSync(): EngineApi {
     },
     inspectDataset: (path: string) => ({ path, rows: 10 }),
     summarizeDataset: (path: string) => ({ envId: 'walk-v0', rows: path.length, episodes: 1, card: null }),
-    listEnvs: () => [walk],
+    listEnvs: () => [
+      {
+        id: 'walk-v0',
+        description: 'a one-dimensional walk',
+        observationWidth: 1,
+        actionWidth: 2,
+        discrete: true,
+        goal: true,
+      },
+    ],
     makeEnv: () => new WalkEnv(),
     async loadRunPolicy() {
       // Always step right: from any start the walk reaches x = 3 within the time limit.
