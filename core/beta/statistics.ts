@@ -45,13 +45,24 @@ export function logSumExp(values: ArrayLike<number>, scale = 1): number {
 }
 
 /**
- * ESS of the weights exp(δ_i/β) without forming them: with ℓ_i = δ_i/β,
- * ESS = (Σe^ℓ)² / Σe^{2ℓ} = exp(2·LSE(ℓ) − LSE(2ℓ)).
+ * ESS of the weights exp(δ_i/β) without overflow: with u_i = exp((δ_i − max δ)/β) ∈ (0, 1],
+ * ESS = (Σu)² / Σu² — the same ratio as (Σe^{δ/β})² / Σe^{2δ/β} = exp(2·LSE(δ/β) − LSE(2δ/β)), but
+ * shifted by the maximum so that no large logarithms cancel.
  */
 export function essAtTemperature(tdErrors: ArrayLike<number>, beta: number): number {
-  if (tdErrors.length === 0) return 0;
+  const n = tdErrors.length;
+  if (n === 0) return 0;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (tdErrors[i] > max) max = tdErrors[i];
   const inverse = 1 / beta;
-  return Math.exp(2 * logSumExp(tdErrors, inverse) - logSumExp(tdErrors, 2 * inverse));
+  let sum = 0;
+  let sumSquares = 0;
+  for (let i = 0; i < n; i++) {
+    const u = Math.exp((tdErrors[i] - max) * inverse);
+    sum += u;
+    sumSquares += u * u;
+  }
+  return (sum * sum) / sumSquares;
 }
 
 /**
@@ -104,7 +115,7 @@ export function shiftStatistics(
   }
   const inverse = 1 / beta;
   const lse = logSumExp(tdErrors, inverse);
-  const ess = Math.exp(2 * lse - logSumExp(tdErrors, 2 * inverse));
+  const ess = essAtTemperature(tdErrors, beta);
 
   let mean = 0;
   for (let i = 0; i < n; i++) mean += tdErrors[i];

@@ -130,6 +130,7 @@ export class Replay {
         throw new RangeError(
           `replay capacity ${capacity} needs ${formatBytes(estimateReplayBytes(options))}, which could not be ` +
             `allocated (${error.message}). Lower replay.capacity.`,
+          { cause: error },
         );
       }
       throw error;

@@ -5,6 +5,8 @@
 import type { RngState } from '../util/random.js';
 import type { TransitionBatch, TransitionColumns } from './transitions.js';
 
+export type { TransitionBatch, TransitionColumns };
+
 /** How the stored priorities act on learning (REFERENCES.md, ROER official code step 1). */
 export type PriorityRule = 'uniform' | 'per' | 'roer';
 /** `weight`: uniform sampling, priority is a per-sample critic-loss weight (ROER official).
