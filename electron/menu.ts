@@ -4,7 +4,7 @@
  */
 import type { MenuItemConstructorOptions } from 'electron';
 
-export type AppView = 'datasets' | 'new-run' | 'runs' | 'live';
+export type AppView = 'datasets' | 'new-run' | 'runs' | 'live' | 'export';
 
 export interface MenuActions {
   openDataset(): void;
@@ -36,6 +36,7 @@ export function menuTemplate(
     { label: 'Datasets', accelerator: 'CmdOrCtrl+1', click: () => actions.navigate('datasets') },
     { label: 'Runs', accelerator: 'CmdOrCtrl+2', click: () => actions.navigate('runs') },
     { label: 'Live', accelerator: 'CmdOrCtrl+3', click: () => actions.navigate('live') },
+    { label: 'Export', accelerator: 'CmdOrCtrl+4', click: () => actions.navigate('export') },
     { type: 'separator' },
     { role: 'resetZoom' },
     { role: 'zoomIn' },

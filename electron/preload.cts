@@ -10,7 +10,7 @@
 import electron = require('electron');
 import type { IpcRendererEvent } from 'electron';
 
-const { contextBridge, ipcRenderer } = electron;
+const { contextBridge, ipcRenderer, webUtils } = electron;
 
 const CALL_CHANNEL = 'o2o:call';
 const EVENTS_CHANNEL = 'o2o:events';
@@ -78,4 +78,6 @@ contextBridge.exposeInMainWorld('o2o', {
   call: bridgeCalls,
   onEvents: (listener: (batch: unknown) => void) => subscribe(EVENTS_CHANNEL, listener),
   onMenu: (listener: (action: unknown) => void) => subscribe(MENU_CHANNEL, listener),
+  /** File-system path of a dropped or picked File (empty for files that have none). */
+  pathForFile: (file: File) => webUtils.getPathForFile(file),
 });

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { packageInfo } from '../util/package-info.js';
+import { registerDatasets } from './commands/datasets.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerServe } from './commands/serve.js';
 import { exitCodeFor, formatError } from './errors.js';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .version(packageInfo().version)
     .exitOverride();
   registerDoctor(program);
+  registerDatasets(program);
   registerServe(program);
   return program;
 }

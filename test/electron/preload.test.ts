@@ -15,6 +15,7 @@ interface Bridge {
   call: Record<string, (params?: unknown) => Promise<unknown>>;
   onEvents(listener: (batch: unknown) => void): () => void;
   onMenu(listener: (action: unknown) => void): () => void;
+  pathForFile(file: { name: string }): string;
 }
 
 function loadPreload(
@@ -28,6 +29,7 @@ function loadPreload(
   const listeners = new Map<string, Set<(event: unknown, payload: unknown) => void>>();
   const required: string[] = [];
   const electron = {
+    webUtils: { getPathForFile: (file: { name: string }) => `/picked/${file.name}` },
     contextBridge: { exposeInMainWorld: (key: string, value: unknown) => (exposed[key] = value) },
     ipcRenderer: {
       invoke: async (channel: string, request: { id: number; method: string; params: unknown }) =>
@@ -59,6 +61,7 @@ describe('preload bridge', () => {
     expect(bridge.mode).toBe('electron');
     expect(Object.keys(bridge.call).sort()).toEqual([...METHODS].sort());
     expect(required).toEqual(['electron']);
+    expect(bridge.pathForFile({ name: 'data.arrow' })).toBe('/picked/data.arrow');
   });
 
   it('sends {id, method, params} on the call channel and resolves with the result', async () => {
