@@ -1,7 +1,7 @@
 /**
  * Benchmark runner: `npm run bench` runs every bench/*.bench.ts in its own process (so memory
  * figures are not polluted by other benchmarks); `npm run bench -- NAME [NAME …]` runs the named
- * ones (`sac-update` runs bench/sac-update.bench.ts). Each benchmark prints one JSON line per figure.
+ * ones (`sac-update` runs bench/sac-update.bench.ts), passing on flags written `--name=value`. Each benchmark prints one JSON line per figure.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -15,6 +15,8 @@ const available = readdirSync(here)
   .sort();
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+// Flags (written --name=value) are passed on to the benchmarks, e.g. `npm run bench -- learning --seeds=3`.
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith('-'));
 const unknown = requested.filter((name) => !available.includes(name));
 if (unknown.length > 0) {
   console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Available: ${available.join(', ')}`);
@@ -23,7 +25,7 @@ if (unknown.length > 0) {
 
 let failed = 0;
 for (const name of requested.length > 0 ? requested : available) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(here, `${name}.bench.ts`)], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(here, `${name}.bench.ts`), ...flags], {
     stdio: 'inherit',
     env: process.env,
   });

@@ -1,0 +1,432 @@
+/**
+ * Learning benchmark (a benchmark, not a test): point-maze medium offline-to-online from the
+ * shipped diverse dataset with SAC under uniform replay, PER, ROER with a fixed β, and ROER with
+ * adaptive β (track, solve, and track with the shift-scheduled target), several seeds each; plus
+ * Pendulum online from scratch as a sanity check. Every budget is a flag, because the machine that
+ * runs it decides what fits:
+ *
+ *   npx tsx bench/learning.bench.ts --seeds 3 --offline-steps 5000 --env-steps 20000 \
+ *     [--eval-interval 2500] [--eval-episodes 10] [--hidden 64,64] [--batch 128] \
+ *     [--variants uniform,per,roer-fixed,roer-track,roer-solve,roer-shift] [--pendulum-steps 10000] \
+ *     [--dataset datasets/pointmaze-medium-diverse.arrow] [--runs bench-runs/learning] [--write-docs]
+ *
+ * `npm run bench -- learning` runs a quick budget. Runs that already finished in the runs
+ * directory are reused (delete it to start over). Prints one JSON line per figure; with
+ * --write-docs it also writes the plots (SVG) and the "Learning" section of docs/benchmarks.md.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readCsvLog } from '../core/train/metrics-log.js';
+import { readRunStatus, RUN_FILES } from '../core/train/run-directory.js';
+import { startTrainingRun } from '../core/train/run.js';
+import { packageInfo } from '../core/util/package-info.js';
+import { linePlot, type PlotSeries } from './learning/svg.js';
+import { report } from './util.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '1' },
+    'offline-steps': { type: 'string', default: '500' },
+    'env-steps': { type: 'string', default: '1000' },
+    'eval-interval': { type: 'string' },
+    'eval-episodes': { type: 'string', default: '5' },
+    hidden: { type: 'string', default: '64,64' },
+    batch: { type: 'string', default: '128' },
+    variants: { type: 'string', default: 'uniform,per,roer-fixed,roer-track,roer-solve,roer-shift' },
+    'pendulum-steps': { type: 'string', default: '2000' },
+    dataset: { type: 'string', default: 'datasets/pointmaze-medium-diverse.arrow' },
+    env: { type: 'string', default: 'pointmaze-medium-v1' },
+    runs: { type: 'string', default: 'bench-runs/learning' },
+    'write-docs': { type: 'boolean', default: false },
+  },
+  allowPositionals: true,
+});
+
+const root = packageInfo().root;
+const seeds = Number(flags.seeds);
+const offlineSteps = Number(flags['offline-steps']);
+const envSteps = Number(flags['env-steps']);
+const evalInterval = Number(
+  flags['eval-interval'] ?? Math.max(1, Math.round((offlineSteps + envSteps) / 10)),
+);
+const evalEpisodes = Number(flags['eval-episodes']);
+const hiddenSizes = flags.hidden.split(',').map(Number);
+const batchSize = Number(flags.batch);
+const pendulumSteps = Number(flags['pendulum-steps']);
+const runsDirectory = resolve(root, flags.runs);
+const datasetPath = resolve(root, flags.dataset);
+
+/** The compared methods, as overrides of one base config. */
+const VARIANTS: Record<string, { label: string; config: Record<string, unknown> }> = {
+  uniform: {
+    label: 'SAC, uniform replay',
+    config: { replay: { priority: 'uniform' }, beta: { kind: 'fixed', initialBeta: 1 } },
+  },
+  per: {
+    label: 'SAC + PER',
+    config: {
+      replay: { priority: 'per', mode: 'sample' },
+      beta: { kind: 'fixed', initialBeta: 1 },
+      agent: { tdSource: 'q' },
+    },
+  },
+  'roer-fixed': {
+    label: 'ROER, fixed β = 0.4',
+    config: { replay: { priority: 'roer' }, beta: { kind: 'fixed', initialBeta: 0.4 } },
+  },
+  'roer-track': {
+    label: 'ROER, adaptive β (track)',
+    config: {
+      replay: { priority: 'roer' },
+      beta: { kind: 'track', initialBeta: 0.4, targetEssFraction: 0.5 },
+    },
+  },
+  'roer-solve': {
+    label: 'ROER, adaptive β (solve)',
+    config: {
+      replay: { priority: 'roer' },
+      beta: { kind: 'solve', initialBeta: 0.4, targetEssFraction: 0.5 },
+    },
+  },
+  'roer-shift': {
+    label: 'ROER, adaptive β (shift-scheduled target)',
+    config: {
+      replay: { priority: 'roer' },
+      beta: {
+        kind: 'track',
+        initialBeta: 0.4,
+        targetSchedule: { signal: 'onlineShare', low: 0.3, high: 0.8 },
+      },
+    },
+  },
+};
+
+function mazeConfig(variant: string, seed: number): Record<string, unknown> {
+  const overrides = VARIANTS[variant].config as {
+    replay: Record<string, unknown>;
+    beta: Record<string, unknown>;
+    agent?: Record<string, unknown>;
+  };
+  return {
+    env: { id: flags.env },
+    dataset: { path: datasetPath },
+    seed,
+    agent: { hiddenSizes, batchSize, ...overrides.agent },
+    replay: { mode: 'weight', mixing: 'union', roerMinClip: 1, roerMaxClip: 50, ...overrides.replay },
+    beta: overrides.beta,
+    offline: { steps: offlineSteps, evalInterval: offlineSteps > 0 ? evalInterval : 0 },
+    online: { envSteps, updatesPerStep: 1, warmupSteps: 0 },
+    eval: { episodes: evalEpisodes, interval: evalInterval },
+    checkpoint: { interval: Math.max(1000, Math.round((offlineSteps + envSteps) / 4)) },
+  };
+}
+
+function pendulumConfig(seed: number): Record<string, unknown> {
+  return {
+    env: { id: 'pendulum-v1' },
+    seed,
+    agent: { hiddenSizes, batchSize },
+    replay: { priority: 'uniform' },
+    beta: { kind: 'fixed', initialBeta: 1 },
+    offline: { steps: 0, evalInterval: 0 },
+    online: { envSteps: pendulumSteps, updatesPerStep: 1, warmupSteps: Math.min(1000, pendulumSteps / 4) },
+    eval: { episodes: evalEpisodes, interval: Math.max(1, Math.round(pendulumSteps / 10)) },
+    checkpoint: { interval: Math.max(1000, Math.round(pendulumSteps / 4)) },
+  };
+}
+
+/** Train one run in `directory` unless it already finished there; returns wall seconds (0 when reused). */
+async function ensureRun(directory: string, config: Record<string, unknown>, name: string): Promise<number> {
+  if (existsSync(join(directory, RUN_FILES.status))) {
+    if (readRunStatus(directory).state === 'finished') return 0;
+    rmSync(directory, { recursive: true, force: true });
+  }
+  const started = performance.now();
+  const run = await startTrainingRun({ config, directory, name });
+  const state = await run.done;
+  if (state !== 'finished') throw new Error(`${name}: run ended ${state}: ${String(run.error)}`);
+  return (performance.now() - started) / 1000;
+}
+
+/** x coordinate of a record on the shared axis: offline updates, then offline.steps + env steps. */
+function progressOf(step: number, envStep: number, phase: string, offline: number): number {
+  return phase === 'offline' ? step : offline + envStep;
+}
+
+interface Curve {
+  x: number[];
+  y: number[];
+}
+
+function evaluationCurve(directory: string, column: string, offline: number): Curve {
+  const table = readCsvLog(join(directory, RUN_FILES.evaluations));
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < table.rows; i++) {
+    x.push(
+      progressOf(
+        Number(table.columns.step[i]),
+        Number(table.columns.envStep[i]),
+        String(table.columns.phase[i]),
+        offline,
+      ),
+    );
+    y.push(Number(table.columns[column][i]));
+  }
+  return { x, y };
+}
+
+/** Update records binned into `bins` equal spans of the x axis (mean per bin). */
+function updateCurve(directory: string, column: string, offline: number, bins = 120): Curve {
+  const table = readCsvLog(join(directory, RUN_FILES.updates));
+  const xs: number[] = [];
+  for (let i = 0; i < table.rows; i++) {
+    xs.push(
+      progressOf(
+        Number(table.columns.step[i]),
+        Number(table.columns.envStep[i]),
+        String(table.columns.phase[i]),
+        offline,
+      ),
+    );
+  }
+  const xMax = Math.max(...xs, 1);
+  const sums = new Float64Array(bins);
+  const counts = new Float64Array(bins);
+  xs.forEach((x, i) => {
+    const bin = Math.min(bins - 1, Math.floor((x / xMax) * bins));
+    const value = Number(table.columns[column][i]);
+    if (Number.isFinite(value)) {
+      sums[bin] += value;
+      counts[bin]++;
+    }
+  });
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let b = 0; b < bins; b++) {
+    if (counts[b] === 0) continue;
+    x.push(((b + 0.5) / bins) * xMax);
+    y.push(sums[b] / counts[b]);
+  }
+  return { x, y };
+}
+
+/** Mean and ± one standard deviation across seeds, on the x values all curves share. */
+function aggregate(name: string, curves: Curve[]): PlotSeries {
+  const shared = curves[0].x.filter((x) => curves.every((curve) => curve.x.includes(x)));
+  const mean: number[] = [];
+  const lower: number[] = [];
+  const upper: number[] = [];
+  for (const x of shared) {
+    const values = curves.map((curve) => curve.y[curve.x.indexOf(x)]);
+    const m = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / values.length);
+    mean.push(m);
+    lower.push(m - sd);
+    upper.push(m + sd);
+  }
+  return { name, x: shared, y: mean, lower, upper };
+}
+
+function meanStd(values: number[]): { mean: number; std: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return { mean, std: Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) };
+}
+
+const format = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+
+async function main(): Promise<void> {
+  mkdirSync(runsDirectory, { recursive: true });
+  const variants = flags.variants.split(',').filter((name) => name.length > 0);
+  for (const variant of variants) if (!VARIANTS[variant]) throw new Error(`unknown variant ${variant}`);
+  if (!existsSync(datasetPath)) throw new Error(`dataset ${datasetPath} not found (see datasets/)`);
+
+  const wallSeconds: Record<string, number> = {};
+  for (const variant of variants) {
+    for (let seed = 0; seed < seeds; seed++) {
+      const directory = join(runsDirectory, `${variant}-seed${seed}`);
+      const seconds = await ensureRun(directory, mazeConfig(variant, seed), `${variant}-seed${seed}`);
+      wallSeconds[`${variant}-seed${seed}`] = seconds;
+      process.stderr.write(
+        `${variant} seed ${seed}: ${seconds > 0 ? `${seconds.toFixed(0)} s` : 'reused'}\n`,
+      );
+    }
+  }
+  if (pendulumSteps > 0) {
+    for (let seed = 0; seed < seeds; seed++) {
+      const seconds = await ensureRun(
+        join(runsDirectory, `pendulum-seed${seed}`),
+        pendulumConfig(seed),
+        `pendulum-seed${seed}`,
+      );
+      process.stderr.write(`pendulum seed ${seed}: ${seconds > 0 ? `${seconds.toFixed(0)} s` : 'reused'}\n`);
+    }
+  }
+
+  const rows: string[] = [];
+  const successSeries: PlotSeries[] = [];
+  const betaSeries: PlotSeries[] = [];
+  const essSeries: PlotSeries[] = [];
+  for (const variant of variants) {
+    const directories = Array.from({ length: seeds }, (_, seed) =>
+      join(runsDirectory, `${variant}-seed${seed}`),
+    );
+    const success = directories.map((directory) => evaluationCurve(directory, 'successRate', offlineSteps));
+    const series = aggregate(VARIANTS[variant].label, success);
+    successSeries.push(series);
+    betaSeries.push(
+      aggregate(
+        VARIANTS[variant].label,
+        directories.map((d) => updateCurve(d, 'beta', offlineSteps)),
+      ),
+    );
+    essSeries.push(
+      aggregate(
+        VARIANTS[variant].label,
+        directories.map((d) => updateCurve(d, 'essFraction', offlineSteps)),
+      ),
+    );
+    const final = meanStd(success.map((curve) => curve.y.at(-1)!));
+    const boundaryIndex = success[0].x.indexOf(offlineSteps);
+    const boundary =
+      boundaryIndex >= 0
+        ? meanStd(success.map((curve) => curve.y[curve.x.indexOf(offlineSteps)]))
+        : undefined;
+    const averaged = meanStd(success.map((curve) => curve.y.reduce((a, b) => a + b, 0) / curve.y.length));
+    const bias = meanStd(directories.map((d) => evaluationCurve(d, 'valueBias', offlineSteps).y.at(-1)!));
+    const betaFinal = meanStd(directories.map((d) => updateCurve(d, 'beta', offlineSteps).y.at(-1)!));
+    const essFinal = meanStd(directories.map((d) => updateCurve(d, 'essFraction', offlineSteps).y.at(-1)!));
+    report({
+      name: `learning.${flags.env}.${variant}.final-success`,
+      value: final.mean,
+      std: final.std,
+      seeds,
+      offlineSteps,
+      envSteps,
+      boundarySuccess: boundary?.mean ?? null,
+      meanSuccessOverEvaluations: averaged.mean,
+      finalValueBias: bias.mean,
+      finalBeta: betaFinal.mean,
+      finalEssFraction: essFinal.mean,
+    });
+    rows.push(
+      `| ${VARIANTS[variant].label} | ${boundary ? `${format(boundary.mean)} ± ${format(boundary.std)}` : '–'} | ${format(final.mean)} ± ${format(final.std)} | ${format(averaged.mean)} | ${format(betaFinal.mean, 3)} | ${format(essFinal.mean)} | ${format(bias.mean)} |`,
+    );
+  }
+
+  let pendulumRow = '';
+  let pendulumSeries: PlotSeries | undefined;
+  if (pendulumSteps > 0) {
+    const curves = Array.from({ length: seeds }, (_, seed) =>
+      evaluationCurve(join(runsDirectory, `pendulum-seed${seed}`), 'meanReturn', 0),
+    );
+    pendulumSeries = aggregate('SAC, uniform replay', curves);
+    const final = meanStd(curves.map((curve) => curve.y.at(-1)!));
+    const first = meanStd(curves.map((curve) => curve.y[0]));
+    report({
+      name: 'learning.pendulum-v1.online.final-return',
+      value: final.mean,
+      std: final.std,
+      seeds,
+      envSteps: pendulumSteps,
+    });
+    pendulumRow = `Pendulum from scratch (${pendulumSteps} env steps, ${seeds} seeds): return ${format(first.mean, 0)} at the first evaluation → ${format(final.mean, 0)} ± ${format(final.std, 0)} at the end.`;
+  }
+
+  if (!flags['write-docs']) return;
+  const figures = join(root, 'docs', 'figures');
+  mkdirSync(figures, { recursive: true });
+  const marker = offlineSteps > 0 ? [{ x: offlineSteps, label: 'online →' }] : [];
+  const xLabel = 'offline updates, then offline updates + online env steps';
+  writeFileSync(
+    join(figures, 'learning-success.svg'),
+    linePlot({
+      title: `${flags.env}: evaluation success rate (mean ± sd over ${seeds} seeds)`,
+      xLabel,
+      yLabel: 'success rate',
+      series: successSeries,
+      markers: marker,
+      yRange: [0, 1],
+    }),
+  );
+  writeFileSync(
+    join(figures, 'learning-beta.svg'),
+    linePlot({
+      title: `${flags.env}: β per update (binned mean)`,
+      xLabel,
+      yLabel: 'β',
+      series: betaSeries,
+      markers: marker,
+      logY: true,
+    }),
+  );
+  writeFileSync(
+    join(figures, 'learning-ess.svg'),
+    linePlot({
+      title: `${flags.env}: ESS/n of exp(δ/β) per batch (binned mean)`,
+      xLabel,
+      yLabel: 'ESS / n',
+      series: essSeries,
+      markers: marker,
+      yRange: [0, 1],
+    }),
+  );
+  if (pendulumSeries) {
+    writeFileSync(
+      join(figures, 'learning-pendulum.svg'),
+      linePlot({
+        title: 'pendulum-v1 from scratch: evaluation return',
+        xLabel: 'env steps',
+        yLabel: 'return',
+        series: [pendulumSeries],
+      }),
+    );
+  }
+  const totalSeconds = Object.values(wallSeconds).reduce((a, b) => a + b, 0);
+  const section = [
+    '<!-- learning:begin -->',
+    '## Learning',
+    '',
+    `Produced by \`npx tsx bench/learning.bench.ts --seeds ${seeds} --offline-steps ${offlineSteps} --env-steps ${envSteps} --eval-interval ${evalInterval} --eval-episodes ${evalEpisodes} --hidden ${flags.hidden} --batch ${batchSize} --pendulum-steps ${pendulumSteps} --write-docs\``,
+    `on ${flags.env} with \`${flags.dataset}\`: ${offlineSteps} offline updates, then ${envSteps} online environment steps at one update per step, networks ${flags.hidden}, batch ${batchSize}, ${evalEpisodes} deterministic evaluation episodes every ${evalInterval} updates/steps.`,
+    totalSeconds > 0
+      ? `Training time of the runs made in this invocation: ${(totalSeconds / 60).toFixed(1)} min.`
+      : '',
+    '',
+    '| method | success at phase boundary | final success | mean success over evaluations | final β | final ESS/n | final value bias |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    pendulumRow,
+    '',
+    '![success rate](figures/learning-success.svg)',
+    '',
+    '![beta](figures/learning-beta.svg)',
+    '',
+    '![ESS/n](figures/learning-ess.svg)',
+    '',
+    pendulumSeries ? '![pendulum](figures/learning-pendulum.svg)' : '',
+    '',
+    '<!-- learning:findings -->',
+    '<!-- learning:end -->',
+  ].join('\n');
+  const docPath = join(root, 'docs', 'benchmarks.md');
+  const existing = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
+  const begin = existing.indexOf('<!-- learning:begin -->');
+  const end = existing.indexOf('<!-- learning:end -->');
+  let findings = '';
+  if (begin >= 0 && end > begin) {
+    const old = existing.slice(begin, end);
+    const at = old.indexOf('<!-- learning:findings -->');
+    if (at >= 0) findings = old.slice(at + '<!-- learning:findings -->'.length);
+  }
+  const withFindings = section.replace('<!-- learning:findings -->', `<!-- learning:findings -->${findings}`);
+  const updated =
+    begin >= 0 && end > begin
+      ? `${existing.slice(0, begin)}${withFindings}${existing.slice(end + '<!-- learning:end -->'.length)}`
+      : `${existing.trimEnd()}\n\n${withFindings}\n`;
+  writeFileSync(docPath, updated);
+}
+
+await main();

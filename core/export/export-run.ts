@@ -1,0 +1,68 @@
+/** Export the policy of a run directory in one of the formats (`o2o export`, the app's Export button). */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { restoreRun } from '../train/run-policy.js';
+import { writeFileAtomicSync } from '../util/atomic-write.js';
+import { packageInfo } from '../util/package-info.js';
+import { policyToOnnx } from './onnx.js';
+import { configHash, policyToJson, type ExportedPolicy } from './policy.js';
+import { writeTfjsPolicy } from './tfjs.js';
+
+export type ExportFormat = 'onnx' | 'tfjs' | 'json';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['onnx', 'tfjs', 'json'];
+
+/** The policy description of a run at its newest checkpoint. */
+export async function runPolicyDescription(runDirectory: string): Promise<ExportedPolicy> {
+  const run = await restoreRun(runDirectory);
+  try {
+    return {
+      metadata: {
+        envId: run.config.env.id,
+        configHash: configHash(run.config),
+        trainingSteps: run.counters.step,
+        envSteps: run.counters.envStep,
+        runId: run.meta.runId,
+        packageVersion: packageInfo().version,
+        createdAt: new Date().toISOString(),
+      },
+      observationWidth: run.env.observationSpace.size,
+      actionWidth: run.actionSpace.size,
+      observationMean: Float32Array.from(run.normaliser.mean),
+      observationStd: Float32Array.from(run.normaliser.std),
+      actionLow: Float32Array.from(run.actionSpace.low),
+      actionHigh: Float32Array.from(run.actionSpace.high),
+      layers: run.learner.policyLayers().map((layer) => ({
+        ...layer,
+        weight: Float32Array.from(layer.weight),
+        bias: Float32Array.from(layer.bias),
+      })),
+    };
+  } finally {
+    run.learner.dispose();
+  }
+}
+
+/** Write `policy` to `path` as `format` (TF.js: `path` is a directory); returns the bytes written. */
+export async function writePolicy(
+  policy: ExportedPolicy,
+  format: ExportFormat,
+  path: string,
+): Promise<number> {
+  if (format === 'tfjs') return (await writeTfjsPolicy(policy, path)).bytes;
+  mkdirSync(dirname(path), { recursive: true });
+  const bytes = format === 'onnx' ? policyToOnnx(policy) : Buffer.from(policyToJson(policy), 'utf8');
+  writeFileAtomicSync(path, bytes);
+  return bytes.byteLength;
+}
+
+/** Export the policy of `runDirectory` to `path`. */
+export async function exportPolicy(options: {
+  runDirectory: string;
+  format: ExportFormat;
+  path: string;
+}): Promise<{ path: string; bytes: number }> {
+  const path = resolve(options.path);
+  const policy = await runPolicyDescription(options.runDirectory);
+  const bytes = await writePolicy(policy, options.format, path);
+  return { path, bytes };
+}

@@ -1,0 +1,77 @@
+/**
+ * The trained policy of a run directory, restored from its newest checkpoint: for `o2o eval
+ * RUN_DIR`, for export, and for the app's rollout view.
+ */
+import { join, resolve } from 'node:path';
+import { createSacLearner } from '../agents/sac.js';
+import type { Learner } from '../agents/types.js';
+import type { BoxSpace, Env } from '../envs/types.js';
+import { initBackend } from '../tensor/backend.js';
+import { readLatestCheckpoint } from './checkpoint.js';
+import { parseRunConfig, type RunConfig } from './config.js';
+import type { ObservationNormaliser } from './normaliser.js';
+import { RUN_FILES, readRunConfig, readRunMeta, RunDirectoryError, type RunMeta } from './run-directory.js';
+import { learnerPolicy, makeRunEnv, type CheckpointState, type RunCounters } from './run.js';
+
+export interface RestoredRun {
+  directory: string;
+  config: RunConfig;
+  meta: RunMeta;
+  env: Env;
+  actionSpace: BoxSpace;
+  learner: Learner;
+  normaliser: ObservationNormaliser;
+  counters: RunCounters;
+}
+
+/** Rebuild the learner of a run at its newest checkpoint (caller disposes `learner`). */
+export async function restoreRun(directory: string): Promise<RestoredRun> {
+  directory = resolve(directory);
+  const meta = readRunMeta(directory);
+  const config = parseRunConfig(readRunConfig(directory), join(directory, RUN_FILES.config));
+  const checkpoint = readLatestCheckpoint<CheckpointState>(directory);
+  if (!checkpoint) {
+    throw new RunDirectoryError(
+      `${directory}: the run has no checkpoint yet (nothing trained to evaluate or export)`,
+    );
+  }
+  const env = makeRunEnv(config);
+  await initBackend(config.backend);
+  const actionSpace = env.actionSpace as BoxSpace;
+  const learner = await createSacLearner(
+    config.agent,
+    env.observationSpace.size,
+    actionSpace.size,
+    config.seed,
+  );
+  learner.setState(checkpoint.state.learner);
+  return {
+    directory,
+    config,
+    meta,
+    env,
+    actionSpace,
+    learner,
+    normaliser: checkpoint.state.normaliser,
+    counters: checkpoint.state.counters,
+  };
+}
+
+/** A run's deterministic policy acting on one raw observation at a time (the app's rollout view). */
+export interface RunPolicy {
+  envId: string;
+  envOptions: Record<string, unknown>;
+  act(observation: Float32Array): Float32Array;
+  dispose(): void;
+}
+
+export async function loadRunPolicy(directory: string): Promise<RunPolicy> {
+  const restored = await restoreRun(directory);
+  const policy = learnerPolicy(restored.learner, restored.normaliser, restored.actionSpace);
+  return {
+    envId: restored.config.env.id,
+    envOptions: restored.config.env.options,
+    act: (observation) => policy.act(observation, 1) as Float32Array,
+    dispose: () => restored.learner.dispose(),
+  };
+}
