@@ -151,7 +151,25 @@ export class PointMazeEnv extends EnvBase {
   }
 
   protected resetState(): Float32Array {
-    const startCell = this.options.start === 'eval' ? this.grid.evalStartCell : this.randomOpenCell();
+    const goalOption = this.options.goal;
+    let startCell: Cell;
+    if (goalOption === 'random') {
+      startCell = this.options.start === 'eval' ? this.grid.evalStartCell : this.randomOpenCell();
+      let cell: Cell;
+      do cell = this.randomOpenCell();
+      while (cell.row === startCell.row && cell.col === startCell.col);
+      this.goal = this.grid.cellCenter(cell);
+    } else {
+      this.goal =
+        goalOption === 'eval' ? this.grid.cellCenter(this.grid.goalCell) : [goalOption[0], goalOption[1]];
+      // A random start never lies in the goal's cell (the episode would end before it began).
+      const goalCell = this.grid.cellAt(this.goal[0], this.goal[1]);
+      if (this.options.start === 'eval') startCell = this.grid.evalStartCell;
+      else {
+        do startCell = this.randomOpenCell();
+        while (startCell.row === goalCell.row && startCell.col === goalCell.col);
+      }
+    }
     const [sx, sy] = this.grid.cellCenter(startCell);
     this.state = {
       x: sx + this.rng.uniformIn(-0.1, 0.1),
@@ -159,14 +177,6 @@ export class PointMazeEnv extends EnvBase {
       vx: 0.1 * this.rng.normal(),
       vy: 0.1 * this.rng.normal(),
     };
-    const goalOption = this.options.goal;
-    if (goalOption === 'eval') this.goal = this.grid.cellCenter(this.grid.goalCell);
-    else if (goalOption === 'random') {
-      let cell: Cell;
-      do cell = this.randomOpenCell();
-      while (cell.row === startCell.row && cell.col === startCell.col);
-      this.goal = this.grid.cellCenter(cell);
-    } else this.goal = [goalOption[0], goalOption[1]];
     return this.observe();
   }
 

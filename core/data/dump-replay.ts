@@ -1,0 +1,97 @@
+/**
+ * Dump the replay buffer of a training run as a dataset ("medium-replay"-style data: everything the
+ * agent saw while learning). Reads the run's latest checkpoint, rebuilds the buffer and writes its
+ * rows, offline rows first and then online rows oldest to newest, in the D4RL layout.
+ */
+import { readLatestCheckpoint } from '../train/checkpoint.js';
+import { readRunConfig, readRunMeta } from '../train/run-directory.js';
+import { Replay } from '../replay/replay.js';
+import type { ReplayState } from '../replay/types.js';
+import type { TransitionColumns } from '../replay/transitions.js';
+import { makeEnv } from '../envs/registry.js';
+import { CARD_FORMAT_VERSION } from './card.js';
+import { inspectDataset } from './inspect.js';
+import type { DatasetCard, DatasetSummary } from './types.js';
+import { writeDataset } from './write.js';
+
+/** A run directory that cannot be dumped (exit code 4: run state error). */
+export class RunStateError extends Error {
+  readonly exitCode = 4;
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunStateError';
+  }
+}
+
+/**
+ * Make every episode boundary explicit: a row whose episode id differs from the next row's (an
+ * episode cut by the ring buffer's overwrite, or still running at the checkpoint) becomes a timeout,
+ * so the written file delimits its episodes without guessing. Its next observation is real, so
+ * bootstrapping from it stays correct.
+ */
+export function closeOpenEpisodes(columns: TransitionColumns): TransitionColumns {
+  const ids = columns.episodeIds;
+  const timeouts = Uint8Array.from(columns.timeouts);
+  for (let i = 0; i < columns.length; i++) {
+    const last = i === columns.length - 1;
+    const boundary = last || (ids !== undefined && ids[i + 1] !== ids[i]);
+    if (boundary && columns.terminals[i] === 0) timeouts[i] = 1;
+  }
+  return { ...columns, timeouts };
+}
+
+interface CheckpointWithReplay {
+  replay?: ReplayState;
+}
+
+export async function dumpReplay(
+  runDirectory: string,
+  out: string,
+  card: { author?: string; createdAt?: string } = {},
+): Promise<DatasetSummary> {
+  let latest: { step: number; state: CheckpointWithReplay } | undefined;
+  let config: { env?: { id?: string } };
+  let runId: string;
+  try {
+    config = readRunConfig(runDirectory) as { env?: { id?: string } };
+    runId = readRunMeta(runDirectory).runId;
+    latest = readLatestCheckpoint<CheckpointWithReplay>(runDirectory);
+  } catch (error) {
+    throw new RunStateError(`${runDirectory}: not a readable run directory (${(error as Error).message})`);
+  }
+  if (!latest)
+    throw new RunStateError(
+      `${runDirectory}: the run has no checkpoint yet, so there is no replay buffer to dump`,
+    );
+  if (!latest.state.replay)
+    throw new RunStateError(`${runDirectory}: the latest checkpoint holds no replay buffer`);
+  const envId = config.env?.id;
+  if (typeof envId !== 'string')
+    throw new RunStateError(`${runDirectory}: the run configuration has no env.id`);
+  const columns = closeOpenEpisodes(Replay.fromState(latest.state.replay).exportColumns());
+  if (columns.length === 0) throw new RunStateError(`${runDirectory}: the replay buffer is empty`);
+  let episodes = 0;
+  for (let i = 0; i < columns.length; i++)
+    if (columns.terminals[i] !== 0 || columns.timeouts[i] !== 0) episodes++;
+  let reference: { min: number; max: number } | undefined;
+  try {
+    reference = makeEnv(envId).referenceScores;
+  } catch {
+    reference = undefined;
+  }
+  const datasetCard: DatasetCard = {
+    formatVersion: CARD_FORMAT_VERSION,
+    envId,
+    behaviorPolicy: `replay:${runId}@${latest.step}`,
+    seed: null,
+    episodes,
+    steps: columns.length,
+    referenceMinScore: reference?.min ?? null,
+    referenceMaxScore: reference?.max ?? null,
+    author: card.author ?? 'o2o-studio',
+    createdAt: card.createdAt ?? new Date().toISOString(),
+    description: `Replay buffer of run ${runId} at step ${latest.step}: offline rows first, then online rows oldest to newest.`,
+  };
+  await writeDataset(out, columns, datasetCard);
+  return inspectDataset(out);
+}
