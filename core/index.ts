@@ -35,3 +35,45 @@ export {
   type BetaControllerState,
   type ShiftStatistics,
 } from './beta/index.js';
+// Training runs: config, presets, the run loop, run directories, history, evaluation.
+export {
+  runConfigSchema,
+  parseRunConfig,
+  validateRunConfig,
+  loadRunConfigFile,
+  ConfigError,
+  type RunConfig,
+  type RunConfigInput,
+} from './train/config.js';
+export { listPresets, presetConfig, presetNames, PresetError } from './train/presets.js';
+export {
+  startRun,
+  resumeRun,
+  startTrainingRun,
+  resumeTrainingRun,
+  TrainingRun,
+  type RunCounters,
+  type CheckpointState,
+} from './train/run.js';
+export type { RunHandle, StartRunOptions } from './train/types.js';
+export {
+  EventBus,
+  EventBatcher,
+  PRIORITY_HISTOGRAM_EDGES,
+  type RunEvent,
+  type RunState,
+  type Phase,
+  type UpdateRecord,
+  type EpisodeRecord,
+  type EvaluationRecord,
+} from './train/events.js';
+export { readRunHistory, listRuns, summarizeRun } from './train/history.js';
+export { loadRunPolicy, restoreRun, type RunPolicy, type RestoredRun } from './train/run-policy.js';
+export { evaluatePolicy, type EvaluationPolicy, type EvaluationResult } from './train/evaluate.js';
+export { readCsvLog } from './train/metrics-log.js';
+// Policy export and import.
+export { exportPolicy, runPolicyDescription, writePolicy, type ExportFormat } from './export/export-run.js';
+export { loadPolicyFile, detectPolicyFormat, type LoadedPolicy } from './export/load.js';
+export { policyActions, policyToJson, policyFromJson, type ExportedPolicy } from './export/policy.js';
+export { policyToOnnx } from './export/onnx.js';
+export { writeTfjsPolicy, loadTfjsPolicy } from './export/tfjs.js';
