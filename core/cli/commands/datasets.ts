@@ -12,7 +12,7 @@ import { loadDataset } from '../../data/load.js';
 import { summarize } from '../../data/inspect.js';
 import type { ColumnStatistics, DatasetSummary } from '../../data/types.js';
 import { listEnvs, makeEnv } from '../../envs/registry.js';
-import { UserFacingError } from '../errors.js';
+import { ExitCode, UserFacingError } from '../errors.js';
 
 function parseInteger(flag: string, text: string, minimum: number): number {
   const value = Number(text);
@@ -129,9 +129,24 @@ interface CheckpointPolicy {
 async function loadCheckpointPolicy(path: string): Promise<CheckpointPolicy> {
   const { isRunDirectory } = await import('../../train/run-directory.js');
   if (isRunDirectory(path)) {
-    throw new UserFacingError(
-      `${path} is a run directory; export its policy first (\`o2o export ${path} --format json --out policy.json\`) and pass that file to --checkpoint`,
-    );
+    const { runPolicyDescription } = await import('../../export/export-run.js');
+    const { policyActions } = await import('../../export/policy.js');
+    let policy: Awaited<ReturnType<typeof runPolicyDescription>>;
+    try {
+      policy = await runPolicyDescription(path);
+    } catch (error) {
+      throw new UserFacingError(
+        `${path}: cannot restore the run's policy (${(error as Error).message})`,
+        ExitCode.run,
+      );
+    }
+    return {
+      act: async (observation) => policyActions(policy, observation, 1),
+      name: `checkpoint:${policy.metadata.runId}@${policy.metadata.trainingSteps}`,
+      envId: policy.metadata.envId,
+      observationWidth: policy.observationWidth,
+      actionWidth: policy.actionWidth,
+    };
   }
   const { loadPolicyFile } = await import('../../export/load.js');
   let policy;
