@@ -1,0 +1,67 @@
+/**
+ * The desktop app itself, driven by Playwright's Electron support. It needs an Electron binary and
+ * a display; where either is missing (as on machines that cannot download the binary) the test is
+ * skipped and says why.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { _electron as electron } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { displayProblem, findElectronBinary } from '../../electron/launch.js';
+import { artifact, ROOT } from './harness.js';
+
+const lookup = findElectronBinary();
+const skipReason = !lookup.ok ? lookup.reason : displayProblem();
+if (skipReason) console.warn(`Electron end-to-end test SKIPPED: ${skipReason}`);
+
+const title = skipReason ? `desktop app end to end (skipped: ${skipReason})` : 'desktop app end to end';
+
+describe.skipIf(skipReason !== undefined)(title, () => {
+  it('opens a sandboxed window whose bridge reaches the engine', async () => {
+    if (!existsSync(join(ROOT, 'dist', 'electron', 'main.js'))) {
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+    }
+    const runs = mkdtempSync(join(tmpdir(), 'o2o-electron-runs-'));
+    const app = await electron.launch({
+      executablePath: (lookup as { binary: string }).binary,
+      args: [ROOT],
+      env: { ...process.env, O2O_RUNS_DIR: runs },
+    });
+    try {
+      const window = await app.firstWindow();
+      await window.getByTestId('nav-datasets').waitFor({ timeout: 60_000 });
+      const facts = await window.evaluate(async () => {
+        const bridge = (
+          window as unknown as {
+            o2o: { mode: string; call: Record<string, (p: unknown) => Promise<unknown>> };
+          }
+        ).o2o;
+        const info = (await bridge.call['app.info']({})) as { mode: string };
+        const popup = window.open('https://example.com');
+        return {
+          mode: bridge.mode,
+          infoMode: info.mode,
+          methods: Object.keys(bridge.call).length,
+          nodeRequire: typeof (window as unknown as { require?: unknown }).require,
+          nodeProcess: typeof (window as unknown as { process?: unknown }).process,
+          popupOpened: popup !== null,
+          origin: window.location.origin,
+        };
+      });
+      expect(facts).toMatchObject({
+        mode: 'electron',
+        infoMode: 'electron',
+        nodeRequire: 'undefined',
+        nodeProcess: 'undefined',
+        popupOpened: false,
+      });
+      expect(facts.methods).toBeGreaterThan(10);
+      await window.screenshot({ path: artifact('electron-window.png') });
+    } finally {
+      await app.close();
+      rmSync(runs, { recursive: true, force: true });
+    }
+  });
+});
