@@ -30,9 +30,9 @@ describe.skipIf(skipReason !== undefined)(title, () => {
       env: { ...process.env, O2O_RUNS_DIR: runs },
     });
     try {
-      const window = await app.firstWindow();
-      await window.getByTestId('nav-datasets').waitFor({ timeout: 60_000 });
-      const facts = await window.evaluate(async () => {
+      const page = await app.firstWindow();
+      await page.getByTestId('nav-datasets').waitFor({ timeout: 60_000 });
+      const facts = await page.evaluate(async () => {
         const bridge = (
           window as unknown as {
             o2o: { mode: string; call: Record<string, (p: unknown) => Promise<unknown>> };
@@ -58,7 +58,7 @@ describe.skipIf(skipReason !== undefined)(title, () => {
         popupOpened: false,
       });
       expect(facts.methods).toBeGreaterThan(10);
-      await window.screenshot({ path: artifact('electron-window.png') });
+      await page.screenshot({ path: artifact('electron-window.png') });
     } finally {
       await app.close();
       rmSync(runs, { recursive: true, force: true });
