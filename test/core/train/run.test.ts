@@ -1,0 +1,256 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDataset } from '../../../core/data/generate.js';
+import { makeEnv } from '../../../core/envs/registry.js';
+import type { BoxSpace } from '../../../core/envs/types.js';
+import { readLatestCheckpoint } from '../../../core/train/checkpoint.js';
+import { ConfigError } from '../../../core/train/config.js';
+import type { RunEvent, UpdateRecord } from '../../../core/train/events.js';
+import { listRuns, readRunHistory } from '../../../core/train/history.js';
+import { readCsvLog } from '../../../core/train/metrics-log.js';
+import { identityNormaliser } from '../../../core/train/normaliser.js';
+import { readRunEvents, readRunStatus } from '../../../core/train/run-directory.js';
+import {
+  prepareOfflineColumns,
+  resumeTrainingRun,
+  startTrainingRun,
+  truncateRunLogs,
+  type CheckpointState,
+} from '../../../core/train/run.js';
+
+let root: string;
+let dataset: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'o2o-run-'));
+  dataset = join(root, 'pendulum.arrow');
+  await generateDataset({
+    envId: 'pendulum-v1',
+    policy: 'scripted',
+    episodes: 3,
+    seed: 5,
+    out: dataset,
+    randomActionRate: 0.3,
+  });
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A tiny run: 40 offline updates, 90 online steps of which 10 warm-up (an episode is 200 steps, so it ends mid-episode). */
+function tinyConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    env: { id: 'pendulum-v1' },
+    dataset: { path: dataset },
+    seed: 3,
+    agent: { hiddenSizes: [16, 16], batchSize: 16 },
+    replay: { priority: 'roer' },
+    beta: { kind: 'track', initialBeta: 1 },
+    offline: { steps: 40, evalInterval: 20 },
+    online: { envSteps: 90, updatesPerStep: 1, warmupSteps: 10 },
+    eval: { episodes: 2, interval: 45 },
+    checkpoint: { interval: 25 },
+    ...overrides,
+  };
+}
+
+function collect(events: RunEvent[]) {
+  return (event: RunEvent) => events.push(event);
+}
+
+function updates(events: RunEvent[]): UpdateRecord[] {
+  return events.filter((event): event is RunEvent & UpdateRecord => event.type === 'update');
+}
+
+describe('training run', () => {
+  it('runs both phases and fills the run directory', async () => {
+    const directory = join(root, 'fresh');
+    const run = await startTrainingRun({ config: tinyConfig(), directory });
+    const events: RunEvent[] = [];
+    run.bus.subscribe(collect(events));
+    expect(await run.done).toBe('finished');
+
+    // every update once, in order, across the phase boundary
+    const logged = readCsvLog(join(directory, 'updates.csv'));
+    expect(logged.columns.step).toEqual(Array.from({ length: 40 + 81 }, (_, i) => i + 1));
+    expect(logged.columns.phase.slice(39, 41)).toEqual(['offline', 'online']);
+    expect(logged.header).toContain('priorityHistogram_17');
+    const online = updates(events).filter((record) => record.phase === 'online');
+    expect(online[0].envStep).toBe(10); // warm-up: the first online update after 10 random steps
+    expect(updates(events).every((record) => record.beta > 0 && Number.isFinite(record.criticLoss))).toBe(
+      true,
+    );
+    expect(
+      updates(events).every((record) => record.priorityHistogram.reduce((a, b) => a + b, 0) === 16),
+    ).toBe(true);
+    expect(updates(events)[0].offlineShare).toBe(1);
+    expect(online.at(-1)!.bufferOnlineShare).toBeCloseTo(90 / (600 + 90), 6);
+
+    // evaluations: offline at 20, at the phase boundary (40), online at env steps 45 and 90
+    const evaluations = readCsvLog(join(directory, 'evaluations.csv'));
+    expect(evaluations.columns.step).toEqual([20, 40, 40 + 36, 40 + 81]);
+    expect(evaluations.columns.envStep).toEqual([0, 0, 45, 90]);
+    expect(evaluations.columns.normalizedScore.every((value) => Number.isFinite(value as number))).toBe(true);
+    expect(evaluations.columns.valueBias.every((value) => Number.isFinite(value as number))).toBe(true);
+
+    const phases = readRunEvents(directory).filter((event) => event.type === 'phase');
+    expect(phases).toEqual([
+      { type: 'phase', phase: 'offline', step: 0, envStep: 0 },
+      { type: 'phase', phase: 'online', step: 40, envStep: 0 },
+    ]);
+    const checkpoint = readLatestCheckpoint<CheckpointState>(directory)!;
+    expect(checkpoint.step).toBe(121);
+    expect(checkpoint.state.counters.envStep).toBe(90);
+    expect(checkpoint.state.replay.size).toBe(600 + 90);
+    expect(checkpoint.state.episode?.length).toBe(90); // the episode in progress, for an exact resume
+    expect(readRunStatus(directory)).toMatchObject({ state: 'finished', step: 121, envStep: 90 });
+
+    const history = readRunHistory(directory);
+    expect(history.updates.step).toHaveLength(121);
+    expect(history.phases.map((phase) => phase.phase)).toEqual(['offline', 'online']);
+    expect(listRuns(root).map((summary) => summary.directory)).toContain(directory);
+  });
+
+  it('resumes after a stop to exactly the curves of an uninterrupted run', async () => {
+    const reference = await startTrainingRun({ config: tinyConfig(), directory: join(root, 'reference') });
+    const referenceEvents: RunEvent[] = [];
+    reference.bus.subscribe(collect(referenceEvents));
+    expect(await reference.done).toBe('finished');
+
+    // stop in the middle of the online phase (and of an episode)
+    const directory = join(root, 'interrupted');
+    const first = await startTrainingRun({ config: tinyConfig(), directory });
+    first.bus.subscribe((event) => {
+      if (event.type === 'update' && event.step === 70) void first.stop();
+    });
+    expect(await first.done).toBe('stopped');
+    const stoppedAt = readLatestCheckpoint<CheckpointState>(directory)!;
+    expect(stoppedAt.step).toBeGreaterThanOrEqual(70);
+    expect(stoppedAt.step).toBeLessThan(121);
+
+    const second = await resumeTrainingRun(directory);
+    const resumedEvents: RunEvent[] = [];
+    second.bus.subscribe(collect(resumedEvents));
+    expect(await second.done).toBe('finished');
+    expect(updates(resumedEvents)[0].step).toBe(stoppedAt.step + 1);
+
+    const expected = readCsvLog(join(root, 'reference', 'updates.csv'));
+    const actual = readCsvLog(join(directory, 'updates.csv'));
+    expect(actual.columns.step).toEqual(expected.columns.step);
+    for (const column of [
+      'envStep',
+      'beta',
+      'criticLoss',
+      'actorLoss',
+      'valueLoss',
+      'alpha',
+      'ess',
+      'tdP50',
+    ]) {
+      expect(actual.columns[column], column).toEqual(expected.columns[column]);
+    }
+    const expectedEvaluations = readCsvLog(join(root, 'reference', 'evaluations.csv'));
+    expect(readCsvLog(join(directory, 'evaluations.csv')).columns.meanReturn).toEqual(
+      expectedEvaluations.columns.meanReturn,
+    );
+  });
+
+  it('pauses between updates and stops with a final checkpoint', async () => {
+    const directory = join(root, 'paused');
+    const run = await startTrainingRun({
+      config: tinyConfig({ offline: { steps: 10_000, evalInterval: 0 } }),
+      directory,
+    });
+    let step = 0;
+    const paused = new Promise<void>((resolvePaused) => {
+      run.bus.subscribe((event) => {
+        if (event.type === 'update') {
+          step = event.step;
+          if (event.step === 5) {
+            run.pause();
+            resolvePaused();
+          }
+        }
+      });
+    });
+    await paused;
+    expect(run.state).toBe('paused');
+    for (let i = 0; i < 20; i++) await new Promise((resolveTick) => setImmediate(resolveTick));
+    expect(step).toBe(5);
+    run.resume();
+    expect(run.state).toBe('running');
+    await run.stop();
+    expect(run.state).toBe('stopped');
+    const checkpoint = readLatestCheckpoint(directory)!;
+    expect(checkpoint.step).toBe(step);
+    expect(readRunStatus(directory).state).toBe('stopped');
+  });
+
+  it('rejects a bad config with key paths and a missing dataset with the file name', async () => {
+    await expect(startTrainingRun({ config: tinyConfig({ replay: { priority: 'nope' } }) })).rejects.toThrow(
+      ConfigError,
+    );
+    await expect(startTrainingRun({ config: tinyConfig({ env: { id: 'no-such-env' } }) })).rejects.toThrow(
+      /env\.id: unknown environment "no-such-env"/,
+    );
+    await expect(startTrainingRun({ config: tinyConfig({ env: { id: 'cartpole-v1' } }) })).rejects.toThrow(
+      /discrete action space/,
+    );
+    const missing = join(root, 'missing.arrow');
+    await expect(
+      startTrainingRun({
+        config: tinyConfig({ dataset: { path: missing } }),
+        directory: join(root, 'never'),
+      }),
+    ).rejects.toMatchObject({ exitCode: 3 });
+    expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+});
+
+describe('run helpers', () => {
+  it('maps dataset actions from the Box bounds to [−1, 1] and normalises observations', () => {
+    const space = makeEnv('pendulum-v1').actionSpace as BoxSpace; // torque in [−2, 2]
+    const columns = {
+      length: 2,
+      observationWidth: 3,
+      actionWidth: 1,
+      observations: Float32Array.of(1, 2, 3, 4, 5, 6),
+      nextObservations: Float32Array.of(4, 5, 6, 7, 8, 9),
+      actions: Float32Array.of(1, -3),
+      rewards: new Float32Array(2),
+      terminals: new Uint8Array(2),
+      timeouts: new Uint8Array(2),
+    };
+    const normaliser = { mean: Float32Array.of(1, 1, 1), std: Float32Array.of(1, 2, 4) };
+    const prepared = prepareOfflineColumns(columns, normaliser, space);
+    expect(Array.from(prepared.actions)).toEqual([0.5, -1]);
+    expect(Array.from(prepared.observations)).toEqual([0, 0.5, 0.5, 3, 2, 1.25]);
+    expect(Array.from(prepareOfflineColumns(columns, identityNormaliser(3), space).nextObservations)).toEqual(
+      [4, 5, 6, 7, 8, 9],
+    );
+  });
+
+  it('truncates logs and step events past a checkpoint', () => {
+    const directory = join(root, 'truncate');
+    rmSync(directory, { recursive: true, force: true });
+    mkdirSync(directory);
+    writeFileSync(join(directory, 'updates.csv'), 'step,envStep\n1,0\n2,0\n3,1\n4,2\n5,2');
+    writeFileSync(join(directory, 'episodes.csv'), 'envStep,step,return\n1,2,5\n2,4,6\n');
+    writeFileSync(join(directory, 'evaluations.csv'), 'step,envStep,meanReturn\n2,0,1\n3,2,2\n');
+    writeFileSync(
+      join(directory, 'events.jsonl'),
+      [
+        { type: 'phase', phase: 'online', step: 2, envStep: 0 },
+        { type: 'checkpoint', step: 4, envStep: 2, file: 'x' },
+        { type: 'log', level: 'info', message: 'kept' },
+      ]
+        .map((event) => JSON.stringify(event))
+        .join('\n') + '\n',
+    );
+    truncateRunLogs(directory, 3, 1);
+    expect(readFileSync(join(directory, 'updates.csv'), 'utf8')).toBe('step,envStep\n1,0\n2,0\n3,1\n');
+    expect(readCsvLog(join(directory, 'episodes.csv')).columns.envStep).toEqual([1]);
+    expect(readCsvLog(join(directory, 'evaluations.csv')).columns.step).toEqual([2]);
+    expect(readRunEvents(directory).map((event) => event.type)).toEqual(['phase', 'log']);
+  });
+});
