@@ -6,7 +6,11 @@ import { Command, CommanderError } from 'commander';
 import { packageInfo } from '../util/package-info.js';
 import { registerDatasets } from './commands/datasets.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerEval } from './commands/eval.js';
+import { registerExport } from './commands/export.js';
+import { registerResume } from './commands/resume.js';
 import { registerServe } from './commands/serve.js';
+import { registerTrain } from './commands/train.js';
 import { exitCodeFor, formatError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -17,6 +21,10 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerDatasets(program);
   registerServe(program);
+  registerTrain(program);
+  registerResume(program);
+  registerEval(program);
+  registerExport(program);
   return program;
 }
 
