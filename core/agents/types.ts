@@ -12,6 +12,12 @@ export interface LearnerMetrics {
   vMean: number;
   policyEntropy: number;
   gradientPenalty: number;
+  /** Mean of the batch's per-sample critic-loss weights (ROER priorities in weighting mode). */
+  lossWeightMean?: number;
+  /** Smallest per-sample critic-loss weight in the batch. */
+  lossWeightMin?: number;
+  /** Largest per-sample critic-loss weight in the batch. */
+  lossWeightMax?: number;
 }
 
 export interface UpdateResult {

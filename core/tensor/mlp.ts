@@ -1,0 +1,267 @@
+/**
+ * ReLU multilayer perceptrons with explicit forward traces and hand-written backward passes.
+ *
+ * The learners train several small MLPs per update, and one of them (the critic) needs the
+ * gradient of a penalty on its own input gradient, a second-order quantity. Writing the backward
+ * passes out keeps every product a plain 2-D matMul (the fast path on wasm, see dense.ts), lets
+ * independent products share one matMul by stacking rows, and makes the second-order term exact
+ * and cheap for piecewise-linear nets. Each pass is checked against finite differences in the tests.
+ *
+ * Layout: layer l (1 … L) maps h_{l−1} to z_l = h_{l−1}·W_l + b_l; hidden layers apply ReLU,
+ * h_l = max(z_l, 0); the last layer is linear. A ParameterSet holds [W_1, b_1, …, W_L, b_L]
+ * starting at tensor index `first` (so one set can hold several heads, e.g. twin critics).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../util/random.js';
+import { orthogonalMatrix } from './init.js';
+import type { ParameterSet } from './parameters.js';
+
+export interface MlpSpec {
+  inputSize: number;
+  hiddenSizes: readonly number[];
+  outputSize: number;
+}
+
+/** Number of dense layers L. */
+export function mlpLayerCount(spec: MlpSpec): number {
+  return spec.hiddenSizes.length + 1;
+}
+
+/** Shapes [W_1, b_1, …, W_L, b_L]. */
+export function mlpShapes(spec: MlpSpec): number[][] {
+  const widths = [spec.inputSize, ...spec.hiddenSizes, spec.outputSize];
+  const shapes: number[][] = [];
+  for (let l = 1; l < widths.length; l++) shapes.push([widths[l - 1], widths[l]], [widths[l]]);
+  return shapes;
+}
+
+/**
+ * Initial values as the official code: orthogonal kernels with gain √2 on every layer (flax
+ * `default_init()`), zero biases. `outputGain` overrides the last layer's gain.
+ */
+export function initMlpArrays(spec: MlpSpec, rng: Rng, outputGain = Math.SQRT2): Float32Array[] {
+  const shapes = mlpShapes(spec);
+  const arrays: Float32Array[] = [];
+  for (let i = 0; i < shapes.length; i += 2) {
+    const [rows, cols] = shapes[i];
+    const gain = i === shapes.length - 2 ? outputGain : Math.SQRT2;
+    arrays.push(orthogonalMatrix(rows, cols, gain, rng), new Float32Array(cols));
+  }
+  return arrays;
+}
+
+/** What a forward pass keeps for the backward pass. */
+export interface MlpTrace {
+  /** h_0 = x, h_1, …, h_{L−1}: the input of each layer. */
+  layerInputs: tf.Tensor2D[];
+  /** m_1 … m_{L−1}: 1 where the hidden pre-activation is positive, else 0. */
+  masks: tf.Tensor2D[];
+  /** z_L, [rows × outputSize]. */
+  output: tf.Tensor2D;
+}
+
+function weight(params: ParameterSet, first: number, layer: number): tf.Tensor2D {
+  return params.tensor(first + 2 * (layer - 1)) as tf.Tensor2D;
+}
+function bias(params: ParameterSet, first: number, layer: number): tf.Tensor1D {
+  return params.tensor(first + 2 * (layer - 1) + 1) as tf.Tensor1D;
+}
+function weightTransposed(params: ParameterSet, first: number, layer: number): tf.Tensor2D {
+  return params.transposed(first + 2 * (layer - 1));
+}
+
+/** Forward pass of an L-layer MLP; call inside tf.tidy (the trace tensors belong to the caller's scope). */
+export function mlpForward(params: ParameterSet, first: number, layers: number, x: tf.Tensor2D): MlpTrace {
+  const layerInputs: tf.Tensor2D[] = [x];
+  const masks: tf.Tensor2D[] = [];
+  let h = x;
+  for (let l = 1; l < layers; l++) {
+    const z = tf.add(tf.matMul(h, weight(params, first, l)), bias(params, first, l)) as tf.Tensor2D;
+    h = tf.relu(z);
+    masks.push(tf.step(z) as tf.Tensor2D);
+    layerInputs.push(h);
+  }
+  const output = tf.add(
+    tf.matMul(h, weight(params, first, layers)),
+    bias(params, first, layers),
+  ) as tf.Tensor2D;
+  return { layerInputs, masks, output };
+}
+
+/** Forward pass without a trace (inference). */
+export function mlpApply(params: ParameterSet, first: number, layers: number, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    let h = x;
+    for (let l = 1; l < layers; l++) {
+      h = tf.relu(tf.add(tf.matMul(h, weight(params, first, l)), bias(params, first, l)));
+    }
+    return tf.add(tf.matMul(h, weight(params, first, layers)), bias(params, first, layers)) as tf.Tensor2D;
+  });
+}
+
+/**
+ * xᵀ·dy through plain products, transposing whichever side is cheaper: xᵀ directly, or
+ * (dyᵀ·x)ᵀ when dy is much narrower than x (e.g. a 1- or 12-wide output layer).
+ */
+export function weightGradient(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
+  const [rows, inputs] = x.shape;
+  const outputs = dy.shape[1];
+  if (outputs === 1) {
+    return tf.reshape(tf.matMul(tf.reshape(dy, [1, rows]), x), [inputs, 1]);
+  }
+  if (rows * outputs + inputs * outputs < rows * inputs) {
+    return tf.transpose(tf.matMul(tf.transpose(dy), x));
+  }
+  return tf.matMul(tf.transpose(x), dy);
+}
+
+/** 1ᵀ·dy as a [cols] vector. */
+function columnSum(dy: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]), dy), [dy.shape[1]]);
+}
+
+export interface MlpGradients {
+  /** dLoss/d[W_1, b_1, …, W_L, b_L], or an empty list when weights were not requested. */
+  gradients: tf.Tensor[];
+  /** dLoss/dx when requested. */
+  inputGradient?: tf.Tensor2D;
+}
+
+/**
+ * Backward pass for a loss whose gradient with respect to the output is `outputGradient`:
+ * dz_L = outputGradient; dW_l = h_{l−1}ᵀ·dz_l; db_l = 1ᵀ·dz_l; dh_{l−1} = dz_l·W_lᵀ; dz_{l−1} = dh_{l−1} ⊙ m_{l−1}.
+ * Call inside tf.tidy.
+ */
+export function mlpBackward(
+  params: ParameterSet,
+  first: number,
+  trace: MlpTrace,
+  outputGradient: tf.Tensor2D,
+  options: { weights: boolean; input: boolean },
+): MlpGradients {
+  const layers = trace.layerInputs.length;
+  const gradients: tf.Tensor[] = new Array<tf.Tensor>(2 * layers);
+  let dz = outputGradient;
+  let inputGradient: tf.Tensor2D | undefined;
+  for (let l = layers; l >= 1; l--) {
+    if (options.weights) {
+      gradients[2 * (l - 1)] = weightGradient(trace.layerInputs[l - 1], dz);
+      gradients[2 * (l - 1) + 1] = columnSum(dz);
+    }
+    if (l > 1 || options.input) {
+      // A 1-wide layer needs no product: dz·wᵀ is a broadcast multiply. (A reshaped view of a
+      // kernel must not be a matMul operand either: the wasm backend caches packed right-hand
+      // operands by buffer, so the same buffer under another shape would reuse the wrong packing.)
+      const dh =
+        dz.shape[1] === 1
+          ? tf.mul(dz, tf.reshape(weight(params, first, l), [1, -1]))
+          : tf.matMul(dz, weightTransposed(params, first, l));
+      if (l > 1) dz = tf.mul(dh, trace.masks[l - 2]) as tf.Tensor2D;
+      else inputGradient = dh as tf.Tensor2D;
+    }
+  }
+  return { gradients: options.weights ? gradients : [], inputGradient };
+}
+
+/**
+ * Backward pass of a scalar-output MLP q(x) for the loss  Σᵢ dqᵢ·q(xᵢ) + P(∇ₓq(x)),  where P is a
+ * penalty on the per-row input gradient (e.g. the critic's gradient penalty on ∂Q/∂a).
+ *
+ * With masks held fixed (ReLU is piecewise linear), the input gradient is
+ *   g_{L−1} = m_{L−1} ⊙ w_Lᵀ,  g_{l−1} = (g_l·W_lᵀ) ⊙ m_{l−1},  ∇ₓq = g_1·W_1ᵀ,
+ * and with G = ∂P/∂(∇ₓq) the penalty's parameter gradient runs the other way:
+ *   a_0 = G,  a_l = (a_{l−1}·W_l) ⊙ m_l,  dW_l += a_{l−1}ᵀ·g_l  (g_L = 1);  biases get none.
+ * The loss path and the penalty path use the same matrices, so they are stacked row-wise
+ * ([dz_l; g_l] and [h_{l−1}; a_{l−1}]) and each layer costs one product per direction.
+ * `penalty` maps ∇ₓq [rows × inputs] to G of the same shape. Call inside tf.tidy.
+ */
+export function mlpBackwardWithInputPenalty(
+  params: ParameterSet,
+  first: number,
+  trace: MlpTrace,
+  outputGradient: tf.Tensor2D,
+  penalty: (inputGradient: tf.Tensor2D) => tf.Tensor2D,
+): Required<MlpGradients> {
+  const layers = trace.layerInputs.length;
+  const rows = outputGradient.shape[0];
+  if (outputGradient.shape[1] !== 1) throw new RangeError('the input penalty needs a scalar-output MLP');
+  if (layers < 2) throw new RangeError('the input penalty needs at least one hidden layer');
+
+  const stackedMask = (l: number): tf.Tensor2D => tf.concat([trace.masks[l - 1], trace.masks[l - 1]], 0);
+  // stacked[l] = [dz_l; g_l] for hidden layers l = 1 … L−1 (2·rows × width_l); index 0 unused.
+  const stacked: tf.Tensor2D[] = new Array<tf.Tensor2D>(layers);
+  const outputRows = tf.concat([outputGradient, tf.ones([rows, 1])], 0) as tf.Tensor2D;
+  stacked[layers - 1] = tf.mul(
+    tf.mul(outputRows, tf.reshape(weight(params, first, layers), [1, -1])),
+    stackedMask(layers - 1),
+  ) as tf.Tensor2D;
+  for (let l = layers - 1; l >= 2; l--) {
+    stacked[l - 1] = tf.mul(
+      tf.matMul(stacked[l], weightTransposed(params, first, l)),
+      stackedMask(l - 1),
+    ) as tf.Tensor2D;
+  }
+  // ∇ₓq for the penalty rows only; slicing the narrow product is cheaper than slicing g_1.
+  const inputWidth = trace.layerInputs[0].shape[1];
+  const inputGradient = tf.slice(
+    tf.matMul(stacked[1], weightTransposed(params, first, 1)),
+    [rows, 0],
+    [rows, inputWidth],
+  ) as tf.Tensor2D;
+  const penaltyGradient = penalty(inputGradient);
+
+  // a_0 = G, a_l = (a_{l−1}·W_l) ⊙ m_l.
+  const adjoints: tf.Tensor2D[] = [penaltyGradient];
+  for (let l = 1; l < layers; l++) {
+    adjoints.push(
+      tf.mul(tf.matMul(adjoints[l - 1], weight(params, first, l)), trace.masks[l - 1]) as tf.Tensor2D,
+    );
+  }
+
+  const gradients: tf.Tensor[] = new Array<tf.Tensor>(2 * layers);
+  const lossRowsOnly = tf.concat([tf.ones([1, rows]), tf.zeros([1, rows])], 1) as tf.Tensor2D;
+  for (let l = 1; l < layers; l++) {
+    const inputs = tf.concat([trace.layerInputs[l - 1], adjoints[l - 1]], 0) as tf.Tensor2D;
+    gradients[2 * (l - 1)] = weightGradient(inputs, stacked[l]);
+    gradients[2 * (l - 1) + 1] = tf.reshape(tf.matMul(lossRowsOnly, stacked[l]), [-1]);
+  }
+  const lastInputs = tf.concat([trace.layerInputs[layers - 1], adjoints[layers - 1]], 0) as tf.Tensor2D;
+  gradients[2 * (layers - 1)] = weightGradient(lastInputs, outputRows);
+  gradients[2 * (layers - 1) + 1] = tf.reshape(tf.sum(outputGradient), [1]);
+  return { gradients, inputGradient };
+}
+
+/**
+ * Forward pass on the host for a few rows (no tensor overhead): used for single-observation
+ * actions. `arrays` are [W_1, b_1, …] row-major; returns [count × outputSize].
+ */
+export function mlpApplyHost(
+  arrays: readonly Float32Array[],
+  spec: MlpSpec,
+  x: Float32Array,
+  count: number,
+): Float32Array {
+  const widths = [spec.inputSize, ...spec.hiddenSizes, spec.outputSize];
+  let input = x;
+  for (let l = 1; l < widths.length; l++) {
+    const inWidth = widths[l - 1];
+    const outWidth = widths[l];
+    const w = arrays[2 * (l - 1)];
+    const b = arrays[2 * (l - 1) + 1];
+    const out = new Float32Array(count * outWidth);
+    const hidden = l < widths.length - 1;
+    for (let r = 0; r < count; r++) {
+      const row = r * outWidth;
+      for (let j = 0; j < outWidth; j++) out[row + j] = b[j];
+      for (let k = 0; k < inWidth; k++) {
+        const value = input[r * inWidth + k];
+        if (value === 0) continue;
+        const wRow = k * outWidth;
+        for (let j = 0; j < outWidth; j++) out[row + j] += value * w[wRow + j];
+      }
+      if (hidden) for (let j = 0; j < outWidth; j++) if (out[row + j] < 0) out[row + j] = 0;
+    }
+    input = out;
+  }
+  return input;
+}
