@@ -32,22 +32,25 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     try {
       const page = await app.firstWindow();
       await page.getByTestId('nav-datasets').waitFor({ timeout: 60_000 });
+      // Runs in the page (no DOM types in this project's TypeScript config, hence the casts).
       const facts = await page.evaluate(async () => {
-        const bridge = (
-          window as unknown as {
-            o2o: { mode: string; call: Record<string, (p: unknown) => Promise<unknown>> };
-          }
-        ).o2o;
-        const info = (await bridge.call['app.info']({})) as { mode: string };
-        const popup = window.open('https://example.com');
+        const scope = globalThis as unknown as {
+          o2o: { mode: string; call: Record<string, (params: unknown) => Promise<unknown>> };
+          open(url: string): unknown;
+          require?: unknown;
+          process?: unknown;
+          location: { origin: string };
+        };
+        const info = (await scope.o2o.call['app.info']({})) as { mode: string };
+        const popup = scope.open('https://example.com');
         return {
-          mode: bridge.mode,
+          mode: scope.o2o.mode,
           infoMode: info.mode,
-          methods: Object.keys(bridge.call).length,
-          nodeRequire: typeof (window as unknown as { require?: unknown }).require,
-          nodeProcess: typeof (window as unknown as { process?: unknown }).process,
+          methods: Object.keys(scope.o2o.call).length,
+          nodeRequire: typeof scope.require,
+          nodeProcess: typeof scope.process,
           popupOpened: popup !== null,
-          origin: window.location.origin,
+          origin: scope.location.origin,
         };
       });
       expect(facts).toMatchObject({
@@ -56,6 +59,7 @@ describe.skipIf(skipReason !== undefined)(title, () => {
         nodeRequire: 'undefined',
         nodeProcess: 'undefined',
         popupOpened: false,
+        origin: 'o2o://app',
       });
       expect(facts.methods).toBeGreaterThan(10);
       await page.screenshot({ path: artifact('electron-window.png') });
