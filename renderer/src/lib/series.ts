@@ -1,0 +1,142 @@
+/** Pure transforms of metric series for the charts: smoothing and aggregation across runs. */
+
+/**
+ * Debiased exponential moving average, as TensorBoard's smoothing slider computes it:
+ *   m_t = w·m_{t−1} + (1 − w)·y_t,  m_0 = 0,  s_t = m_t / (1 − w^k)
+ * with k the number of finite values seen so far (Kingma & Ba 2015, §3: bias correction of a
+ * zero-initialised average). w = 0 returns the input; NaN values stay NaN and are skipped.
+ */
+export function smoothEma(values: ArrayLike<number>, weight: number): Float64Array {
+  const out = new Float64Array(values.length);
+  if (!(weight > 0)) {
+    for (let i = 0; i < values.length; i++) out[i] = values[i];
+    return out;
+  }
+  const w = Math.min(weight, 0.9999);
+  let average = 0;
+  let correction = 1;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (!Number.isFinite(value)) {
+      out[i] = Number.NaN;
+      continue;
+    }
+    average = w * average + (1 - w) * value;
+    correction *= w;
+    out[i] = average / (1 - correction);
+  }
+  return out;
+}
+
+/** Linear interpolation of the sorted series (x, y) at `at`; NaN outside [x_0, x_last] or over a gap. */
+export function interpolateAt(x: ArrayLike<number>, y: ArrayLike<number>, at: number): number {
+  const n = x.length;
+  if (n === 0 || at < x[0] || at > x[n - 1]) return Number.NaN;
+  let low = 0;
+  let high = n - 1;
+  while (high - low > 1) {
+    const mid = (low + high) >>> 1;
+    if (x[mid] <= at) low = mid;
+    else high = mid;
+  }
+  if (x[low] === at) return y[low];
+  if (x[high] === at) return y[high];
+  const t = (at - x[low]) / (x[high] - x[low]);
+  return y[low] + t * (y[high] - y[low]);
+}
+
+export interface AlignedSeries {
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+}
+
+export interface MeanStd {
+  x: Float64Array;
+  mean: Float64Array;
+  /** Sample standard deviation (n − 1 in the denominator); 0 where a single run covers the step. */
+  std: Float64Array;
+  /** Number of runs that cover each step. */
+  count: Float64Array;
+}
+
+/**
+ * Mean ± standard deviation across runs aligned by step. The grid is the union of every run's
+ * steps when that is at most `maxPoints` long, else `maxPoints` evenly spaced steps over the
+ * union's range. Each run is linearly interpolated on the grid and contributes only inside its own
+ * step range (a shorter run does not drag the mean at steps it never reached).
+ *   mean = (1/m) Σ_r y_r,  std = sqrt(Σ_r (y_r − mean)² / (m − 1)),  m = runs covering the step.
+ */
+export function meanStdAcrossRuns(runs: readonly AlignedSeries[], maxPoints = 2000): MeanStd {
+  const steps = new Set<number>();
+  for (const run of runs)
+    for (let i = 0; i < run.x.length; i++) if (Number.isFinite(run.x[i])) steps.add(run.x[i]);
+  let grid = Float64Array.from(steps).sort();
+  if (grid.length > maxPoints) {
+    const first = grid[0];
+    const last = grid[grid.length - 1];
+    grid = Float64Array.from({ length: maxPoints }, (_, i) => first + ((last - first) * i) / (maxPoints - 1));
+  }
+  const mean = new Float64Array(grid.length);
+  const std = new Float64Array(grid.length);
+  const count = new Float64Array(grid.length);
+  const samples = new Float64Array(runs.length);
+  for (let g = 0; g < grid.length; g++) {
+    let m = 0;
+    for (const run of runs) {
+      const value = interpolateAt(run.x, run.y, grid[g]);
+      if (Number.isFinite(value)) samples[m++] = value;
+    }
+    count[g] = m;
+    if (m === 0) {
+      mean[g] = Number.NaN;
+      std[g] = Number.NaN;
+      continue;
+    }
+    let sum = 0;
+    for (let k = 0; k < m; k++) sum += samples[k];
+    const average = sum / m;
+    let squares = 0;
+    for (let k = 0; k < m; k++) squares += (samples[k] - average) ** 2;
+    mean[g] = average;
+    std[g] = m > 1 ? Math.sqrt(squares / (m - 1)) : 0;
+  }
+  return { x: grid, mean, std, count };
+}
+
+/** x shifted so that 0 is the first step of online fine-tuning (negative during pretraining). */
+export function stepsSinceOnline(x: ArrayLike<number>, onlineStart: number | null): Float64Array {
+  const shift = onlineStart ?? 0;
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] - shift;
+  return out;
+}
+
+/** For a log-scaled axis: values ≤ 0 cannot be drawn and become NaN (gaps). */
+export function positiveOnly(values: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i] > 0 ? values[i] : Number.NaN;
+  return out;
+}
+
+/**
+ * Several runs on one shared x column (what a multi-series chart needs): the sorted union of their
+ * steps, each run's values at its own steps and NaN elsewhere (draw with gaps spanned). A run
+ * that logs a step twice keeps the last value.
+ */
+export function alignOnUnion(runs: readonly AlignedSeries[]): { x: Float64Array; ys: Float64Array[] } {
+  const steps = new Set<number>();
+  for (const run of runs)
+    for (let i = 0; i < run.x.length; i++) if (Number.isFinite(run.x[i])) steps.add(run.x[i]);
+  const x = Float64Array.from(steps).sort();
+  const position = new Map<number, number>();
+  x.forEach((step, i) => position.set(step, i));
+  const ys = runs.map((run) => {
+    const y = new Float64Array(x.length).fill(Number.NaN);
+    for (let i = 0; i < run.x.length; i++) {
+      const at = position.get(run.x[i]);
+      if (at !== undefined) y[at] = run.y[i];
+    }
+    return y;
+  });
+  return { x, ys };
+}
