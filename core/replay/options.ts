@@ -3,7 +3,7 @@
  * built, and names the key path of the offending option (`replay.<key>`) as the run config does.
  */
 import { totalmem } from 'node:os';
-import { MinTree, SumTree } from './sum-tree.js';
+import { SumTree } from './sum-tree.js';
 import type { ReplayOptions } from './types.js';
 
 /** Raised for invalid replay options; the message names the option's key path. */
@@ -77,12 +77,10 @@ export function bytesPerTransition(observationWidth: number, actionWidth: number
   return 4 * (2 * observationWidth + actionWidth + 1) + 4 + 4 + 3;
 }
 
-/** Bytes the buffer allocates for `options`: columns plus, when sampling proportionally, the trees. */
+/** Bytes the buffer allocates for `options`: columns plus, when sampling proportionally, the sum tree with its minima. */
 export function estimateReplayBytes(options: ReplayOptions): number {
   const columns = options.capacity * bytesPerTransition(options.observationWidth, options.actionWidth);
-  const trees = usesPriorityTrees(options)
-    ? SumTree.bytesFor(options.capacity) + MinTree.bytesFor(options.capacity)
-    : 0;
+  const trees = usesPriorityTrees(options) ? SumTree.bytesFor(options.capacity, true) : 0;
   return columns + trees;
 }
 

@@ -16,7 +16,7 @@
  * - Proportional (`sample` mode with PER or ROER): P(i) = p_i / Σp through a sum tree with
  *   stratified draws — the mass is cut into B equal strata and one draw falls in each (Schaul et
  *   al. 2016, appendix B.2.1) — and importance weights (P(i)/P_min)^(−β_IS) normalised by the
- *   largest possible weight (min tree).
+ *   largest possible weight (the tree also tracks the minimum priority).
  * - Mixing `fixed`: round(offlineFraction·B) rows come from the offline segment and the rest from
  *   online rows (Cal-QL / RLPD's symmetric sampling); all offline while there is no online data
  *   and all online once no offline row is left. Proportional sampling then runs within each
@@ -36,7 +36,7 @@ import {
   usesPriorityTrees,
   validateReplayOptions,
 } from './options.js';
-import { MinTree, SumTree } from './sum-tree.js';
+import { SumTree } from './sum-tree.js';
 import { TransitionSource, type TransitionBatch, type TransitionColumns } from './transitions.js';
 import type { ReplayOptions, ReplayState } from './types.js';
 
@@ -84,7 +84,6 @@ export class Replay {
   private readonly sources: Uint8Array;
   private readonly priorities: Float32Array;
   private readonly sumTree: SumTree | null;
-  private readonly minTree: MinTree | null;
   private readonly rng: Rng;
 
   private stored = 0;
@@ -123,8 +122,7 @@ export class Replay {
       this.sources = new Uint8Array(capacity);
       this.priorities = new Float32Array(capacity);
       const trees = usesPriorityTrees(options);
-      this.sumTree = trees ? new SumTree(capacity) : null;
-      this.minTree = trees ? new MinTree(capacity) : null;
+      this.sumTree = trees ? new SumTree(capacity, { trackMinimum: true }) : null;
     } catch (error) {
       if (error instanceof RangeError) {
         throw new RangeError(
@@ -229,7 +227,6 @@ export class Replay {
     const initial = this.initialPriority();
     this.priorities.fill(initial, 0, n);
     this.sumTree?.assign(this.priorities, n);
-    this.minTree?.assign(this.priorities, n);
     this.stored = n;
     this.offlineStart = 0;
     this.offlineEnd = n;
@@ -303,7 +300,7 @@ export class Replay {
       else if (offlineCount === 0) offlineRows = 0;
       else offlineRows = Math.round(this.options.offlineFraction * size);
     }
-    if (this.sumTree && this.minTree) this.sampleProportional(batch, offlineRows);
+    if (this.sumTree) this.sampleProportional(batch, offlineRows);
     else this.sampleUniform(batch, offlineRows);
     this.gather(batch);
   }
@@ -497,7 +494,6 @@ export class Replay {
     replay.sources.set(c.sources);
     replay.priorities.set(state.priorities);
     replay.sumTree?.assign(replay.priorities, n);
-    replay.minTree?.assign(replay.priorities, n);
 
     // The offline rows are one contiguous range; find where it starts and check it.
     const offlineCount = state.offlineCount;
@@ -533,10 +529,7 @@ export class Replay {
     const stored = Math.fround(priority);
     this.priorities[row] = stored;
     if (stored > this.maxPriority) this.maxPriority = stored;
-    if (this.sumTree && this.minTree) {
-      this.sumTree.setUnchecked(row, stored);
-      this.minTree.setUnchecked(row, stored);
-    }
+    this.sumTree?.setUnchecked(row, stored);
   }
 
   private ensureScratch(size: number): void {
@@ -574,7 +567,6 @@ export class Replay {
 
   private sampleProportional(batch: TransitionBatch, offlineRows: number): void {
     const tree = this.sumTree as SumTree;
-    const minTree = this.minTree as MinTree;
     const rng = this.rng;
     const indices = batch.indices;
     const weights = batch.weights;
@@ -587,7 +579,7 @@ export class Replay {
       for (let k = 0; k < size; k++)
         indices[k] = tree.findUnchecked((k + rng.nextUint32() * UINT32_TO_UNIT) * stratum);
       // w_i / max w = ((N·p_i/Σp) / (N·p_min/Σp))^(−β) = (p_i / p_min)^(−β)
-      const minimum = minTree.min();
+      const minimum = tree.min();
       for (let k = 0; k < size; k++) weights[k] = Math.pow(this.priorities[indices[k]] / minimum, -exponent);
       return;
     }
@@ -624,9 +616,9 @@ export class Replay {
 
     // Importance weights within each segment: (n_s·p_i/mass_s)^(−β), divided by the largest
     // possible weight among the segments in the batch.
-    const offlineMin = offlineRows > 0 ? minTree.rangeMin(start, end) : Infinity;
+    const offlineMin = offlineRows > 0 ? tree.rangeMin(start, end) : Infinity;
     const onlineMin =
-      onlineRows > 0 ? Math.min(minTree.rangeMin(0, start), minTree.rangeMin(end, this.stored)) : Infinity;
+      onlineRows > 0 ? Math.min(tree.rangeMin(0, start), tree.rangeMin(end, this.stored)) : Infinity;
     const offlineScale = offlineRows > 0 ? offlineCount / offlineMass : 0;
     const onlineScale = onlineRows > 0 ? onlineCount / onlineMass : 0;
     let largest = 0;

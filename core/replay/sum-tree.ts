@@ -13,6 +13,12 @@
  * Every update recomputes each ancestor as the sum of its eight children (in a fixed order, never
  * by adding a difference), so the total is always the same deterministic function of the current
  * leaves and does not drift after millions of updates.
+ *
+ * Optionally the tree also keeps the minimum positive priority of every node (a min tree sharing
+ * the sum tree's leaves), used to normalise importance weights by their largest possible value
+ * (N·P_min)^(−β). It stores only the levels above the leaves and reads the leaf group the sum
+ * update has just brought into cache; an update stops climbing as soon as a node's minimum is
+ * unchanged, which is most of the time.
  */
 
 /** Children per node. */
@@ -76,10 +82,13 @@ export class SumTree {
   readonly depth: number;
   /** Node values, level by level (root at 0). */
   readonly nodes: Float64Array;
+  /** Minimum positive priority below each internal node (+∞ if none), or null when not tracked. */
+  readonly minima: Float64Array | null;
   private readonly offsets: Int32Array;
   private readonly leafOffset: number;
 
-  constructor(capacity: number) {
+  /** @param options.trackMinimum also keep the minimum positive priority (for `min`/`rangeMin`). */
+  constructor(capacity: number, options: { trackMinimum?: boolean } = {}) {
     checkCapacity(capacity, 'SumTree');
     this.capacity = capacity;
     const shape = treeShape(capacity);
@@ -87,11 +96,14 @@ export class SumTree {
     this.offsets = shape.offsets;
     this.leafOffset = shape.offsets[shape.depth];
     this.nodes = new Float64Array(shape.offsets[shape.depth + 1]);
+    this.minima = options.trackMinimum ? new Float64Array(this.leafOffset).fill(Infinity) : null;
   }
 
-  /** Bytes a tree of this capacity allocates. */
-  static bytesFor(capacity: number): number {
-    return nodeCount(capacity) * Float64Array.BYTES_PER_ELEMENT;
+  /** Bytes a tree of this capacity allocates (with the minimum levels when `trackMinimum`). */
+  static bytesFor(capacity: number, trackMinimum = false): number {
+    const shape = treeShape(capacity);
+    const internal = trackMinimum ? shape.offsets[shape.depth] : 0;
+    return (nodeCount(capacity) + internal) * Float64Array.BYTES_PER_ELEMENT;
   }
 
   /** Set the priority of slot `index` (a finite number ≥ 0). */
@@ -125,6 +137,7 @@ export class SumTree {
         nodes[base + 7];
       child = parent;
     }
+    if (this.minima) this.updateMinimum(index);
   }
 
   /** Priority of slot `index` (0 for a slot never set). */
@@ -213,11 +226,122 @@ export class SumTree {
       nodes[this.leafOffset + i] = p;
     }
     this.rebuildInternal();
+    this.rebuildMinima();
   }
 
   /** Set every slot to 0. */
   clear(): void {
     this.nodes.fill(0);
+    this.minima?.fill(Infinity);
+  }
+
+  /** Smallest positive priority (+∞ when none). Needs `trackMinimum`. */
+  min(): number {
+    const minima = this.requireMinima();
+    if (this.depth === 0) return this.nodes[0] > 0 ? this.nodes[0] : Infinity;
+    return minima[0];
+  }
+
+  /** Smallest positive priority among slots [start, end) (+∞ when none). Needs `trackMinimum`. */
+  rangeMin(start: number, end: number): number {
+    const minima = this.requireMinima();
+    const nodes = this.nodes;
+    let low = Math.max(0, start);
+    let high = Math.min(end, this.capacity);
+    let result = Infinity;
+    // Leaf level: scan partial groups directly (zero = empty slot).
+    const leaves = this.leafOffset;
+    while (low < high && (low & MASK) !== 0) {
+      const value = nodes[leaves + low++];
+      if (value > 0 && value < result) result = value;
+    }
+    while (low < high && (high & MASK) !== 0) {
+      const value = nodes[leaves + --high];
+      if (value > 0 && value < result) result = value;
+    }
+    if (low >= high) return result;
+    if (this.depth === 0) {
+      const value = nodes[0];
+      return value > 0 && value < result ? value : result;
+    }
+    low >>= SHIFT;
+    high >>= SHIFT;
+    for (let level = this.depth - 1; level >= 0 && low < high; level--) {
+      const offset = this.offsets[level];
+      while (low < high && (low & MASK) !== 0) {
+        if (minima[offset + low] < result) result = minima[offset + low];
+        low++;
+      }
+      while (low < high && (high & MASK) !== 0) {
+        high--;
+        if (minima[offset + high] < result) result = minima[offset + high];
+      }
+      if (level === 0) break;
+      low >>= SHIFT;
+      high >>= SHIFT;
+    }
+    return result;
+  }
+
+  private requireMinima(): Float64Array {
+    if (!this.minima)
+      throw new Error('this SumTree does not track minima; build it with { trackMinimum: true }');
+    return this.minima;
+  }
+
+  /** Recompute the minima on the path of slot `index`, stopping where nothing changes. */
+  private updateMinimum(index: number): void {
+    const minima = this.minima as Float64Array;
+    const nodes = this.nodes;
+    if (this.depth === 0) return;
+    // Bottom internal level: the minimum positive leaf of the group.
+    let parent = index >> SHIFT;
+    const base = this.leafOffset + (parent << SHIFT);
+    let min = Infinity;
+    for (let k = 0; k < TREE_FANOUT; k++) {
+      const value = nodes[base + k];
+      if (value > 0 && value < min) min = value;
+    }
+    let at = this.offsets[this.depth - 1] + parent;
+    if (minima[at] === min) return;
+    minima[at] = min;
+    for (let level = this.depth - 2; level >= 0; level--) {
+      const childBase = this.offsets[level + 1] + ((parent >> SHIFT) << SHIFT);
+      parent >>= SHIFT;
+      min = minima[childBase];
+      for (let k = 1; k < TREE_FANOUT; k++) if (minima[childBase + k] < min) min = minima[childBase + k];
+      at = this.offsets[level] + parent;
+      if (minima[at] === min) return;
+      minima[at] = min;
+    }
+  }
+
+  private rebuildMinima(): void {
+    const minima = this.minima;
+    if (!minima || this.depth === 0) return;
+    const nodes = this.nodes;
+    const offsets = this.offsets;
+    minima.fill(Infinity);
+    const bottom = this.depth - 1;
+    const groups = nodesAtLevel(this.capacity, this.depth, bottom);
+    for (let parent = 0; parent < groups; parent++) {
+      const base = this.leafOffset + (parent << SHIFT);
+      let min = Infinity;
+      for (let k = 0; k < TREE_FANOUT; k++) {
+        const value = nodes[base + k];
+        if (value > 0 && value < min) min = value;
+      }
+      minima[offsets[bottom] + parent] = min;
+    }
+    for (let level = bottom - 1; level >= 0; level--) {
+      const parents = nodesAtLevel(this.capacity, this.depth, level);
+      for (let parent = 0; parent < parents; parent++) {
+        const base = offsets[level + 1] + (parent << SHIFT);
+        let min = minima[base];
+        for (let k = 1; k < TREE_FANOUT; k++) if (minima[base + k] < min) min = minima[base + k];
+        minima[offsets[level] + parent] = min;
+      }
+    }
   }
 
   private rebuildInternal(): void {
@@ -232,117 +356,5 @@ export class SumTree {
         nodes[offsets[level] + parent] = sum;
       }
     }
-  }
-}
-
-/**
- * Minimum of priorities with O(log n) update and range queries; empty slots hold +∞. Used to
- * normalise importance weights by their largest possible value, (N·P_min)^(−β). Values are kept
- * in float32: the minimum of float32 priorities is itself a float32, so nothing is lost. An update
- * stops climbing as soon as a node's minimum is unchanged, which is most of the time.
- */
-export class MinTree {
-  readonly capacity: number;
-  readonly depth: number;
-  readonly nodes: Float32Array;
-  private readonly offsets: Int32Array;
-  private readonly leafOffset: number;
-
-  constructor(capacity: number) {
-    checkCapacity(capacity, 'MinTree');
-    this.capacity = capacity;
-    const shape = treeShape(capacity);
-    this.depth = shape.depth;
-    this.offsets = shape.offsets;
-    this.leafOffset = shape.offsets[shape.depth];
-    this.nodes = new Float32Array(shape.offsets[shape.depth + 1]).fill(Infinity);
-  }
-
-  static bytesFor(capacity: number): number {
-    return nodeCount(capacity) * Float32Array.BYTES_PER_ELEMENT;
-  }
-
-  set(index: number, value: number): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.capacity) {
-      throw new RangeError(`MinTree index must be an integer in [0, ${this.capacity}), got ${index}`);
-    }
-    if (Number.isNaN(value)) throw new RangeError(`MinTree value must not be NaN (index ${index})`);
-    this.setUnchecked(index, value);
-  }
-
-  setUnchecked(index: number, value: number): void {
-    const nodes = this.nodes;
-    const offsets = this.offsets;
-    nodes[this.leafOffset + index] = value;
-    let child = index;
-    for (let level = this.depth - 1; level >= 0; level--) {
-      const parent = child >> SHIFT;
-      const base = offsets[level + 1] + (parent << SHIFT);
-      let min = nodes[base];
-      for (let k = 1; k < TREE_FANOUT; k++) {
-        const candidate = nodes[base + k];
-        if (candidate < min) min = candidate;
-      }
-      const at = offsets[level] + parent;
-      if (nodes[at] === min) return;
-      nodes[at] = min;
-      child = parent;
-    }
-  }
-
-  get(index: number): number {
-    return this.nodes[this.leafOffset + index];
-  }
-
-  /** Minimum over all slots (+∞ when empty). */
-  min(): number {
-    return this.nodes[0];
-  }
-
-  /** Minimum over slots [start, end) (+∞ for an empty range). */
-  rangeMin(start: number, end: number): number {
-    let low = Math.max(0, start);
-    let high = Math.min(end, this.capacity);
-    let result = Infinity;
-    const nodes = this.nodes;
-    for (let level = this.depth; level >= 0 && low < high; level--) {
-      const offset = this.offsets[level];
-      while (low < high && (low & MASK) !== 0) {
-        if (nodes[offset + low] < result) result = nodes[offset + low];
-        low++;
-      }
-      while (low < high && (high & MASK) !== 0) {
-        high--;
-        if (nodes[offset + high] < result) result = nodes[offset + high];
-      }
-      if (level === 0) {
-        // Only the root remains (low = 0, high = 1 was handled above unless the range is empty).
-        break;
-      }
-      low >>= SHIFT;
-      high >>= SHIFT;
-    }
-    return result;
-  }
-
-  /** Replace all values from `values[0..n)`; other slots become +∞. */
-  assign(values: ArrayLike<number>, n = values.length): void {
-    const nodes = this.nodes;
-    const offsets = this.offsets;
-    nodes.fill(Infinity);
-    for (let i = 0; i < n; i++) nodes[this.leafOffset + i] = values[i];
-    for (let level = this.depth - 1; level >= 0; level--) {
-      const parents = nodesAtLevel(this.capacity, this.depth, level);
-      for (let parent = 0; parent < parents; parent++) {
-        const base = offsets[level + 1] + (parent << SHIFT);
-        let min = nodes[base];
-        for (let k = 1; k < TREE_FANOUT; k++) if (nodes[base + k] < min) min = nodes[base + k];
-        nodes[offsets[level] + parent] = min;
-      }
-    }
-  }
-
-  clear(): void {
-    this.nodes.fill(Infinity);
   }
 }

@@ -90,10 +90,11 @@ describe('Replay memory', () => {
   it('estimates the bytes of columns, priorities and trees', () => {
     // Per transition: 4·(2·3 + 2 + 1) float32 payload + 4 priority + 4 episode id + 3 flags = 47 bytes.
     expect(Replay.estimateBytes(options({ capacity: 1000 }))).toBe(47_000);
-    // Proportional sampling adds an 8-ary float64 sum tree and float32 min tree:
-    // 1000 leaves → levels of 8 + 8 + 16 + 128 + 1000 nodes = 1160 nodes.
+    // Proportional sampling adds an 8-ary float64 sum tree — 1000 leaves → levels of
+    // 8 (padded root) + 8 + 16 + 128 + 1000 nodes = 1160 — and float64 minima for the 160 nodes
+    // above the leaves.
     expect(Replay.estimateBytes(options({ capacity: 1000, priority: 'per', mode: 'sample' }))).toBe(
-      47_000 + 1160 * 8 + 1160 * 4,
+      47_000 + 1160 * 8 + 160 * 8,
     );
   });
 

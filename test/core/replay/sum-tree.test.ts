@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MinTree, SumTree } from '../../../core/replay/sum-tree.js';
+import { SumTree } from '../../../core/replay/sum-tree.js';
 import { Rng } from '../../../core/util/random.js';
 
 /** χ² statistic of observed counts against expected probabilities. */
@@ -149,29 +149,40 @@ describe('SumTree', () => {
   });
 });
 
-describe('MinTree', () => {
-  it('answers range minima like a linear scan (property)', () => {
+describe('SumTree minima', () => {
+  it('answer range minima of the positive priorities like a linear scan (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.float({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0.001, max: 100, noNaN: true })), {
+          minLength: 1,
+          maxLength: 300,
+        }),
+        fc.array(fc.tuple(fc.nat(), fc.double({ min: 0, max: 100, noNaN: true })), { maxLength: 40 }),
         fc.nat(),
         fc.nat(),
-        (values, a, b) => {
-          const tree = new MinTree(values.length);
-          values.forEach((v, i) => tree.set(i, v));
+        (values, updates, a, b) => {
+          const tree = new SumTree(values.length, { trackMinimum: true });
+          const shadow = [...values];
+          if (a % 2 === 0) tree.assign(values);
+          else values.forEach((v, i) => tree.set(i, v));
+          for (const [where, value] of updates) {
+            tree.set(where % values.length, value);
+            shadow[where % values.length] = value;
+          }
+          const positiveMin = (list: number[]) =>
+            list.filter((v) => v > 0).reduce((m, v) => Math.min(m, v), Infinity);
           const start = a % (values.length + 1);
           const end = start + (b % (values.length + 1 - start));
-          const expected = values.slice(start, end).reduce((m, v) => Math.min(m, v), Infinity);
-          expect(tree.rangeMin(start, end)).toBe(expected);
-          expect(tree.min()).toBe(Math.min(...values));
+          expect(tree.rangeMin(start, end)).toBe(positiveMin(shadow.slice(start, end)));
+          expect(tree.min()).toBe(positiveMin(shadow));
         },
       ),
       { numRuns: 300, seed: 3 },
     );
   });
 
-  it('tracks the minimum through updates that raise and lower it', () => {
-    const tree = new MinTree(20);
+  it('track the minimum through updates that raise and lower it', () => {
+    const tree = new SumTree(20, { trackMinimum: true });
     expect(tree.min()).toBe(Infinity);
     for (let i = 0; i < 20; i++) tree.set(i, 10 + i);
     expect(tree.min()).toBe(10);
@@ -180,5 +191,12 @@ describe('MinTree', () => {
     tree.set(19, 0.5);
     expect(tree.min()).toBe(0.5);
     expect(tree.rangeMin(0, 19)).toBe(11);
+    tree.set(19, 0); // emptied slots do not count
+    expect(tree.min()).toBe(11);
+    const single = new SumTree(1, { trackMinimum: true });
+    single.set(0, 3);
+    expect(single.min()).toBe(3);
+    expect(single.rangeMin(0, 1)).toBe(3);
+    expect(() => new SumTree(4).min()).toThrow(/trackMinimum/);
   });
 });

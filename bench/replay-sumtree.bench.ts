@@ -1,0 +1,105 @@
+/**
+ * Sum-tree sampling with priority updates at capacity 1M and 2M, batch 256 (goal: ≥ 5M sampled
+ * indices per second including the updates).
+ *
+ * `sumtree-sample-update`: the trees alone — 256 stratified proportional draws, then 256 priority
+ * writes, each updating the sums and the minima (what proportional replay does per batch).
+ * `replay-sample-update`: the same through `Replay` in ROER sampling mode — draws, importance
+ * weights, the gather of a 29/8-wide batch, and the ROER priority update.
+ */
+import { Replay } from '../core/replay/replay.js';
+import { SumTree } from '../core/replay/sum-tree.js';
+import { allocateBatch, type TransitionColumns } from '../core/replay/transitions.js';
+import type { ReplayOptions } from '../core/replay/types.js';
+import { Rng } from '../core/util/random.js';
+import { median, report, timeRepeats } from './util.js';
+
+const BATCH = 256;
+const BATCHES_PER_REPEAT = 2000;
+const REPEATS = 7;
+
+function treeFigure(capacity: number): void {
+  const rng = new Rng(1);
+  const sums = new SumTree(capacity, { trackMinimum: true });
+  const initial = new Float32Array(capacity);
+  for (let i = 0; i < capacity; i++) initial[i] = Math.fround(0.5 + rng.uniform());
+  sums.assign(initial);
+  const indices = new Int32Array(BATCH);
+  const run = () => {
+    for (let b = 0; b < BATCHES_PER_REPEAT; b++) {
+      const stratum = sums.total() / BATCH;
+      for (let k = 0; k < BATCH; k++)
+        indices[k] = sums.findUnchecked((k + rng.nextUint32() * 2 ** -32) * stratum);
+      for (let k = 0; k < BATCH; k++) {
+        const priority = Math.fround(0.5 + rng.uniform());
+        sums.setUnchecked(indices[k], priority);
+      }
+    }
+  };
+  const seconds = median(timeRepeats(run, REPEATS, 1));
+  report({
+    name: 'sumtree-sample-update',
+    capacity,
+    batch: BATCH,
+    indicesPerSecond: Math.round((BATCHES_PER_REPEAT * BATCH) / seconds),
+    goal: 5_000_000,
+  });
+}
+
+function replayFigure(capacity: number): void {
+  const options: ReplayOptions = {
+    capacity,
+    observationWidth: 29,
+    actionWidth: 8,
+    overwriteOffline: false,
+    priority: 'roer',
+    mode: 'sample',
+    mixing: 'union',
+    offlineFraction: 0.5,
+    perAlpha: 0.6,
+    perImportanceStart: 0.4,
+    perEpsilon: 1e-6,
+    roerMaxClip: 50,
+    roerMinClip: 1,
+    roerLambda: 0.01,
+    roerDivergence: 'kl',
+  };
+  const replay = new Replay(options, new Rng(2));
+  const rng = new Rng(3);
+  const n = capacity;
+  const columns: TransitionColumns = {
+    length: n,
+    observationWidth: 29,
+    actionWidth: 8,
+    observations: rng.fillNormal(new Float32Array(n * 29)),
+    actions: new Float32Array(n * 8),
+    rewards: new Float32Array(n),
+    nextObservations: rng.fillNormal(new Float32Array(n * 29)),
+    terminals: new Uint8Array(n),
+    timeouts: new Uint8Array(n),
+  };
+  replay.loadOffline(columns);
+  const batch = allocateBatch(BATCH, 29, 8);
+  const deltas = rng.fillNormal(new Float32Array(BATCH));
+  const batches = BATCHES_PER_REPEAT / 2;
+  const run = () => {
+    for (let b = 0; b < batches; b++) {
+      replay.sample(batch);
+      replay.updatePriorities(batch, deltas, 1);
+    }
+  };
+  const seconds = median(timeRepeats(run, REPEATS, 1));
+  report({
+    name: 'replay-sample-update',
+    capacity,
+    batch: BATCH,
+    observationWidth: 29,
+    actionWidth: 8,
+    mode: 'roer/sample',
+    indicesPerSecond: Math.round((batches * BATCH) / seconds),
+    batchesPerSecond: Math.round(batches / seconds),
+  });
+}
+
+for (const capacity of [1_000_000, 2_000_000]) treeFigure(capacity);
+for (const capacity of [1_000_000, 2_000_000]) replayFigure(capacity);
