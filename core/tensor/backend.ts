@@ -185,6 +185,10 @@ async function tryBackend(name: BackendName): Promise<LoadFailure | undefined> {
     const ok = await tf.setBackend(tfName);
     if (!ok) return { reason: `tf.setBackend("${tfName}") refused to initialise`, installed: true };
     await tf.ready();
+    if (name === 'cpu') {
+      // The cpu backend prints an advert for tfjs-node on first use; `o2o doctor` already explains the choice.
+      (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+    }
     // A tiny computation proves the kernels work (e.g. the wasm binary was found and compiled).
     const probe = tf.tidy(() => tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync());
     if (probe[0] !== 2) return { reason: 'a 2×2 matMul gave a wrong answer', installed: true };

@@ -7,6 +7,8 @@
  * an explicit `transpose` instead, which costs a fraction of a product.
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tf.grad needs the gradients of the ops around a dense layer (tfjs-core registers none by default).
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 
 /** aᵀ·b using an explicit transpose. */
 export function matMulTransposeA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {

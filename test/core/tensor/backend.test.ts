@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BACKEND_ENV_VARIABLE, initBackend, parseBackendPreference } from '../../../core/tensor/backend.js';
+import { formatDoctorReport, runDoctor } from '../../../core/cli/commands/doctor.js';
+
+const saved = process.env[BACKEND_ENV_VARIABLE];
+afterEach(() => {
+  if (saved === undefined) delete process.env[BACKEND_ENV_VARIABLE];
+  else process.env[BACKEND_ENV_VARIABLE] = saved;
+});
+
+describe('initBackend', () => {
+  it('picks a working backend and explains every other candidate', async () => {
+    delete process.env[BACKEND_ENV_VARIABLE];
+    const info = await initBackend();
+    expect(['node-gpu', 'node', 'wasm', 'cpu']).toContain(info.name);
+    expect(tf.getBackend()).toBe(info.tfBackend);
+    for (const name of ['node-gpu', 'node', 'wasm', 'cpu'] as const) {
+      if (name !== info.name) expect(info.reasons[name]).toMatch(/\w/);
+    }
+    expect(info.versions['tfjs-core']).toBe(tf.version_core);
+    expect(info.requestSource).toBe('default');
+  });
+
+  it('honours an explicit preference and lets O2O_BACKEND override it', async () => {
+    delete process.env[BACKEND_ENV_VARIABLE];
+    const cpu = await initBackend('cpu');
+    expect(cpu.name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(cpu.requestSource).toBe('argument');
+    process.env[BACKEND_ENV_VARIABLE] = 'wasm';
+    const wasm = await initBackend('cpu');
+    expect(wasm.requestSource).toBe('environment');
+    expect(wasm.requested).toBe('wasm');
+    expect(wasm.name).toBe('wasm');
+  });
+
+  it('falls back without throwing when the requested backend is missing', async () => {
+    delete process.env[BACKEND_ENV_VARIABLE];
+    const info = await initBackend('node');
+    // tfjs-node cannot be installed here; elsewhere it may be present and then it is used.
+    if (info.name !== 'node') {
+      expect(info.reasons.node).toMatch(/not installed|failed/);
+      expect(['wasm', 'cpu']).toContain(info.name);
+    }
+  });
+
+  it('rejects unknown names with a message naming the source', async () => {
+    expect(() => parseBackendPreference('gpu', 'agent.backend')).toThrow(
+      /agent.backend: unknown backend "gpu"/,
+    );
+    process.env[BACKEND_ENV_VARIABLE] = 'tpu';
+    await expect(initBackend()).rejects.toThrow(/O2O_BACKEND: unknown backend "tpu"/);
+  });
+});
+
+describe('o2o doctor', () => {
+  it('reports the backend, the reasons for the others and versions', async () => {
+    delete process.env[BACKEND_ENV_VARIABLE];
+    const report = await runDoctor();
+    const text = formatDoctorReport(report);
+    expect(text).toContain(`backend in use: ${report.backend.name}`);
+    expect(text).toMatch(/node-gpu: /);
+    expect(text).toContain(`tfjs-core ${tf.version_core}`);
+    expect(JSON.parse(JSON.stringify(report)).backend.name).toBe(report.backend.name);
+  });
+});
