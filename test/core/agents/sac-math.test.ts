@@ -1,0 +1,183 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  gradientPenaltyRow,
+  gumbelNormaliser,
+  gumbelValueLoss,
+  gumbelValueLossGradient,
+  huber,
+  huberGradient,
+  roerValueLoss,
+  sampleTanhGaussian,
+  softTdTarget,
+  tanhGaussianActorGradient,
+  valueTdError,
+} from '../../../core/agents/sac-math.js';
+import { Rng } from '../../../core/util/random.js';
+
+describe('critic loss pieces', () => {
+  it('huber is quadratic inside δ and linear outside, with a clipped gradient', () => {
+    expect(huber(3, 20)).toBe(4.5);
+    expect(huber(-30, 20)).toBe(20 * (30 - 10));
+    expect(huber(20, 20)).toBe(200);
+    expect(huberGradient(5, 20)).toBe(5);
+    expect(huberGradient(25, 20)).toBe(20);
+    expect(huberGradient(-25, 20)).toBe(-20);
+  });
+
+  it('soft TD target: r + γ·mask·(min Q′ − α·log π′)', () => {
+    // 1 + 0.99·1·(min(5, 4) − 0.2·(−3)) = 1 + 0.99·4.6
+    expect(softTdTarget(1, 1, 5, 4, -3, 0.2, 0.99)).toBeCloseTo(5.554, 12);
+    // Terminal: no bootstrap.
+    expect(softTdTarget(2, 0, 5, 4, -3, 0.2, 0.99)).toBe(2);
+  });
+
+  it('gradient penalty max(‖g‖ − 1, 0)² with gradient 2(‖g‖ − 1)·g/‖g‖', () => {
+    const out = new Float32Array(4);
+    // Row [obs, a1, a2] with ∂Q/∂a = (3, 4): ‖g‖ = 5 → (5 − 1)² = 16, gradient 2·4·(3, 4)/5.
+    const penalty = gradientPenaltyRow([9, 3, 4, 0], 1, 2, 1, out);
+    expect(penalty).toBe(16);
+    expect(out[1]).toBeCloseTo(4.8, 6);
+    expect(out[2]).toBeCloseTo(6.4, 6);
+    expect(out[0]).toBe(0);
+    // Inside the unit ball: no penalty, zero gradient.
+    expect(gradientPenaltyRow([0.3, 0.4], 0, 2, 1, out)).toBe(0);
+    expect(out[0]).toBe(0);
+  });
+});
+
+describe('ROER Gumbel value loss', () => {
+  it('known answers below and above the clip', () => {
+    // x = 1: e − 2.
+    expect(gumbelValueLoss(1, 7, 1, 'official')).toBeCloseTo(Math.E - 2, 12);
+    // x = 9, c = 7, β = 2: e⁷ − 8 + 2·(e⁷ − 1)/2 (official) vs 2·(e⁷ − 1) (C¹).
+    const e7 = Math.exp(7);
+    expect(gumbelValueLoss(9, 7, 2, 'official')).toBeCloseTo(e7 - 8 + (e7 - 1), 6);
+    expect(gumbelValueLoss(9, 7, 2, 'c1')).toBeCloseTo(e7 - 8 + 2 * (e7 - 1), 6);
+    expect(gumbelValueLoss(0, 7, 1, 'official')).toBe(0);
+  });
+
+  it('is continuous at the clip; the C¹ extension also has a continuous slope', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.05, max: 10, noNaN: true }),
+        fc.double({ min: 1, max: 8, noNaN: true }),
+        (beta, clip) => {
+          const below = gumbelValueLoss(clip - 1e-9, clip, beta, 'official');
+          const above = gumbelValueLoss(clip + 1e-9, clip, beta, 'official');
+          expect(Math.abs(above - below)).toBeLessThan(1e-3 * Math.exp(clip));
+          expect(gumbelValueLossGradient(clip + 1e-9, clip, beta, 'c1')).toBeCloseTo(
+            gumbelValueLossGradient(clip - 1e-9, clip, beta, 'c1'),
+            5,
+          );
+        },
+      ),
+    );
+  });
+
+  it('the batch loss and its V-gradient agree with finite differences (normaliser held fixed)', () => {
+    const rng = new Rng(1);
+    const n = 16;
+    const q = Float64Array.from({ length: n }, () => 3 * rng.normal());
+    const v = Float64Array.from({ length: n }, () => rng.normal());
+    for (const [beta, extension] of [
+      [0.4, 'official'],
+      [2, 'c1'],
+    ] as const) {
+      const base = roerValueLoss(q, v, beta, 7, extension);
+      // Known answer of the normaliser.
+      const xs = Array.from(q, (qi, i) => (qi - v[i]) / beta);
+      expect(base.normaliser).toBeCloseTo(gumbelNormaliser(xs, 7), 12);
+      for (let i = 0; i < n; i++) {
+        const plus = v.slice();
+        const minus = v.slice();
+        plus[i] += 1e-6;
+        minus[i] -= 1e-6;
+        const lossAt = (values: Float64Array) => {
+          let total = 0;
+          for (let k = 0; k < n; k++) total += gumbelValueLoss((q[k] - values[k]) / beta, 7, beta, extension);
+          return total / n / base.normaliser;
+        };
+        expect(base.valueGradient[i]).toBeCloseTo((lossAt(plus) - lossAt(minus)) / 2e-6, 5);
+      }
+    }
+  });
+
+  it('its minimiser over a constant V is the soft maximum β·log mean exp(Q/β)', () => {
+    const q = [0.5, -1, 2, 0.1];
+    const beta = 0.7;
+    let best = -Infinity;
+    let bestLoss = Infinity;
+    for (let vValue = -2; vValue <= 4; vValue += 0.0005) {
+      const loss = roerValueLoss(q, new Array(4).fill(vValue), beta, 7, 'official').loss;
+      // Compare unnormalised losses: multiply back the (V-dependent) normaliser.
+      const raw =
+        loss *
+        gumbelNormaliser(
+          q.map((qi) => (qi - vValue) / beta),
+          7,
+        );
+      if (raw < bestLoss) {
+        bestLoss = raw;
+        best = vValue;
+      }
+    }
+    const softMax = beta * Math.log(q.reduce((s, qi) => s + Math.exp(qi / beta), 0) / q.length);
+    expect(best).toBeCloseTo(softMax, 2);
+  });
+
+  it('TD error from V: r + γ·mask·V(s′) − V(s)', () => {
+    expect(valueTdError(1, 1, 2, 0.5, 0.9)).toBeCloseTo(2.3, 12);
+    expect(valueTdError(1, 0, 2, 0.5, 0.9)).toBe(0.5);
+  });
+});
+
+describe('tanh-Gaussian policy', () => {
+  it('log π matches the change-of-variables density on a hand-computed case', () => {
+    // μ = 0.3, log σ = −0.5, ε = 0.8 → u = 0.3 + e^{−0.5}·0.8.
+    const sample = sampleTanhGaussian([0.3, -0.5], [0.8], 1, 1, -10, 2);
+    const u = 0.3 + Math.exp(-0.5) * 0.8;
+    const expected = -0.5 * 0.64 - 0.5 * Math.log(2 * Math.PI) + 0.5 - Math.log(1 - Math.tanh(u) ** 2);
+    expect(sample.actions[0]).toBeCloseTo(Math.tanh(u), 6);
+    expect(sample.logProbs[0]).toBeCloseTo(expected, 10);
+  });
+
+  it('clips log σ and gives tanh(μ) for zero noise', () => {
+    const sample = sampleTanhGaussian([2, -1, 9, -30], [0, 0], 1, 2, -5, 2);
+    expect(sample.actions[0]).toBeCloseTo(Math.tanh(2), 6);
+    expect(sample.stds[0]).toBeCloseTo(Math.exp(2), 5);
+    expect(sample.stds[1]).toBeCloseTo(Math.exp(-5), 9);
+    expect(Array.from(sample.logStdInside)).toEqual([0, 0]);
+  });
+
+  it('actor-loss gradient w.r.t. [μ | raw log σ] agrees with finite differences', () => {
+    const rng = new Rng(2);
+    const rows = 5;
+    const width = 3;
+    const outputs = Float64Array.from({ length: rows * 2 * width }, () => rng.normal());
+    const noise = Float64Array.from({ length: rows * width }, () => rng.normal());
+    // A linear critic Q(s, a) = c·a, so ∂Q/∂a = c for every row.
+    const c = Float64Array.from({ length: rows * width }, () => rng.normal());
+    const alpha = 0.3;
+    const loss = (o: Float64Array) => {
+      const s = sampleTanhGaussian(o, noise, rows, width, -10, 2);
+      let total = 0;
+      for (let r = 0; r < rows; r++) {
+        let q = 0;
+        for (let j = 0; j < width; j++) q += c[r * width + j] * s.actions[r * width + j];
+        total += (alpha * s.logProbs[r] - q) / rows;
+      }
+      return total;
+    };
+    const sample = sampleTanhGaussian(outputs, noise, rows, width, -10, 2);
+    const gradient = tanhGaussianActorGradient(sample, noise, c, alpha, rows, width);
+    for (let i = 0; i < outputs.length; i++) {
+      const plus = outputs.slice();
+      const minus = outputs.slice();
+      plus[i] += 1e-4;
+      minus[i] -= 1e-4;
+      // Actions are float32, so compare with a tolerance that allows for their rounding.
+      expect(gradient[i]).toBeCloseTo((loss(plus) - loss(minus)) / 2e-4, 2);
+    }
+  });
+});

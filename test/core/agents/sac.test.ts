@@ -1,0 +1,211 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSacLearner, SacLearner } from '../../../core/agents/sac.js';
+import {
+  defaultSacConfig,
+  parseSacConfig,
+  sacPresets,
+  type SacConfig,
+} from '../../../core/agents/sac-config.js';
+import type { Learner } from '../../../core/agents/types.js';
+import { allocateBatch, type TransitionBatch } from '../../../core/replay/transitions.js';
+import { initBackend } from '../../../core/tensor/backend.js';
+import { mlpApplyHost } from '../../../core/tensor/mlp.js';
+import { readLatestCheckpoint, writeCheckpoint } from '../../../core/train/checkpoint.js';
+import { Rng } from '../../../core/util/random.js';
+
+const OBS = 3;
+const ACT = 2;
+const small = (overrides: Partial<SacConfig> = {}): SacConfig =>
+  parseSacConfig({ hiddenSizes: [16, 16], batchSize: 32, ...overrides });
+
+function randomBatch(rng: Rng, size = 32): TransitionBatch {
+  const batch = allocateBatch(size, OBS, ACT);
+  rng.fillNormal(batch.observations);
+  rng.fillNormal(batch.nextObservations);
+  for (let i = 0; i < batch.actions.length; i++) batch.actions[i] = Math.tanh(rng.normal());
+  for (let i = 0; i < size; i++) {
+    batch.rewards[i] = rng.normal();
+    batch.masks[i] = rng.uniform() < 0.1 ? 0 : 1;
+    batch.weights[i] = 0.5 + rng.uniform();
+    batch.indices[i] = i;
+  }
+  return batch;
+}
+
+const tempDirectories: string[] = [];
+beforeAll(async () => {
+  await initBackend();
+});
+afterAll(() => {
+  for (const directory of tempDirectories) rmSync(directory, { recursive: true, force: true });
+});
+
+describe('SAC + ROER learner', () => {
+  it('returns TD errors per row and a finite metrics record', async () => {
+    const learner = await createSacLearner(small(), OBS, ACT, 1);
+    const batch = randomBatch(new Rng(2));
+    const { tdErrors, metrics } = learner.update(batch, 0.8);
+    expect(tdErrors).toBeInstanceOf(Float32Array);
+    expect(tdErrors.length).toBe(32);
+    expect(tdErrors.every(Number.isFinite)).toBe(true);
+    for (const [key, value] of Object.entries(metrics)) expect(Number.isFinite(value), key).toBe(true);
+    expect(metrics.alpha).toBe(1);
+    expect(metrics.lossWeightMin).toBeGreaterThanOrEqual(0.5);
+    expect(metrics.lossWeightMax).toBeLessThanOrEqual(1.5);
+    // α moves toward the target entropy −|A|/2: entropy above target → α decreases.
+    const second = learner.update(batch, 0.8).metrics;
+    expect(Math.sign(1 - second.alpha)).toBe(Math.sign(metrics.policyEntropy - -1));
+    learner.dispose();
+  });
+
+  it('keeps the tensor count stable over 100 updates and frees everything on dispose', async () => {
+    const before = tf.memory().numTensors;
+    const learner = await createSacLearner(small(), OBS, ACT, 3);
+    const rng = new Rng(4);
+    const batch = randomBatch(rng);
+    const counts: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      learner.update(randomBatch(rng), 1);
+      learner.act(batch.observations, 1, false);
+      learner.act(batch.observations, 20, true);
+      learner.qValues(batch.observations, batch.actions, 32);
+      counts.push(tf.memory().numTensors);
+    }
+    // Only the parameter mirrors stay alive between calls, so every iteration ends at the same count.
+    expect(new Set(counts).size).toBe(1);
+    const afterFirst = counts[0];
+    expect(tf.memory().numTensors).toBe(afterFirst);
+    learner.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a learner restored from a checkpoint makes the same next update as one that never stopped', async () => {
+    const rng = new Rng(5);
+    const batches = Array.from({ length: 5 }, () => randomBatch(rng));
+    const original = await createSacLearner(small(), OBS, ACT, 6);
+    for (const batch of batches.slice(0, 3)) original.update(batch, 0.5);
+    original.act(batches[0].observations, 1, false); // consumes RNG state too
+
+    const directory = mkdtempSync(join(tmpdir(), 'o2o-sac-'));
+    tempDirectories.push(directory);
+    writeCheckpoint(directory, 3, { learner: original.getState() });
+    const loaded = readLatestCheckpoint<{ learner: Record<string, unknown> }>(directory);
+    expect(loaded).toBeDefined();
+    const restored = await createSacLearner(small(), OBS, ACT, 999);
+    restored.setState(loaded!.state.learner);
+
+    for (const batch of batches.slice(3)) {
+      const a = original.update(batch, 0.5);
+      const b = restored.update(batch, 0.5);
+      expect(Array.from(b.tdErrors)).toEqual(Array.from(a.tdErrors));
+      expect(b.metrics).toEqual(a.metrics);
+    }
+    expect(restored.act(batches[0].observations, 4, false)).toEqual(
+      original.act(batches[0].observations, 4, false),
+    );
+    const stateA = original.getState();
+    const stateB = restored.getState();
+    expect(stateB.critic).toEqual(stateA.critic);
+    expect(stateB.targetCritic).toEqual(stateA.targetCritic);
+    expect(stateB.rng).toEqual(stateA.rng);
+    original.dispose();
+    restored.dispose();
+  });
+
+  it('rejects a state of another shape with a message naming the field', async () => {
+    const a = await createSacLearner(small(), OBS, ACT, 1);
+    const b = await createSacLearner(small({ hiddenSizes: [8, 8] }), OBS, ACT, 1);
+    expect(() => b.setState(a.getState())).toThrow(/learner state: hiddenSizes/);
+    const state = a.getState();
+    (state.actor as { parameters: Float32Array }).parameters = new Float32Array(3);
+    expect(() => a.setState(state)).toThrow(/actor.parameters has 3 values/);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('acts in [−1, 1]; deterministic actions are repeatable and equal the exported policy layers', async () => {
+    const learner = await createSacLearner(small(), OBS, ACT, 7);
+    const rng = new Rng(8);
+    for (let i = 0; i < 3; i++) learner.update(randomBatch(rng), 1);
+    const observations = rng.fillNormal(new Float32Array(40 * OBS));
+    for (const count of [1, 40]) {
+      const stochastic = learner.act(observations, count, false);
+      expect(stochastic.length).toBe(count * ACT);
+      expect(stochastic.every((v) => v >= -1 && v <= 1)).toBe(true);
+      expect(learner.act(observations, count, true)).toEqual(learner.act(observations, count, true));
+    }
+    const layers = learner.policyLayers();
+    expect(layers.map((layer) => layer.activation)).toEqual(['relu', 'relu', 'tanh']);
+    expect(layers.at(-1)!.outputSize).toBe(ACT);
+    const spec = { inputSize: OBS, hiddenSizes: [16, 16], outputSize: ACT };
+    const exported = mlpApplyHost(
+      layers.flatMap((layer) => [layer.weight, layer.bias]),
+      spec,
+      observations,
+      40,
+    ).map(Math.tanh);
+    const acted = learner.act(observations, 40, true);
+    exported.forEach((value, i) => expect(acted[i]).toBeCloseTo(value, 5));
+    learner.dispose();
+  });
+
+  it('with tdSource "q" has no value net and returns y − min Q(s, a) as TD errors', async () => {
+    const learner = (await createSacLearner(small({ tdSource: 'q' }), OBS, ACT, 9)) as SacLearner;
+    const batch = randomBatch(new Rng(10));
+    // Zero discount makes the TD target the reward: δ = r − min Q(s, a) before the update.
+    (learner.config as { discount: number }).discount = 0;
+    const qBefore = learner.qValues(batch.observations, batch.actions, 32);
+    const { tdErrors, metrics } = learner.update(batch, 1);
+    expect(Number.isNaN(metrics.valueLoss)).toBe(true);
+    expect(Number.isNaN(metrics.vMean)).toBe(true);
+    tdErrors.forEach((delta, i) => expect(delta).toBeCloseTo(batch.rewards[i] - qBefore[i], 4));
+    expect(learner.getState().value).toBeNull();
+    learner.dispose();
+  });
+
+  it('uses the batch weights as per-sample critic-loss weights', async () => {
+    const batch = randomBatch(new Rng(11));
+    const run = async (weights: number) => {
+      const learner: Learner = await createSacLearner(small({ gradientPenalty: 0 }), OBS, ACT, 12);
+      batch.weights.fill(weights);
+      const metrics = learner.update(batch, 1).metrics;
+      learner.dispose();
+      return metrics.criticLoss;
+    };
+    const one = await run(1);
+    const three = await run(3);
+    expect(three).toBeCloseTo(3 * one, 4);
+  });
+});
+
+describe('SAC config', () => {
+  it('has the official defaults', () => {
+    const config = defaultSacConfig();
+    expect(config.hiddenSizes).toEqual([256, 256]);
+    expect(config.discount).toBe(0.99);
+    expect(config.tau).toBe(0.005);
+    expect(config.huberDelta).toBe(20);
+    expect(config.valueExpClip).toBe(7);
+    expect(config.targetEntropyScale).toBe(0.5);
+    expect(config.valueLossExtension).toBe('official');
+  });
+
+  it('names the key path of a bad value and rejects unknown keys', () => {
+    expect(() => parseSacConfig({ tau: 2 })).toThrow(/agent\.tau/);
+    expect(() => parseSacConfig({ hiddenSizes: [256, -1] }, 'run.agent')).toThrow(
+      /run\.agent\.hiddenSizes\.1/,
+    );
+    expect(() => parseSacConfig({ learningRate: 1 })).toThrow(/learningRate/);
+    expect(() => parseSacConfig({ logStdMin: 3, logStdMax: 2 })).toThrow(/agent\.logStdMin/);
+  });
+
+  it('every preset is a valid partial config', () => {
+    for (const [name, preset] of Object.entries(sacPresets)) {
+      expect(() => parseSacConfig(preset), name).not.toThrow();
+    }
+  });
+});
