@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSacLearner, SacLearner } from '../../../core/agents/sac.js';
+import type { SacLearner } from '../../../core/agents/sac.js';
+import { createSacLearner } from '../../../core/agents/sac.js';
 import {
   defaultSacConfig,
   parseSacConfig,
