@@ -18,7 +18,8 @@ export function statistics(values: ArrayLike<number>, offset = 0, stride = 1): C
     if (x > max) max = x;
   }
   if (count === 0) return { min: 0, max: 0, mean: 0, std: 0 };
-  return { min, max, mean, std: Math.sqrt(m2 / count) };
+  // + 0 turns −0 into 0, so the summary survives a JSON round trip unchanged.
+  return { min: min + 0, max: max + 0, mean: mean + 0, std: Math.sqrt(m2 / count) };
 }
 
 /** Statistics of each dimension of an [N × width] matrix. */
