@@ -56,7 +56,13 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+      // Failed requests are recorded with their URL below; the console line repeats them without it.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        pageErrors.push(`console: ${message.text()}`);
+      }
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) pageErrors.push(`HTTP ${response.status()} ${response.url()}`);
     });
   });
 
@@ -76,6 +82,7 @@ describe.skipIf(skipReason !== undefined)(title, () => {
   });
 
   it('opens a shipped dataset', async () => {
+    pageErrors.length = 0; // the refusals above were the point of the previous test
     const response = await page.goto(served.url);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
