@@ -271,6 +271,8 @@ export class TrainingRun implements RunHandle {
   private readonly evalSeeds: number[];
   private observation: Float32Array | null;
   private episode: OpenEpisode | null;
+  /** Nothing happened since the last checkpoint (so the final one would be a duplicate). */
+  private checkpointCurrent = false;
   private lastYield = 0;
   private lastFlush = 0;
   private throughputMark = { time: 0, step: 0, envStep: 0 };
@@ -469,8 +471,7 @@ export class TrainingRun implements RunHandle {
   }
 
   private finish(state: 'finished' | 'stopped'): RunState {
-    this.writeCheckpoint();
-    this.recorder.close();
+    if (!this.checkpointCurrent) this.writeCheckpoint();
     this.setState(state);
     this.recorder.close();
     this.parts.learner.dispose();
@@ -499,6 +500,7 @@ export class TrainingRun implements RunHandle {
     const { replay, learner, controller, counters, config } = this.parts;
     const batch = this.batch;
     const totalUpdates = config.offline.steps + config.online.envSteps * config.online.updatesPerStep;
+    this.checkpointCurrent = false;
     replay.setImportanceProgress(totalUpdates > 0 ? Math.min(1, counters.step / totalUpdates) : 1);
     replay.sample(batch);
     const beta = controller.beta;
@@ -545,6 +547,7 @@ export class TrainingRun implements RunHandle {
   private environmentStep(): void {
     const { env, learner, replay, rng, normaliser, counters, config } = this.parts;
     const space = actionSpaceOf(env);
+    this.checkpointCurrent = false;
     if (this.episode === null || this.observation === null) this.observation = this.startEpisode();
     const episode = this.episode!;
     const observation = normaliseObservations(normaliser, this.observation);
@@ -597,6 +600,7 @@ export class TrainingRun implements RunHandle {
       seedOf: (i) => this.evalSeeds[i],
       gamma: config.agent.discount,
     });
+    this.checkpointCurrent = false;
     counters.lastEvaluationStep = counters.step;
     counters.lastEvaluationEnvStep = counters.envStep;
     this.emit({
@@ -623,6 +627,7 @@ export class TrainingRun implements RunHandle {
   private writeCheckpoint(): void {
     const { counters, rng, learner, replay, controller, normaliser } = this.parts;
     counters.lastCheckpointWork = this.work();
+    this.checkpointCurrent = true;
     this.recorder.flush(true);
     const state: CheckpointState = {
       formatVersion: 1,
