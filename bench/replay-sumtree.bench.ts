@@ -12,7 +12,28 @@ import { SumTree } from '../core/replay/sum-tree.js';
 import { allocateBatch, type TransitionColumns } from '../core/replay/transitions.js';
 import type { ReplayOptions } from '../core/replay/types.js';
 import { Rng } from '../core/util/random.js';
-import { median, report, timeRepeats } from './util.js';
+import { loadavg } from 'node:os';
+import { median, report } from './util.js';
+
+/**
+ * Median wall-clock and CPU seconds of `fn` over `repeats` runs after one warm-up. The CPU time
+ * (user + system of this process) shows the cost of the code itself when the machine is shared;
+ * the wall time is what a user waits.
+ */
+function timeWallAndCpu(fn: () => void, repeats: number): { wall: number; cpu: number } {
+  fn();
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const cpuStart = process.cpuUsage();
+    const wallStart = process.hrtime.bigint();
+    fn();
+    walls.push(Number(process.hrtime.bigint() - wallStart) / 1e9);
+    const cpu = process.cpuUsage(cpuStart);
+    cpus.push((cpu.user + cpu.system) / 1e6);
+  }
+  return { wall: median(walls), cpu: median(cpus) };
+}
 
 const BATCH = 256;
 const BATCHES_PER_REPEAT = 2000;
@@ -36,13 +57,15 @@ function treeFigure(capacity: number): void {
       }
     }
   };
-  const seconds = median(timeRepeats(run, REPEATS, 1));
+  const { wall, cpu } = timeWallAndCpu(run, REPEATS);
   report({
     name: 'sumtree-sample-update',
     capacity,
     batch: BATCH,
-    indicesPerSecond: Math.round((BATCHES_PER_REPEAT * BATCH) / seconds),
+    indicesPerSecond: Math.round((BATCHES_PER_REPEAT * BATCH) / wall),
+    indicesPerCpuSecond: Math.round((BATCHES_PER_REPEAT * BATCH) / cpu),
     goal: 5_000_000,
+    loadAverage: +loadavg()[0].toFixed(2),
   });
 }
 
@@ -88,7 +111,7 @@ function replayFigure(capacity: number): void {
       replay.updatePriorities(batch, deltas, 1);
     }
   };
-  const seconds = median(timeRepeats(run, REPEATS, 1));
+  const { wall, cpu } = timeWallAndCpu(run, REPEATS);
   report({
     name: 'replay-sample-update',
     capacity,
@@ -96,8 +119,10 @@ function replayFigure(capacity: number): void {
     observationWidth: 29,
     actionWidth: 8,
     mode: 'roer/sample',
-    indicesPerSecond: Math.round((batches * BATCH) / seconds),
-    batchesPerSecond: Math.round(batches / seconds),
+    indicesPerSecond: Math.round((batches * BATCH) / wall),
+    indicesPerCpuSecond: Math.round((batches * BATCH) / cpu),
+    batchesPerSecond: Math.round(batches / wall),
+    loadAverage: +loadavg()[0].toFixed(2),
   });
 }
 

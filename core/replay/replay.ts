@@ -92,6 +92,8 @@ export class Replay {
   private cursor = 0;
   private maxPriority = 1;
   private importanceProgress = 0;
+  /** Receives the values read by the gather's prefetch pass, so that the reads are not optimised away. */
+  private prefetchSink = 0;
 
   /** Scratch for the ROER batch update, grown to the largest batch seen. */
   private oldPriorities = new Float64Array(0);
@@ -630,18 +632,46 @@ export class Replay {
     }
   }
 
-  /** Copy the rows named in `batch.indices` into the batch arrays. */
+  /**
+   * Copy the rows named in `batch.indices` into the batch arrays. A first pass reads one value
+   * from each cache line a row will need: the loads are independent, so the processor overlaps
+   * their misses, and the copy pass that follows finds the rows in cache. (Without it each row's
+   * misses wait behind the previous row's copy loop.)
+   */
   private gather(batch: TransitionBatch): void {
     const dO = this.options.observationWidth;
     const dA = this.options.actionWidth;
     const observations = this.observations;
     const nextObservations = this.nextObservations;
     const actions = this.actions;
+    const rewards = this.rewards;
+    const terminals = this.terminals;
+    const sources = this.sources;
+    const indices = batch.indices;
+    const size = batch.size;
+    let touched = 0;
+    for (let k = 0; k < size; k++) {
+      const row = indices[k];
+      const first = row * dO;
+      const last = first + dO - 1;
+      touched +=
+        observations[first] +
+        observations[last] +
+        nextObservations[first] +
+        nextObservations[last] +
+        actions[row * dA] +
+        rewards[row] +
+        terminals[row] +
+        sources[row];
+    }
+    this.prefetchSink = touched;
     const outObservations = batch.observations;
     const outNextObservations = batch.nextObservations;
     const outActions = batch.actions;
-    const indices = batch.indices;
-    for (let k = 0; k < batch.size; k++) {
+    const outRewards = batch.rewards;
+    const outMasks = batch.masks;
+    const outSources = batch.sources;
+    for (let k = 0; k < size; k++) {
       const row = indices[k];
       const from = row * dO;
       const to = k * dO;
@@ -652,9 +682,9 @@ export class Replay {
       const fromAction = row * dA;
       const toAction = k * dA;
       for (let j = 0; j < dA; j++) outActions[toAction + j] = actions[fromAction + j];
-      batch.rewards[k] = this.rewards[row];
-      batch.masks[k] = 1 - this.terminals[row];
-      batch.sources[k] = this.sources[row];
+      outRewards[k] = rewards[row];
+      outMasks[k] = 1 - terminals[row];
+      outSources[k] = sources[row];
     }
   }
 
