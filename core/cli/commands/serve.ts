@@ -4,6 +4,7 @@
  * the URL with the access token. Ctrl-C stops the runs cleanly (final checkpoints) and exits.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startBrowserServer, type BrowserServer } from '../../server/browser-server.js';
@@ -44,6 +45,12 @@ export function parsePort(value: string): number {
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const root = packageInfo().root;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const rendererDirectory = options.rendererDirectory ?? join(root, 'renderer', 'dist');
+  if (!existsSync(join(rendererDirectory, 'index.html'))) {
+    throw new UserFacingError(
+      `${join(rendererDirectory, 'index.html')} is missing: build the user interface first (npm run build)`,
+    );
+  }
   const engine = await EngineWorkerHost.start({
     service: {
       runsDirectory: resolve(options.runsDirectory),
@@ -57,7 +64,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   try {
     server = await startBrowserServer({
       engine,
-      rendererDirectory: options.rendererDirectory ?? join(root, 'renderer', 'dist'),
+      rendererDirectory,
       port: options.port,
     });
   } catch (error) {
