@@ -1,3 +1,4 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -11,7 +12,16 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', '**/node_modules/**'],
+          exclude: ['test/e2e/**', 'test/**/*.svelte.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        // Renderer modules written with Svelte runes (*.svelte.ts), compiled by the Svelte plugin.
+        extends: true,
+        plugins: [svelte()],
+        test: {
+          name: 'renderer',
+          include: ['test/renderer/**/*.svelte.test.ts'],
         },
       },
       {

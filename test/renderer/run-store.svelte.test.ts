@@ -1,0 +1,157 @@
+/**
+ * The run store (renderer/src/lib/run-store.svelte.ts, Svelte runes) fed with event batches and
+ * stored histories. Runs in the `renderer` vitest project, which compiles runes with the Svelte
+ * plugin; the module is imported by a computed path so the Node type-check does not parse runes.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunHistory } from '../../core/server/protocol.js';
+import type { RunEvent } from '../../core/train/events.js';
+
+interface Table {
+  length: number;
+  column(name: string): Float64Array;
+}
+interface RunDataLike {
+  state: string;
+  step: number;
+  phase: string | null;
+  onlineStartStep: number | null;
+  version: number;
+  historyStatus: string;
+  lastReturn: number | null;
+  updates: Table;
+  evaluations: Table;
+  episodes: Table;
+  ingest(events: RunEvent[]): void;
+}
+interface StoreModule {
+  RunData: new (runId: string) => RunDataLike;
+  runStore: {
+    get(runId: string): RunDataLike;
+    ingest(batch: unknown): void;
+    loadHistory(runId: string, fetch: (runId: string) => Promise<RunHistory>): Promise<RunDataLike>;
+  };
+}
+
+const modulePath = '../../renderer/src/lib/run-store.svelte.js';
+const load = (): Promise<StoreModule> => import(/* @vite-ignore */ modulePath) as Promise<StoreModule>;
+
+function update(step: number, phase: 'offline' | 'online' = 'offline'): RunEvent {
+  return {
+    type: 'update',
+    step,
+    envStep: phase === 'online' ? step : 0,
+    phase,
+    beta: 1 + step / 100,
+    betaTarget: 0.5,
+    ess: 100,
+    essFraction: 0.4,
+    weightEntropy: 0.9,
+    tdMean: 0,
+    tdStd: 1,
+    tdP05: -1,
+    tdP25: -0.5,
+    tdP50: 0,
+    tdP75: 0.5,
+    tdP95: 1,
+    priorityHistogram: [1, 2, 3],
+    offlineShare: 1,
+    bufferOnlineShare: 0,
+    criticLoss: 1,
+    valueLoss: 1,
+    actorLoss: 1,
+    alphaLoss: 0,
+    alpha: 0.2,
+    qMean: 0,
+    vMean: 0,
+    policyEntropy: -1,
+    gradientPenalty: 0,
+  };
+}
+
+describe('RunData', () => {
+  it('fills columns from update events, tracks state, phase boundary and last return', async () => {
+    const { RunData } = await load();
+    const run = new RunData('r1');
+    run.ingest([
+      { type: 'run', runId: 'r1', directory: 'runs/r1', state: 'running' },
+      { type: 'phase', phase: 'offline', step: 0, envStep: 0 },
+      update(1),
+      update(2),
+      { type: 'phase', phase: 'online', step: 2, envStep: 0 },
+      update(3, 'online'),
+      { type: 'episode', step: 3, envStep: 3, return: 12.5, length: 3, success: true },
+    ]);
+    expect(run.state).toBe('running');
+    expect(run.step).toBe(3);
+    expect(run.phase).toBe('online');
+    expect(run.onlineStartStep).toBe(2);
+    expect(run.lastReturn).toBe(12.5);
+    expect(Array.from(run.updates.column('beta'))).toEqual([1.01, 1.02, 1.03]);
+    expect(Array.from(run.updates.column('priorityHistogram_2'))).toEqual([3, 3, 3]);
+    expect(Array.from(run.updates.column('phase'))).toEqual([0, 0, 1]);
+    expect(run.version).toBeGreaterThan(0);
+  });
+
+  it('skips update records at steps it already holds (a batch delivered twice)', async () => {
+    const { RunData } = await load();
+    const run = new RunData('r2');
+    run.ingest([update(1), update(2)]);
+    run.ingest([update(2), update(3)]);
+    expect(Array.from(run.updates.column('step'))).toEqual([1, 2, 3]);
+  });
+});
+
+describe('runStore.loadHistory', () => {
+  it('replaces the tables with the stored history and replays live events that arrived meanwhile', async () => {
+    const { runStore } = await load();
+    const run = runStore.get('r3');
+    run.ingest([update(1)]);
+    let release: (history: RunHistory) => void = () => {};
+    const pending = runStore.loadHistory(
+      'r3',
+      () => new Promise<RunHistory>((resolve) => (release = resolve)),
+    );
+    // live events during the load: one the history also has (step 3) and one after it (step 4)
+    runStore.ingest({ runId: 'r3', events: [update(3), update(4)] });
+    release({
+      runId: 'r3',
+      updates: {
+        step: [1, 2, 3],
+        envStep: [0, 0, 0],
+        phase: ['offline', 'offline', 'online'],
+        beta: [0.5, 0.6, 0.7],
+        priorityHistogram_0: [4, 5, 6],
+      },
+      evaluations: { step: [3], meanReturn: [10] },
+      episodes: {},
+      phases: [
+        { phase: 'offline', step: 0, envStep: 0 },
+        { phase: 'online', step: 2, envStep: 0 },
+      ],
+    });
+    await pending;
+    expect(run.historyStatus).toBe('loaded');
+    expect(Array.from(run.updates.column('step'))).toEqual([1, 2, 3, 4]);
+    expect(Array.from(run.updates.column('beta'))).toEqual([0.5, 0.6, 0.7, 1.04]);
+    expect(run.onlineStartStep).toBe(2);
+    expect(run.evaluations.length).toBe(1);
+    expect(run.step).toBe(4);
+  });
+
+  it('keeps live data and reports the error when the history cannot be read', async () => {
+    const { runStore } = await load();
+    const run = runStore.get('r4');
+    run.ingest([update(1)]);
+    await runStore.loadHistory('r4', () => Promise.reject(new Error('runs/r4: missing (the run metadata)')));
+    expect(run.historyStatus).toBe('failed');
+    expect(Array.from(run.updates.column('step'))).toEqual([1]);
+  });
+
+  it('ignores malformed batches', async () => {
+    const { runStore } = await load();
+    runStore.ingest(null);
+    runStore.ingest({ runId: 5, events: [] });
+    runStore.ingest({ runId: 'r5', events: 'nope' });
+  });
+});
