@@ -52,8 +52,11 @@ export function mountainHeight(position: number): number {
 
 const optionsSchema = z.strictObject({});
 
-/** Reference returns: random policy vs the scripted energy-pumping controller (measured, see docs/datasets.md). */
-export const MOUNTAIN_CAR_REFERENCE = { min: -33, max: 93 };
+/**
+ * Reference returns (core/data/reference.ts): uniform random policy vs the noise-free energy-pumping
+ * controller, 100 episodes each, as `npm run datasets` measures them.
+ */
+export const MOUNTAIN_CAR_REFERENCE = { min: -32.38, max: 92.03 };
 
 export class MountainCarContinuousEnv extends EnvBase {
   readonly id = 'mountaincar-continuous-v0';

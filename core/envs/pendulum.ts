@@ -45,18 +45,17 @@ export function pendulumStep(state: PendulumState, torque: number): { next: Pend
 
 const optionsSchema = z.strictObject({});
 
-/** Reference returns measured by the dataset script (100 episodes each, seeds 0…99). */
-export const PENDULUM_REFERENCE = { random: -1230, expert: -150 };
+/**
+ * Reference returns (core/data/reference.ts): mean return of the uniform random policy and of the
+ * noise-free energy-pumping controller over 100 episodes each, as `npm run datasets` measures them.
+ */
+export const PENDULUM_REFERENCE = { random: -1283.75, expert: -159.35 };
 
 export class PendulumEnv extends EnvBase {
   readonly id = 'pendulum-v1';
   readonly observationSpace = boxSpace([-1, -1, -PENDULUM.maxSpeed], [1, 1, PENDULUM.maxSpeed]);
   readonly actionSpace = boxSpace([-PENDULUM.maxTorque], [PENDULUM.maxTorque]);
   readonly maxEpisodeSteps = 200;
-  /**
-   * Mean returns of the uniform random policy and of the scripted energy-pumping controller over
-   * 100 episodes each (measured by `npm run datasets`, see docs/datasets.md).
-   */
   override readonly referenceScores = { min: PENDULUM_REFERENCE.random, max: PENDULUM_REFERENCE.expert };
   state: PendulumState = { theta: 0, thetaDot: 0 };
 

@@ -1,0 +1,135 @@
+/**
+ * Regenerates the shipped datasets (`npm run datasets`), their card sidecars and the measured
+ * reference scores. Every file is a pure function of its recipe below: same recipe, same bytes.
+ * The card's createdAt is the recipe's date (not the clock), so regenerating changes nothing.
+ *
+ *   npm run datasets              write datasets/*.arrow, *.card.json, reference-scores.json
+ *   npm run datasets -- --check   regenerate into a temporary directory and compare bytes
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateDataset, type GenerateOptions } from '../core/data/generate.js';
+import { measureReferenceScores } from '../core/data/reference.js';
+import { listEnvs, makeEnv } from '../core/envs/registry.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** When these recipes were fixed; written as every card's createdAt. */
+const RECIPE_DATE = '2026-11-23T00:00:00.000Z';
+const AUTHOR = 'o2o-studio dataset recipes';
+
+interface Recipe extends Omit<GenerateOptions, 'out' | 'createdAt' | 'author' | 'onProgress'> {
+  file: string;
+}
+
+export const RECIPES: Recipe[] = [
+  {
+    file: 'pointmaze-umaze-diverse-v1.arrow',
+    envId: 'pointmaze-umaze-v1',
+    policy: 'scripted',
+    episodes: 300,
+    seed: 1,
+    noise: 0.3,
+    description:
+      'Diverse point-maze data: random starts, noisy waypoint controller steering to random goals (a new goal whenever one is reached); sparse reward and terminal at the evaluation goal.',
+  },
+  {
+    file: 'pointmaze-medium-diverse-v1.arrow',
+    envId: 'pointmaze-medium-v1',
+    policy: 'scripted',
+    episodes: 200,
+    seed: 2,
+    noise: 0.3,
+    description:
+      'Diverse point-maze data: random starts, noisy waypoint controller steering to random goals (a new goal whenever one is reached); sparse reward and terminal at the evaluation goal.',
+  },
+  {
+    file: 'pendulum-medium-v1.arrow',
+    envId: 'pendulum-v1',
+    policy: 'scripted',
+    episodes: 200,
+    seed: 3,
+    noise: 0.2,
+    randomActionRate: 0.65,
+    description:
+      'Medium-quality pendulum data: the energy-pumping swing-up controller with Gaussian noise, replaced by a uniform random torque at 65% of steps.',
+  },
+];
+
+async function build(directory: string): Promise<void> {
+  for (const recipe of RECIPES) {
+    const { file, ...options } = recipe;
+    const out = join(directory, file);
+    const summary = await generateDataset({ ...options, out, createdAt: RECIPE_DATE, author: AUTHOR });
+    const bytes = readFileSync(out);
+    const sidecar = {
+      file,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      bytes: bytes.length,
+      card: summary.card,
+      rows: summary.rows,
+      episodes: summary.episodes,
+      terminals: summary.terminals,
+      timeouts: summary.timeouts,
+      episodeReturns: {
+        mean: summary.episodeReturns.mean,
+        min: summary.episodeReturns.min,
+        max: summary.episodeReturns.max,
+        normalizedMean: summary.episodeReturns.normalizedMean,
+      },
+      episodeLengths: summary.episodeLengths,
+      terminalEpisodeFraction: summary.terminalEpisodeFraction,
+    };
+    writeFileSync(
+      join(directory, file.replace(/\.arrow$/, '.card.json')),
+      `${JSON.stringify(sidecar, null, 2)}\n`,
+    );
+    process.stdout.write(
+      `${file}: ${summary.rows} transitions, ${summary.episodes} episodes, mean return ${summary.episodeReturns.mean.toFixed(3)}, normalised ${summary.episodeReturns.normalizedMean?.toFixed(1)}, ${(bytes.length / 1048576).toFixed(2)} MiB\n`,
+    );
+  }
+  const references: Record<string, { measured: { min: number; max: number }; inEnvironment: unknown }> = {};
+  for (const { id } of listEnvs()) {
+    const measured = measureReferenceScores(id, 100, 0);
+    const round = (value: number) => Math.round(value * 100) / 100;
+    references[id] = {
+      measured: { min: round(measured.min), max: round(measured.max) },
+      inEnvironment: makeEnv(id).referenceScores ?? null,
+    };
+  }
+  writeFileSync(join(directory, 'reference-scores.json'), `${JSON.stringify(references, null, 2)}\n`);
+  for (const [id, { measured, inEnvironment }] of Object.entries(references)) {
+    const same = JSON.stringify(measured) === JSON.stringify(inEnvironment);
+    process.stdout.write(
+      `reference ${id}: measured ${JSON.stringify(measured)}${same ? '' : ` — the environment carries ${JSON.stringify(inEnvironment)}; update it`}\n`,
+    );
+  }
+}
+
+const outputs = () =>
+  RECIPES.flatMap((recipe) => [recipe.file, recipe.file.replace(/\.arrow$/, '.card.json')]).concat(
+    'reference-scores.json',
+  );
+
+if (process.argv.includes('--check')) {
+  const scratch = mkdtempSync(join(tmpdir(), 'o2o-datasets-'));
+  try {
+    await build(scratch);
+    const differing = outputs().filter((name) => {
+      try {
+        return !readFileSync(join(scratch, name)).equals(readFileSync(join(here, name)));
+      } catch {
+        return true;
+      }
+    });
+    if (differing.length > 0) {
+      process.stderr.write(`regenerated files differ from the shipped ones: ${differing.join(', ')}\n`);
+      process.exitCode = 1;
+    } else process.stdout.write('shipped datasets are byte-identical to their recipes\n');
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+} else await build(here);
