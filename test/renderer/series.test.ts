@@ -98,7 +98,7 @@ describe('meanStdAcrossRuns', () => {
         (ys) => {
           const x = ys.map((_, i) => i * 3);
           const result = meanStdAcrossRuns([{ x, y: ys }]);
-          expect(Array.from(result.mean)).toEqual(ys);
+          expect(Array.from(result.mean)).toEqual(ys.map((v) => v + 0)); // −0 and 0 are the same mean
           expect(Array.from(result.std).every((s) => s === 0)).toBe(true);
         },
       ),
