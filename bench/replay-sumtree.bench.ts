@@ -2,8 +2,7 @@
  * Sum-tree sampling with priority updates at capacity 1M and 2M, batch 256 (goal: ≥ 5M sampled
  * indices per second including the updates).
  *
- * `sumtree-sample-update`: the trees alone — 256 stratified proportional draws, then 256 priority
- * writes, each updating the sums and the minima (what proportional replay does per batch).
+ * `sumtree-sample-update`: the trees alone — 256 stratified proportional draws, then one batch write of 256 priorities updating the sums and the minima (what proportional replay does per batch).
  * `replay-sample-update`: the same through `Replay` in ROER sampling mode — draws, importance
  * weights, the gather of a 29/8-wide batch, and the ROER priority update.
  */
@@ -46,15 +45,15 @@ function treeFigure(capacity: number): void {
   for (let i = 0; i < capacity; i++) initial[i] = Math.fround(0.5 + rng.uniform());
   sums.assign(initial);
   const indices = new Int32Array(BATCH);
+  const priorities = new Float64Array(BATCH);
+  const scratch = new Int32Array(BATCH);
   const run = () => {
     for (let b = 0; b < BATCHES_PER_REPEAT; b++) {
       const stratum = sums.total() / BATCH;
       for (let k = 0; k < BATCH; k++)
         indices[k] = sums.findUnchecked((k + rng.nextUint32() * 2 ** -32) * stratum);
-      for (let k = 0; k < BATCH; k++) {
-        const priority = Math.fround(0.5 + rng.uniform());
-        sums.setUnchecked(indices[k], priority);
-      }
+      for (let k = 0; k < BATCH; k++) priorities[k] = Math.fround(0.5 + rng.uniform());
+      sums.setManyUnchecked(indices, priorities, BATCH, scratch);
     }
   };
   const { wall, cpu } = timeWallAndCpu(run, REPEATS);

@@ -99,6 +99,7 @@ export class Replay {
   private oldPriorities = new Float64Array(0);
   private newPriorities = new Float64Array(0);
   private targets = new Float64Array(0);
+  private treeScratch = new Int32Array(0);
 
   /** Bytes the buffer will allocate for these options (columns + priorities + trees). */
   static estimateBytes(options: ReplayOptions): number {
@@ -323,15 +324,16 @@ export class Replay {
       }
     }
     const indices = batch.indices;
+    this.ensureScratch(size);
     if (priority === 'per') {
       const options = { alpha: this.options.perAlpha, epsilon: this.options.perEpsilon };
-      for (let k = 0; k < size; k++) this.writePriority(indices[k], perPriority(tdErrors[k], options));
+      for (let k = 0; k < size; k++) this.newPriorities[k] = perPriority(tdErrors[k], options);
+      this.writeBatchPriorities(indices, size);
       return;
     }
     if (!(beta > 0) || !Number.isFinite(beta)) {
       throw new RangeError(`updatePriorities: ROER needs a finite temperature β > 0, got ${beta}`);
     }
-    this.ensureScratch(size);
     const old = this.oldPriorities;
     for (let k = 0; k < size; k++) old[k] = this.priorities[indices[k]];
     const options: RoerOptions = {
@@ -348,7 +350,7 @@ export class Replay {
       this.newPriorities,
       this.targets,
     );
-    for (let k = 0; k < size; k++) this.writePriority(indices[k], this.newPriorities[k]);
+    this.writeBatchPriorities(indices, size);
   }
 
   /** Copy the stored priorities of the batch rows into `out` (for the priority histogram). */
@@ -534,11 +536,24 @@ export class Replay {
     this.sumTree?.setUnchecked(row, stored);
   }
 
+  /** Store `newPriorities[0..size)` (rounded to float32) at the batch rows, columns and tree alike. */
+  private writeBatchPriorities(indices: Int32Array, size: number): void {
+    const values = this.newPriorities;
+    for (let k = 0; k < size; k++) {
+      const stored = Math.fround(values[k]);
+      values[k] = stored;
+      this.priorities[indices[k]] = stored;
+      if (stored > this.maxPriority) this.maxPriority = stored;
+    }
+    this.sumTree?.setManyUnchecked(indices, values, size, this.treeScratch);
+  }
+
   private ensureScratch(size: number): void {
     if (this.oldPriorities.length >= size) return;
     this.oldPriorities = new Float64Array(size);
     this.newPriorities = new Float64Array(size);
     this.targets = new Float64Array(size);
+    this.treeScratch = new Int32Array(size);
   }
 
   /** Row of the j-th online transition in storage order (online rows: [0, offlineStart) ∪ [offlineEnd, size)). */

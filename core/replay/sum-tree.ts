@@ -140,6 +140,49 @@ export class SumTree {
     if (this.minima) this.updateMinimum(index);
   }
 
+  /**
+   * Set `count` slots at once: `indices[k]` gets `priorities[k]` (a later duplicate wins). The
+   * leaves are written first and every ancestor is then recomputed once per run of equal
+   * parents, so a batch whose indices are sorted — as stratified sampling returns them — shares
+   * the work on the upper levels. `scratch` needs `count` slots. Inputs are not checked.
+   */
+  setManyUnchecked(
+    indices: Int32Array,
+    priorities: ArrayLike<number>,
+    count: number,
+    scratch: Int32Array,
+  ): void {
+    const nodes = this.nodes;
+    const offsets = this.offsets;
+    for (let k = 0; k < count; k++) {
+      nodes[this.leafOffset + indices[k]] = priorities[k];
+      scratch[k] = indices[k];
+    }
+    let pending = count;
+    for (let level = this.depth - 1; level >= 0; level--) {
+      let previous = -1;
+      let kept = 0;
+      for (let k = 0; k < pending; k++) {
+        const parent = scratch[k] >> SHIFT;
+        if (parent === previous) continue;
+        previous = parent;
+        scratch[kept++] = parent;
+        const base = offsets[level + 1] + (parent << SHIFT);
+        nodes[offsets[level] + parent] =
+          nodes[base] +
+          nodes[base + 1] +
+          nodes[base + 2] +
+          nodes[base + 3] +
+          nodes[base + 4] +
+          nodes[base + 5] +
+          nodes[base + 6] +
+          nodes[base + 7];
+      }
+      pending = kept;
+    }
+    if (this.minima) for (let k = 0; k < count; k++) this.updateMinimum(indices[k]);
+  }
+
   /** Priority of slot `index` (0 for a slot never set). */
   get(index: number): number {
     if (!Number.isInteger(index) || index < 0 || index >= this.capacity) {
@@ -189,25 +232,23 @@ export class SumTree {
     for (let level = 1; level <= depth; level++) {
       const first = node << SHIFT;
       const base = offsets[level] + first;
-      let chosen = -1;
-      let lastNonEmpty = 0;
-      for (let k = 0; k < TREE_FANOUT; k++) {
-        const value = nodes[base + k];
-        if (value > 0) {
-          if (mass < value) {
-            chosen = k;
-            break;
-          }
-          mass -= value;
-          lastNonEmpty = k;
-        }
+      // Skip children whose whole range lies below the mass; empty children (0) are skipped too,
+      // because mass ≥ 0 is never below them.
+      let child = 0;
+      while (child < MASK) {
+        const value = nodes[base + child];
+        if (mass < value) break;
+        mass -= value;
+        child++;
       }
-      if (chosen < 0) {
-        chosen = lastNonEmpty;
-        mass = nodes[base + chosen]; // past the end by rounding: stay at the very end of this child
-        mass = mass > 0 ? mass * (1 - 2 ** -52) : 0;
+      if (child === MASK && !(mass < nodes[base + MASK])) {
+        // Past the end of this node's range (rounding) or an empty last child: take the last
+        // non-empty child and stay just inside its range.
+        while (child > 0 && nodes[base + child] === 0) child--;
+        const value = nodes[base + child];
+        mass = value * (1 - 2 ** -52);
       }
-      node = first + chosen;
+      node = first + child;
     }
     return node;
   }

@@ -200,3 +200,39 @@ describe('SumTree minima', () => {
     expect(() => new SumTree(4).min()).toThrow(/trackMinimum/);
   });
 });
+
+describe('SumTree batch updates', () => {
+  it('match single updates, duplicates and minima included (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 700 }),
+        fc.array(fc.tuple(fc.nat(), fc.double({ min: 0, max: 50, noNaN: true })), {
+          minLength: 1,
+          maxLength: 80,
+        }),
+        fc.boolean(),
+        (capacity, writes, sorted) => {
+          const pairs = writes.map(([i, p]) => [i % capacity, p] as const);
+          if (sorted) pairs.sort((a, b) => a[0] - b[0]);
+          const single = new SumTree(capacity, { trackMinimum: true });
+          const batched = new SumTree(capacity, { trackMinimum: true });
+          for (let i = 0; i < capacity; i++) {
+            single.set(i, 1 + (i % 5));
+            batched.set(i, 1 + (i % 5));
+          }
+          for (const [i, p] of pairs) single.set(i, p);
+          batched.setManyUnchecked(
+            Int32Array.from(pairs.map(([i]) => i)),
+            pairs.map(([, p]) => p),
+            pairs.length,
+            new Int32Array(pairs.length),
+          );
+          expect(Array.from(batched.nodes)).toEqual(Array.from(single.nodes));
+          expect(batched.min()).toBe(single.min());
+          expect(batched.rangeMin(0, capacity >> 1)).toBe(single.rangeMin(0, capacity >> 1));
+        },
+      ),
+      { numRuns: 200, seed: 13 },
+    );
+  });
+});
