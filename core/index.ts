@@ -6,6 +6,12 @@ export { Rng, type RngState } from './util/random.js';
 // Replay engine: storage, samplers, priority rules, β controllers and shift statistics.
 export { Replay, episodeIdsFromEnds, type OnlineTransition } from './replay/replay.js';
 export { SumTree } from './replay/sum-tree.js';
+export {
+  allocateBatch,
+  TransitionSource,
+  type TransitionBatch,
+  type TransitionColumns,
+} from './replay/transitions.js';
 export { ReplayOptionsError, validateReplayOptions, bytesPerTransition } from './replay/options.js';
 export type { ReplayOptions, ReplayState, PriorityRule, PriorityMode, MixingRule } from './replay/types.js';
 export {
