@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { RunHistory, RunSummary } from '../server/protocol.js';
 import { readCsvLog } from './metrics-log.js';
 import {
+  effectiveRunState,
   listRunDirectories,
   readRunConfig,
   readRunEvents,
@@ -41,7 +42,7 @@ export function summarizeRun(directory: string): RunSummary | undefined {
       name: meta.name,
       envId: config.env?.id ?? 'unknown',
       datasetPath: config.dataset?.path ?? null,
-      state: status.state,
+      state: effectiveRunState(status),
       createdAt: meta.createdAt,
       step: status.step,
       envStep: status.envStep,

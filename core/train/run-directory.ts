@@ -44,6 +44,41 @@ export interface RunStatus {
   lastReturn: number | null;
   updatedAt: string;
   message?: string;
+  /** Process that runs the loop while the state is starting, running, paused or stopping. */
+  pid?: number;
+}
+
+const ACTIVE_STATES: readonly RunState[] = ['starting', 'running', 'paused', 'stopping'];
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The state a run is really in: a status that says the loop is active while its process no longer
+ * exists (a crash, kill -9, power loss) means the run was interrupted, and it reads as 'stopped'
+ * (resumable from its newest checkpoint).
+ */
+export function effectiveRunState(status: RunStatus): RunState {
+  if (ACTIVE_STATES.includes(status.state) && status.pid !== undefined && !processAlive(status.pid)) {
+    return 'stopped';
+  }
+  return status.state;
+}
+
+/** True when another live process is training in this run directory. */
+export function runActiveElsewhere(status: RunStatus): boolean {
+  return (
+    ACTIVE_STATES.includes(status.state) &&
+    status.pid !== undefined &&
+    status.pid !== process.pid &&
+    processAlive(status.pid)
+  );
 }
 
 export class RunDirectoryError extends Error {

@@ -48,7 +48,9 @@ import {
   readRunConfig,
   readRunEvents,
   readRunMeta,
+  readRunStatus,
   RUN_FILES,
+  runActiveElsewhere,
   RunDirectoryError,
   writeRunStatus,
   type RunMeta,
@@ -355,6 +357,7 @@ export class TrainingRun implements RunHandle {
       lastReturn: counters.lastReturn,
       updatedAt: new Date().toISOString(),
       ...(message ? { message } : {}),
+      pid: process.pid,
     });
   }
 
@@ -743,6 +746,12 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
   directory = resolve(directory);
   const meta = readRunMeta(directory);
   const config = parseRunConfig(readRunConfig(directory), join(directory, RUN_FILES.config));
+  const status = readRunStatus(directory);
+  if (runActiveElsewhere(status)) {
+    throw new RunDirectoryError(
+      `${directory}: the run is ${status.state} in process ${status.pid}; stop it before resuming`,
+    );
+  }
   const checkpoint = readLatestCheckpoint<CheckpointState>(directory);
   if (!checkpoint) {
     // Nothing to continue from: start over in place, keeping config and metadata.

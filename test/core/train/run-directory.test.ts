@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,11 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   appendRunEvents,
   createRunDirectory,
+  effectiveRunState,
   listRunDirectories,
   newRunId,
   readRunConfig,
   readRunEvents,
   readRunStatus,
+  runActiveElsewhere,
   RunDirectoryError,
   type RunMeta,
 } from '../../../core/train/run-directory.js';
@@ -70,5 +73,18 @@ describe('run directory', () => {
       '20260101T000000Z-a',
     ]);
     expect(listRunDirectories(join(root, 'missing'))).toEqual([]);
+  });
+
+  it('reads an active run whose process is gone as stopped, and spots a live one elsewhere', () => {
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const base = { step: 3, envStep: 0, phase: 'offline' as const, lastReturn: null, updatedAt: '' };
+    expect(effectiveRunState({ ...base, state: 'running', pid: deadPid })).toBe('stopped');
+    expect(effectiveRunState({ ...base, state: 'running', pid: process.pid })).toBe('running');
+    expect(effectiveRunState({ ...base, state: 'finished', pid: deadPid })).toBe('finished');
+    expect(effectiveRunState({ ...base, state: 'paused' })).toBe('paused');
+    expect(runActiveElsewhere({ ...base, state: 'running', pid: process.pid })).toBe(false);
+    expect(runActiveElsewhere({ ...base, state: 'running', pid: deadPid })).toBe(false);
+    expect(runActiveElsewhere({ ...base, state: 'running', pid: process.ppid })).toBe(true);
+    expect(runActiveElsewhere({ ...base, state: 'stopped', pid: process.ppid })).toBe(false);
   });
 });
