@@ -219,6 +219,8 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
       const run = activeRun(runId);
       if (!run) throw new ProtocolError(`run "${runId}" is not running`, 'failed');
       run.handle.pause();
+      // Deliver the updates made before the pause now, so the UI has them before the reply.
+      run.batcher.flush();
       return { state: run.handle.state };
     },
 
@@ -238,6 +240,7 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
       const run = activeRun(runId);
       if (!run) throw new ProtocolError(`run "${runId}" is not running`, 'failed');
       await run.handle.stop();
+      run.batcher.flush();
       return { state: run.handle.state };
     },
 

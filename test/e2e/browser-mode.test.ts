@@ -35,8 +35,10 @@ function tinyRunConfig(datasetPath: string | undefined): Record<string, unknown>
 
 const byTestId = (page: Page, id: string) => page.getByTestId(id);
 
+/** Points a chart has received: `data-total-points` (before any thinning for display), else `data-points`. */
 async function chartPoints(page: Page, id: string): Promise<number> {
-  const value = await byTestId(page, id).first().getAttribute('data-points');
+  const chart = byTestId(page, id).first();
+  const value = (await chart.getAttribute('data-total-points')) ?? (await chart.getAttribute('data-points'));
   return Number(value ?? 0);
 }
 
@@ -96,7 +98,7 @@ describe.skipIf(skipReason !== undefined)(title, () => {
   });
 
   it('starts a tiny run and sees the β and ESS charts update, pauses, resumes and stops it', async () => {
-    const pendulum = join(ROOT, 'datasets', 'pendulum-medium.arrow');
+    const pendulum = join(ROOT, 'datasets', 'pendulum-medium-v1.arrow');
     const config = tinyRunConfig(existsSync(pendulum) ? pendulum : undefined);
     await byTestId(page, 'nav-new-run').click();
     const editor = byTestId(page, 'run-config');
@@ -126,7 +128,7 @@ describe.skipIf(skipReason !== undefined)(title, () => {
 
     await byTestId(page, 'run-pause').click();
     await expect.poll(() => state.innerText(), { timeout: 60_000 }).toBe('paused');
-    // While paused the step counter holds still.
+    // While paused the step counter holds still (the engine delivers pre-pause updates before it replies).
     const pausedStep = Number(await byTestId(page, 'run-step').innerText());
     await page.waitForTimeout(1_500);
     expect(Number(await byTestId(page, 'run-step').innerText())).toBe(pausedStep);
@@ -146,7 +148,9 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     await byTestId(page, 'export-format').selectOption('onnx');
     await byTestId(page, 'export-run').click();
     const result = byTestId(page, 'export-result');
-    await result.waitFor({ timeout: 120_000 });
+    const failure = byTestId(page, 'error-message');
+    await result.or(failure).first().waitFor({ timeout: 120_000 });
+    if (await failure.isVisible()) throw new Error(`the export failed: ${await failure.first().innerText()}`);
     await page.screenshot({ path: artifact('07-exported.png'), fullPage: true });
     const [runDirectory] = readdirSync(runs);
     const exported = join(runs, runDirectory, 'export', 'policy.onnx');

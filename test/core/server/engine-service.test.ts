@@ -67,6 +67,21 @@ describe('engine service', () => {
     expect(updates.at(-1)).toMatchObject({ step: 40 });
   });
 
+  it('delivers every update made before a pause ahead of the pause reply', async () => {
+    const seen: number[] = [];
+    service.onEvents((batch) => {
+      for (const event of batch.events) if (event.type === 'update') seen.push(event.step);
+    });
+    const { runId } = await service['runs.start']({ config: {} });
+    await waitFor(() => (seen.length > 0 ? true : undefined), 'the first update');
+    await service['runs.pause']({ runId });
+    const atPause = seen.length;
+    const lastStep = seen.at(-1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen.length).toBe(atPause);
+    expect(seen.at(-1)).toBe(lastStep);
+  });
+
   it('pauses, resumes and stops a live run', async () => {
     const { runId } = await service['runs.start']({ config: {} });
     expect(await service['runs.pause']({ runId })).toEqual({ state: 'paused' });
