@@ -1,7 +1,7 @@
 /**
  * The whole app in a real browser: `o2o serve` with the real engine, the built renderer in Debian's
  * chromium. Opens a shipped dataset, starts a tiny run, watches the β and ESS charts receive data,
- * pauses and resumes, stops, and exports the policy. Screenshots go to test-artifacts/e2e/.
+ * pauses and resumes, stops, exports the policy and plays a rollout. Screenshots go to test-artifacts/e2e/.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,6 +157,16 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     expect(existsSync(exported)).toBe(true);
     expect(statSync(exported).size).toBeGreaterThan(100);
     expect(await result.innerText()).toContain('policy.onnx');
+  });
+
+  it('plays a deterministic rollout of the exported run', async () => {
+    await byTestId(page, 'rollout-run').click();
+    const viewer = byTestId(page, 'policy-viewer');
+    const failure = byTestId(page, 'error-message');
+    await viewer.or(failure).first().waitFor({ timeout: 120_000 });
+    if (await failure.isVisible())
+      throw new Error(`the rollout failed: ${await failure.first().innerText()}`);
+    await page.screenshot({ path: artifact('08-rollout.png'), fullPage: true });
   });
 
   it('ran without errors in the page', () => {
