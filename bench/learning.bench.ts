@@ -8,7 +8,7 @@
  *   npx tsx bench/learning.bench.ts --seeds 3 --offline-steps 5000 --env-steps 20000 \
  *     [--eval-interval 2500] [--eval-episodes 10] [--hidden 64,64] [--batch 128] \
  *     [--variants uniform,per,roer-fixed,roer-track,roer-solve,roer-shift] [--pendulum-steps 10000] \
- *     [--dataset datasets/pointmaze-medium-diverse.arrow] [--runs bench-runs/learning] [--write-docs]
+ *     [--dataset datasets/pointmaze-medium-diverse.arrow] [--runs runs/bench-learning] [--write-docs]
  *
  * `npm run bench -- learning` runs a quick budget. Runs that already finished in the runs
  * directory are reused (delete it to start over). Prints one JSON line per figure; with
@@ -17,6 +17,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadDataset } from '../core/data/load.js';
 import { readCsvLog } from '../core/train/metrics-log.js';
 import { readRunStatus, RUN_FILES } from '../core/train/run-directory.js';
 import { startTrainingRun } from '../core/train/run.js';
@@ -37,7 +38,7 @@ const { values: flags } = parseArgs({
     'pendulum-steps': { type: 'string', default: '2000' },
     dataset: { type: 'string', default: 'datasets/pointmaze-medium-diverse.arrow' },
     env: { type: 'string', default: 'pointmaze-medium-v1' },
-    runs: { type: 'string', default: 'bench-runs/learning' },
+    runs: { type: 'string', default: 'runs/bench-learning' },
     'write-docs': { type: 'boolean', default: false },
   },
   allowPositionals: true,
@@ -130,7 +131,11 @@ function pendulumConfig(seed: number): Record<string, unknown> {
     replay: { priority: 'uniform' },
     beta: { kind: 'fixed', initialBeta: 1 },
     offline: { steps: 0, evalInterval: 0 },
-    online: { envSteps: pendulumSteps, updatesPerStep: 1, warmupSteps: Math.min(1000, pendulumSteps / 4) },
+    online: {
+      envSteps: pendulumSteps,
+      updatesPerStep: 1,
+      warmupSteps: Math.max(batchSize, Math.min(1000, Math.round(pendulumSteps / 4))),
+    },
     eval: { episodes: evalEpisodes, interval: Math.max(1, Math.round(pendulumSteps / 10)) },
     checkpoint: { interval: Math.max(1000, Math.round(pendulumSteps / 4)) },
   };
@@ -337,12 +342,14 @@ async function main(): Promise<void> {
   if (!flags['write-docs']) return;
   const figures = join(root, 'docs', 'figures');
   mkdirSync(figures, { recursive: true });
+  const envId = flags.env;
   const marker = offlineSteps > 0 ? [{ x: offlineSteps, label: 'online →' }] : [];
   const xLabel = 'offline updates, then offline updates + online env steps';
+  const figure = (name: string) => `learning-${envId}-${name}.svg`;
   writeFileSync(
-    join(figures, 'learning-success.svg'),
+    join(figures, figure('success')),
     linePlot({
-      title: `${flags.env}: evaluation success rate (mean ± sd over ${seeds} seeds)`,
+      title: `${envId}: evaluation success rate (mean ± sd over ${seeds} seeds)`,
       xLabel,
       yLabel: 'success rate',
       series: successSeries,
@@ -351,9 +358,9 @@ async function main(): Promise<void> {
     }),
   );
   writeFileSync(
-    join(figures, 'learning-beta.svg'),
+    join(figures, figure('beta')),
     linePlot({
-      title: `${flags.env}: β per update (binned mean)`,
+      title: `${envId}: β per update (binned mean over seeds)`,
       xLabel,
       yLabel: 'β',
       series: betaSeries,
@@ -362,9 +369,9 @@ async function main(): Promise<void> {
     }),
   );
   writeFileSync(
-    join(figures, 'learning-ess.svg'),
+    join(figures, figure('ess')),
     linePlot({
-      title: `${flags.env}: ESS/n of exp(δ/β) per batch (binned mean)`,
+      title: `${envId}: ESS/n of exp(δ/β) per batch (binned mean over seeds)`,
       xLabel,
       yLabel: 'ESS / n',
       series: essSeries,
@@ -372,9 +379,29 @@ async function main(): Promise<void> {
       yRange: [0, 1],
     }),
   );
+  const dataset = await loadDataset(datasetPath);
+  const card = dataset.card;
+  const totalSeconds = Object.values(wallSeconds).reduce((a, b) => a + b, 0);
+  const command = `npx tsx bench/learning.bench.ts --env ${envId} --dataset ${flags.dataset} --seeds ${seeds} --offline-steps ${offlineSteps} --env-steps ${envSteps} --eval-interval ${evalInterval} --eval-episodes ${evalEpisodes} --hidden ${flags.hidden} --batch ${batchSize} --variants ${variants.join(',')} --pendulum-steps ${pendulumSteps} --write-docs`;
+  const sections: Record<string, string[]> = {
+    [envId]: [
+      `Produced by \`${command}\`.`,
+      `Dataset: ${dataset.columns.length} transitions${card ? `, ${card.episodes} episodes, behaviour \`${card.behaviorPolicy}\`, seed ${String(card.seed)}` : ''}. Budget per run: ${offlineSteps} offline updates, then ${envSteps} online environment steps at one update per step; networks ${flags.hidden}, batch ${batchSize}; ${evalEpisodes} deterministic evaluation episodes every ${evalInterval} updates (offline) or environment steps (online).${totalSeconds > 0 ? ` Wall time of the runs trained in the last invocation: ${(totalSeconds / 60).toFixed(1)} min.` : ''}`,
+      '',
+      '| method | success at phase boundary | final success | mean success over evaluations | final β | final ESS/n | final value bias |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+      `![success rate](figures/${figure('success')})`,
+      '',
+      `![β](figures/${figure('beta')})`,
+      '',
+      `![ESS/n](figures/${figure('ess')})`,
+    ],
+  };
   if (pendulumSeries) {
     writeFileSync(
-      join(figures, 'learning-pendulum.svg'),
+      join(figures, 'learning-pendulum-v1-return.svg'),
       linePlot({
         title: 'pendulum-v1 from scratch: evaluation return',
         xLabel: 'env steps',
@@ -382,51 +409,42 @@ async function main(): Promise<void> {
         series: [pendulumSeries],
       }),
     );
+    sections['pendulum-v1'] = [
+      pendulumRow,
+      '',
+      '![pendulum return](figures/learning-pendulum-v1-return.svg)',
+    ];
   }
-  const totalSeconds = Object.values(wallSeconds).reduce((a, b) => a + b, 0);
-  const section = [
-    '<!-- learning:begin -->',
-    '## Learning',
-    '',
-    `Produced by \`npx tsx bench/learning.bench.ts --seeds ${seeds} --offline-steps ${offlineSteps} --env-steps ${envSteps} --eval-interval ${evalInterval} --eval-episodes ${evalEpisodes} --hidden ${flags.hidden} --batch ${batchSize} --pendulum-steps ${pendulumSteps} --write-docs\``,
-    `on ${flags.env} with \`${flags.dataset}\`: ${offlineSteps} offline updates, then ${envSteps} online environment steps at one update per step, networks ${flags.hidden}, batch ${batchSize}, ${evalEpisodes} deterministic evaluation episodes every ${evalInterval} updates/steps.`,
-    totalSeconds > 0
-      ? `Training time of the runs made in this invocation: ${(totalSeconds / 60).toFixed(1)} min.`
-      : '',
-    '',
-    '| method | success at phase boundary | final success | mean success over evaluations | final β | final ESS/n | final value bias |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-    pendulumRow,
-    '',
-    '![success rate](figures/learning-success.svg)',
-    '',
-    '![beta](figures/learning-beta.svg)',
-    '',
-    '![ESS/n](figures/learning-ess.svg)',
-    '',
-    pendulumSeries ? '![pendulum](figures/learning-pendulum.svg)' : '',
-    '',
-    '<!-- learning:findings -->',
-    '<!-- learning:end -->',
-  ].join('\n');
   const docPath = join(root, 'docs', 'benchmarks.md');
-  const existing = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
-  const begin = existing.indexOf('<!-- learning:begin -->');
-  const end = existing.indexOf('<!-- learning:end -->');
-  let findings = '';
-  if (begin >= 0 && end > begin) {
-    const old = existing.slice(begin, end);
-    const at = old.indexOf('<!-- learning:findings -->');
-    if (at >= 0) findings = old.slice(at + '<!-- learning:findings -->'.length);
+  let document = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
+  if (!document.includes('<!-- learning:begin -->')) {
+    document = `${document.trimEnd()}\n\n<!-- learning:begin -->\n## Learning\n\n<!-- learning:end -->\n`;
   }
-  const withFindings = section.replace('<!-- learning:findings -->', `<!-- learning:findings -->${findings}`);
-  const updated =
-    begin >= 0 && end > begin
-      ? `${existing.slice(0, begin)}${withFindings}${existing.slice(end + '<!-- learning:end -->'.length)}`
-      : `${existing.trimEnd()}\n\n${withFindings}\n`;
-  writeFileSync(docPath, updated);
+  for (const [key, lines] of Object.entries(sections)) document = replaceSubsection(document, key, lines);
+  writeFileSync(docPath, document);
+}
+
+/**
+ * Replace (or add before the end of the Learning section) the generated subsection `key`,
+ * keeping whatever was written by hand after its findings marker.
+ */
+function replaceSubsection(document: string, key: string, lines: string[]): string {
+  const begin = `<!-- learning:${key}:begin -->`;
+  const end = `<!-- learning:${key}:end -->`;
+  const findingsMarker = `<!-- learning:${key}:findings -->`;
+  let findings = '\n';
+  const start = document.indexOf(begin);
+  const stop = document.indexOf(end);
+  if (start >= 0 && stop > start) {
+    const old = document.slice(start, stop);
+    const at = old.indexOf(findingsMarker);
+    if (at >= 0) findings = old.slice(at + findingsMarker.length);
+  }
+  const block = [begin, `### ${key}`, '', ...lines, '', `${findingsMarker}${findings}${end}`].join('\n');
+  if (start >= 0 && stop > start)
+    return `${document.slice(0, start)}${block}${document.slice(stop + end.length)}`;
+  const sectionEnd = document.indexOf('<!-- learning:end -->');
+  return `${document.slice(0, sectionEnd)}${block}\n\n${document.slice(sectionEnd)}`;
 }
 
 await main();

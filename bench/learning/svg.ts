@@ -92,7 +92,7 @@ export function linePlot(options: PlotOptions): string {
     parts.push(
       `<line x1="${margin.left}" y1="${y}" x2="${margin.left + plotWidth}" y2="${y}" stroke="#eee"/>`,
     );
-    const label = options.logY ? formatTick(10 ** tick) : formatTick(tick);
+    const label = options.logY ? formatTick(Number((10 ** tick).toPrecision(2))) : formatTick(tick);
     parts.push(`<text x="${margin.left - 6}" y="${y + 4}" text-anchor="end">${label}</text>`);
   }
   parts.push(
