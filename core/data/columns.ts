@@ -272,10 +272,7 @@ export function readFlags(
           name,
         );
       }
-      for (let i = 0; i < data.length; i++) {
-        const bit = data.offset + i;
-        out[rowBase + i] = (bits[bit >> 3] >> (bit & 7)) & 1;
-      }
+      unpackBits(bits, data.offset, data.length, out, rowBase);
     } else if (isPlainNumeric(data)) {
       const values = primitiveValues(file, name, data, data.length, 0);
       for (let i = 0; i < data.length; i++) {
@@ -300,6 +297,33 @@ export function readFlags(
     rowBase += data.length;
   }
   return { values: out, zeroCopy: false };
+}
+
+/** Expand `count` LSB-first bits starting at bit `offset` into 0/1 bytes at `out[at…]`. */
+export function unpackBits(
+  bits: Uint8Array,
+  offset: number,
+  count: number,
+  out: Uint8Array,
+  at: number,
+): void {
+  let i = 0;
+  // Leading bits up to a byte boundary, then whole bytes eight flags at a time, then the tail.
+  for (; i < count && (offset + i) % 8 !== 0; i++)
+    out[at + i] = (bits[(offset + i) >> 3] >> ((offset + i) & 7)) & 1;
+  for (; i + 8 <= count; i += 8) {
+    const byte = bits[(offset + i) >> 3];
+    const o = at + i;
+    out[o] = byte & 1;
+    out[o + 1] = (byte >> 1) & 1;
+    out[o + 2] = (byte >> 2) & 1;
+    out[o + 3] = (byte >> 3) & 1;
+    out[o + 4] = (byte >> 4) & 1;
+    out[o + 5] = (byte >> 5) & 1;
+    out[o + 6] = (byte >> 6) & 1;
+    out[o + 7] = (byte >> 7) & 1;
+  }
+  for (; i < count; i++) out[at + i] = (bits[(offset + i) >> 3] >> ((offset + i) & 7)) & 1;
 }
 
 /** Integer column (e.g. Minari's episode_id) as Float64 numbers, one per row. */

@@ -1,0 +1,157 @@
+/**
+ * Loading a 1M-transition dataset file into replay storage, against the time to read the file's
+ * bytes from disk (goal: load ≤ 2× read). The file is generated into a temporary directory at
+ * bench time (D4RL layout, our writer) and read from the page cache in every timing, so the
+ * comparison is between parsing/validation/copying and a plain read of the same bytes.
+ * Figures: read, loadDataset (read + parse + validate, zero-copy columns), and loadDataset plus
+ * Replay.loadOffline into a buffer with room for as many online transitions (one block copy per column).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDataset } from '../core/data/load.js';
+import { encodeDataset } from '../core/data/write.js';
+import { Replay } from '../core/replay/replay.js';
+import type { TransitionColumns } from '../core/replay/transitions.js';
+import type { ReplayOptions } from '../core/replay/types.js';
+import { Rng } from '../core/util/random.js';
+import { median, report } from './util.js';
+
+const ROWS = 1_000_000;
+const REPEATS = 7;
+
+function syntheticColumns(observationWidth: number, actionWidth: number): TransitionColumns {
+  const rng = new Rng(11);
+  const terminals = new Uint8Array(ROWS);
+  const timeouts = new Uint8Array(ROWS);
+  for (let i = 999; i < ROWS; i += 1000) timeouts[i] = 1;
+  for (let i = 0; i < ROWS; i++) if (rng.uniform() < 0.001) terminals[i] = timeouts[i] ? 0 : 1;
+  return {
+    length: ROWS,
+    observationWidth,
+    actionWidth,
+    observations: rng.fillNormal(new Float32Array(ROWS * observationWidth)),
+    actions: Float32Array.from({ length: ROWS * actionWidth }, () => rng.uniformIn(-1, 1)),
+    rewards: rng.fillNormal(new Float32Array(ROWS)),
+    nextObservations: rng.fillNormal(new Float32Array(ROWS * observationWidth)),
+    terminals,
+    timeouts,
+  };
+}
+
+function replayOptions(observationWidth: number, actionWidth: number): ReplayOptions {
+  return {
+    capacity: 2 * ROWS,
+    observationWidth,
+    actionWidth,
+    overwriteOffline: false,
+    priority: 'roer',
+    mode: 'weight',
+    mixing: 'union',
+    offlineFraction: 0.5,
+    perAlpha: 0.6,
+    perImportanceStart: 0.4,
+    perEpsilon: 1e-6,
+    roerMaxClip: 50,
+    roerMinClip: 1,
+    roerLambda: 0.01,
+    roerDivergence: 'kl',
+  };
+}
+
+/** Wall-clock and CPU seconds (user + system of this process) of one call. */
+async function timeAsync(fn: () => Promise<unknown> | unknown): Promise<{ wall: number; cpu: number }> {
+  const cpuStart = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  await fn();
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** Fastest wall time (the least disturbed by other processes), median wall, fastest CPU time. */
+function summarizeTimings(timings: Timing[]): { best: number; median: number; cpu: number } {
+  const walls = timings.map((t) => t.wall);
+  return { best: Math.min(...walls), median: median(walls), cpu: Math.min(...timings.map((t) => t.cpu)) };
+}
+
+async function figure(label: string, observationWidth: number, actionWidth: number): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'o2o-bench-load-'));
+  const path = join(directory, 'dataset.arrow');
+  try {
+    const bytes = encodeDataset(syntheticColumns(observationWidth, actionWidth), {
+      formatVersion: 1,
+      envId: 'synthetic',
+      behaviorPolicy: 'synthetic',
+      seed: 11,
+      episodes: 0,
+      steps: ROWS,
+      referenceMinScore: null,
+      referenceMaxScore: null,
+      author: 'bench',
+      createdAt: '2026-01-01T00:00:00Z',
+    });
+    writeFileSync(path, bytes);
+    const reads: Timing[] = [];
+    const loads: Timing[] = [];
+    const loadsIntoReplay: Timing[] = [];
+    let zeroCopy: string[] = [];
+    // Warm-up (page cache, JIT), then interleave the three measurements.
+    readFileSync(path);
+    await loadDataset(path);
+    for (let r = 0; r < REPEATS; r++) {
+      reads.push(await timeAsync(() => readFileSync(path)));
+      loads.push(
+        await timeAsync(async () => {
+          zeroCopy = (await loadDataset(path)).zeroCopyColumns;
+        }),
+      );
+      const fresh = new Replay(replayOptions(observationWidth, actionWidth), new Rng(1));
+      loadsIntoReplay.push(await timeAsync(async () => fresh.loadOffline((await loadDataset(path)).columns)));
+    }
+    const read = summarizeTimings(reads);
+    const load = summarizeTimings(loads);
+    const intoReplay = summarizeTimings(loadsIntoReplay);
+    const mib = bytes.length / 1048576;
+    report({
+      name: `dataset-load.read.${label}`,
+      unit: 's',
+      value: read.best,
+      median: read.median,
+      cpu: read.cpu,
+      fileMiB: mib,
+      mibPerSecond: mib / read.best,
+    });
+    report({
+      name: `dataset-load.loadDataset.${label}`,
+      unit: 's',
+      value: load.best,
+      median: load.median,
+      cpu: load.cpu,
+      ratioToRead: load.best / read.best,
+      cpuRatioToRead: load.cpu / read.cpu,
+      zeroCopy,
+    });
+    report({
+      name: `dataset-load.intoReplay.${label}`,
+      unit: 's',
+      value: intoReplay.best,
+      median: intoReplay.median,
+      cpu: intoReplay.cpu,
+      ratioToRead: intoReplay.best / read.best,
+      cpuRatioToRead: intoReplay.cpu / read.cpu,
+      goalRatio: 2,
+      transitions: ROWS,
+    });
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+await figure('obs4-act2', 4, 2);
+await figure('obs17-act6', 17, 6);
