@@ -13,6 +13,10 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('.', import.meta.url));
 const server = process.env.O2O_SERVER;
 
+// A build is always a production build, even when the caller set NODE_ENV (a test runner sets
+// "test"), which would otherwise select Svelte's development build with its runtime checks.
+if (process.argv.includes('build')) process.env.NODE_ENV = 'production';
+
 export default defineConfig({
   root,
   base: './',

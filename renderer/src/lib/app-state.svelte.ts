@@ -16,7 +16,7 @@ class AppState {
   /** Path of the dataset last opened in the datasets view (prefills the new-run form). */
   datasetPath = $state<string | null>(null);
   datasetEnvId = $state<string | null>(null);
-  info = $state<CommandResults['app.info'] | null>(null);
+  info = $state.raw<CommandResults['app.info'] | null>(null);
 
   navigate(view: View): void {
     this.view = view;

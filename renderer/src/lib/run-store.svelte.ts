@@ -34,7 +34,7 @@ export class RunData {
   /** Updates the run's config plans (offline steps + online updates), when known. */
   plannedUpdates = $state<number | null>(null);
   lastReturn = $state<number | null>(null);
-  logs = $state<LogLine[]>([]);
+  logs = $state.raw<LogLine[]>([]);
   /** Bumped whenever the metric tables change. */
   version = $state(0);
   historyStatus = $state<'none' | 'loading' | 'loaded' | 'failed'>('none');
