@@ -371,13 +371,18 @@ export class TrainingRun implements RunHandle {
     return counters.step + Math.min(counters.envStep, config.online.warmupSteps);
   }
 
-  /** Yield, flush and report throughput when due, wait while paused; true when a stop was requested. */
-  private async tick(): Promise<boolean> {
-    const now = performance.now();
-    if (now - this.lastYield >= YIELD_EVERY_MS) {
+  /** Let other work on the event loop run (a server in the same thread) when the loop has held it long enough. */
+  private async maybeYield(): Promise<void> {
+    if (performance.now() - this.lastYield >= YIELD_EVERY_MS) {
       await yieldToEventLoop();
       this.lastYield = performance.now();
     }
+  }
+
+  /** Yield, flush and report throughput when due, wait while paused; true when a stop was requested. */
+  private async tick(): Promise<boolean> {
+    await this.maybeYield();
+    const now = performance.now();
     if (now - this.lastFlush >= FLUSH_EVERY_MS) {
       this.lastFlush = now;
       this.recorder.flush();
@@ -602,6 +607,7 @@ export class TrainingRun implements RunHandle {
       episodes: config.eval.episodes,
       seedOf: (i) => this.evalSeeds[i],
       gamma: config.agent.discount,
+      yieldEvery: () => this.maybeYield(),
     });
     this.checkpointCurrent = false;
     counters.lastEvaluationStep = counters.step;
