@@ -83,3 +83,38 @@ export { loadPolicyFile, detectPolicyFormat, type LoadedPolicy } from './export/
 export { policyActions, policyToJson, policyFromJson, type ExportedPolicy } from './export/policy.js';
 export { policyToOnnx } from './export/onnx.js';
 export { writeTfjsPolicy, loadTfjsPolicy } from './export/tfjs.js';
+// Environments.
+export { makeEnv, listEnvs, envSpec, type EnvListing } from './envs/registry.js';
+export type {
+  Env,
+  EnvSpec,
+  Space,
+  BoxSpace,
+  DiscreteSpace,
+  StepResult,
+  RenderSnapshot,
+} from './envs/types.js';
+export { PointMazeEnv, type PointMazeOptions } from './envs/point-maze.js';
+export { MAZE_LAYOUTS, MazeGrid } from './envs/maze-layouts.js';
+// Datasets: Arrow/Parquet loading and validation, writing, inspection, generation.
+export { loadDataset, type LoadOptions, type LoadedDatasetDetails } from './data/load.js';
+export { writeDataset, encodeDataset } from './data/write.js';
+export { inspectDataset, summarize } from './data/inspect.js';
+export {
+  generateDataset,
+  collectRollouts,
+  type GenerateOptions,
+  type GenerationPolicy,
+} from './data/generate.js';
+export { dumpReplay } from './data/dump-replay.js';
+export { measureReferenceScores } from './data/reference.js';
+export { normalizedScore } from './data/stats.js';
+export { CARD_METADATA_KEY, CARD_FORMAT_VERSION } from './data/card.js';
+export {
+  DatasetError,
+  type DatasetCard,
+  type DatasetSummary,
+  type LoadedDataset,
+  type ColumnStatistics,
+  type Histogram,
+} from './data/types.js';
