@@ -8,7 +8,7 @@
  *   npx tsx bench/learning.bench.ts --seeds 3 --offline-steps 5000 --env-steps 20000 \
  *     [--eval-interval 2500] [--eval-episodes 10] [--hidden 64,64] [--batch 128] \
  *     [--variants uniform,per,roer-fixed,roer-track,roer-solve,roer-shift] [--pendulum-steps 10000] \
- *     [--dataset datasets/pointmaze-medium-diverse.arrow] [--runs runs/bench-learning] [--write-docs]
+ *     [--dataset datasets/pointmaze-medium-diverse-v1.arrow] [--runs runs/bench-learning] [--write-docs]
  *
  * `npm run bench -- learning` runs a quick budget. Runs that already finished in the runs
  * directory are reused (delete it to start over). Prints one JSON line per figure; with
@@ -36,7 +36,7 @@ const { values: flags } = parseArgs({
     batch: { type: 'string', default: '128' },
     variants: { type: 'string', default: 'uniform,per,roer-fixed,roer-track,roer-solve,roer-shift' },
     'pendulum-steps': { type: 'string', default: '2000' },
-    dataset: { type: 'string', default: 'datasets/pointmaze-medium-diverse.arrow' },
+    dataset: { type: 'string', default: 'datasets/pointmaze-medium-diverse-v1.arrow' },
     env: { type: 'string', default: 'pointmaze-medium-v1' },
     runs: { type: 'string', default: 'runs/bench-learning' },
     'write-docs': { type: 'boolean', default: false },

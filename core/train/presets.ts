@@ -25,7 +25,7 @@ const PRESETS: Record<string, PresetDefinition> = {
       'Point maze U-maze, offline-to-online from the shipped diverse dataset: 20k offline updates, 50k online steps, ROER with adaptive β (track).',
     config: {
       env: { id: 'pointmaze-umaze-v1' },
-      dataset: { path: 'datasets/pointmaze-umaze-diverse.arrow' },
+      dataset: { path: 'datasets/pointmaze-umaze-diverse-v1.arrow' },
       ...roerAdaptive,
       offline: { steps: 20_000, evalInterval: 5_000 },
       online: { envSteps: 50_000, updatesPerStep: 1, warmupSteps: 0 },
@@ -38,7 +38,7 @@ const PRESETS: Record<string, PresetDefinition> = {
       'Point maze medium, offline-to-online from the shipped diverse dataset: 50k offline updates, 100k online steps, ROER with adaptive β (track).',
     config: {
       env: { id: 'pointmaze-medium-v1' },
-      dataset: { path: 'datasets/pointmaze-medium-diverse.arrow' },
+      dataset: { path: 'datasets/pointmaze-medium-diverse-v1.arrow' },
       ...roerAdaptive,
       offline: { steps: 50_000, evalInterval: 10_000 },
       online: { envSteps: 100_000, updatesPerStep: 1, warmupSteps: 0 },
@@ -51,7 +51,7 @@ const PRESETS: Record<string, PresetDefinition> = {
       'Point maze medium as the official ROER code runs AntMaze: no offline phase, the dataset only fills the buffer, fixed β = 0.4, uniform sampling over offline ∪ online.',
     config: {
       env: { id: 'pointmaze-medium-v1' },
-      dataset: { path: 'datasets/pointmaze-medium-diverse.arrow' },
+      dataset: { path: 'datasets/pointmaze-medium-diverse-v1.arrow' },
       replay: { priority: 'roer', mode: 'weight', mixing: 'union', roerMinClip: 1, roerMaxClip: 50 },
       beta: { kind: 'fixed', initialBeta: 0.4 },
       offline: { steps: 0, evalInterval: 0 },
@@ -79,7 +79,7 @@ const PRESETS: Record<string, PresetDefinition> = {
       'Pendulum offline-to-online from the shipped medium dataset: 5k offline updates, 20k online steps, ROER with adaptive β (track).',
     config: {
       env: { id: 'pendulum-v1' },
-      dataset: { path: 'datasets/pendulum-medium.arrow' },
+      dataset: { path: 'datasets/pendulum-medium-v1.arrow' },
       agent: { hiddenSizes: [64, 64], batchSize: 128 },
       replay: { priority: 'roer', mode: 'weight', mixing: 'union', roerMinClip: 1, roerMaxClip: 50 },
       beta: { kind: 'track', initialBeta: 1, targetEssFraction: 0.5 },

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConfigError,
@@ -112,13 +112,16 @@ describe('run config', () => {
 });
 
 describe('presets', () => {
-  it('are all valid complete configs with absolute dataset paths', () => {
+  it('are all valid complete configs whose datasets are shipped', () => {
     const presets = listPresets();
     expect(presets.length).toBeGreaterThanOrEqual(4);
     for (const preset of presets) {
       expect(preset.description.length).toBeGreaterThan(20);
       expect(validateRunConfig(preset.config).ok).toBe(true);
-      if (preset.config.dataset) expect(preset.config.dataset.path.startsWith('/')).toBe(true);
+      if (preset.config.dataset) {
+        expect(isAbsolute(preset.config.dataset.path)).toBe(true);
+        expect(existsSync(preset.config.dataset.path), preset.config.dataset.path).toBe(true);
+      }
     }
     expect(presets.find((preset) => preset.name === 'pointmaze-medium-official')?.config.offline.steps).toBe(
       0,
