@@ -26,7 +26,7 @@
  * `sample`, `updatePriorities` and `batchPriorities` allocate nothing once warmed up.
  */
 import { annealedImportanceExponent } from '../priority/importance.js';
-import { perPriority } from '../priority/per.js';
+import { perPriority, type PerOptions } from '../priority/per.js';
 import { roerPriorityUpdate, type RoerOptions } from '../priority/roer.js';
 import { Rng } from '../util/random.js';
 import {
@@ -100,6 +100,9 @@ export class Replay {
   private newPriorities = new Float64Array(0);
   private targets = new Float64Array(0);
   private treeScratch = new Int32Array(0);
+  /** Rule parameters, built once (ROER's β is set per update) so that updates allocate nothing. */
+  private readonly perOptions: PerOptions;
+  private readonly roerOptions: RoerOptions;
 
   /** Bytes the buffer will allocate for these options (columns + priorities + trees). */
   static estimateBytes(options: ReplayOptions): number {
@@ -113,6 +116,14 @@ export class Replay {
     assertReplayFits(options);
     this.options = { ...options };
     this.rng = rng;
+    this.perOptions = { alpha: options.perAlpha, epsilon: options.perEpsilon };
+    this.roerOptions = {
+      beta: 1,
+      maxClip: options.roerMaxClip,
+      minClip: options.roerMinClip,
+      lambda: options.roerLambda,
+      divergence: options.roerDivergence,
+    };
     const { capacity, observationWidth, actionWidth } = options;
     try {
       this.observations = new Float32Array(capacity * observationWidth);
@@ -326,7 +337,7 @@ export class Replay {
     const indices = batch.indices;
     this.ensureScratch(size);
     if (priority === 'per') {
-      const options = { alpha: this.options.perAlpha, epsilon: this.options.perEpsilon };
+      const options = this.perOptions;
       for (let k = 0; k < size; k++) this.newPriorities[k] = perPriority(tdErrors[k], options);
       this.writeBatchPriorities(indices, size);
       return;
@@ -336,13 +347,8 @@ export class Replay {
     }
     const old = this.oldPriorities;
     for (let k = 0; k < size; k++) old[k] = this.priorities[indices[k]];
-    const options: RoerOptions = {
-      beta,
-      maxClip: this.options.roerMaxClip,
-      minClip: this.options.roerMinClip,
-      lambda: this.options.roerLambda,
-      divergence: this.options.roerDivergence,
-    };
+    const options = this.roerOptions;
+    options.beta = beta;
     roerPriorityUpdate(
       size === tdErrors.length ? tdErrors : tdErrors.subarray(0, size),
       old,
