@@ -42,12 +42,30 @@ describe('describeDatasetSummary', () => {
     expect(view.tables[0].rows.map((r) => r.name)).toEqual(['rewards', 'actions']);
   });
 
-  it('flattens nested objects of mixed content and survives non-object reports', () => {
+  it("reads per-dimension statistics and mixed objects like the engine's inspection report", () => {
+    const stats = (mean: number) => ({ min: 0, max: 1, mean, std: 0.1 });
     const view = describeDatasetSummary({
-      spaces: { observationWidth: 4, histogram: { edges: [0, 1], counts: [2] } },
+      rows: 10,
+      ignoredColumns: [],
+      columns: { observations: [stats(0.1), stats(0.2)], actions: [stats(0.3)], rewards: stats(0.4) },
+      episodeLengths: stats(5),
+      episodeReturns: { ...stats(7), histogram: { edges: [0, 1, 2], counts: [1, 1] }, normalizedMean: null },
     });
-    expect(view.facts).toEqual([['spaces.observationWidth', 4]]);
-    expect(view.histograms[0].title).toBe('Spaces: Histogram');
+    expect(view.facts).toEqual([
+      ['rows', 10],
+      ['ignoredColumns', 'none'],
+    ]);
+    expect(view.tables.map((t) => t.title)).toEqual(['Columns', 'Statistics']);
+    expect(view.tables[0].rows.map((r) => r.name)).toEqual([
+      'observations[0]',
+      'observations[1]',
+      'actions',
+      'rewards',
+    ]);
+    expect(view.tables[0].rows[3].cells).toEqual([0, 1, 0.4, 0.1]);
+    expect(view.tables[1].rows.map((r) => r.name)).toEqual(['episodeLengths', 'episodeReturns']);
+    expect(view.tables[1].columns).toEqual(['min', 'max', 'mean', 'std', 'normalizedMean']);
+    expect(view.histograms).toEqual([{ title: 'Episode returns', edges: [0, 1, 2], counts: [1, 1] }]);
     expect(describeDatasetSummary('text').facts).toEqual([['report', 'text']]);
   });
 });

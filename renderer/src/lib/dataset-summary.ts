@@ -52,7 +52,11 @@ function isScalarRecord(value: unknown): value is Record<string, unknown> {
   return isRecord(value) && Object.values(value).every((v) => !isRecord(v) && !Array.isArray(v));
 }
 
-/** A table from an array of flat objects (row name from "name"/"column"/"key") or a record of flat objects. */
+/**
+ * A table from an array of flat objects (row name from "name"/"column"/"key"), or from a record
+ * whose values are flat objects or arrays of flat objects (one row per key, or per `key[i]` for
+ * per-dimension statistics of a matrix column).
+ */
 function asTable(title: string, value: unknown): SummaryTable | null {
   let entries: [string, Record<string, unknown>][] | null = null;
   if (Array.isArray(value) && value.length > 0 && value.every(isScalarRecord)) {
@@ -60,10 +64,24 @@ function asTable(title: string, value: unknown): SummaryTable | null {
       const label = row.name ?? row.column ?? row.key ?? String(i);
       return [String(label), row];
     });
-  } else if (isRecord(value) && Object.keys(value).length > 0 && Object.values(value).every(isScalarRecord)) {
-    entries = Object.entries(value as Record<string, Record<string, unknown>>);
+  } else if (
+    isRecord(value) &&
+    Object.keys(value).length > 0 &&
+    Object.values(value).every((v) => isScalarRecord(v) || (Array.isArray(v) && v.every(isScalarRecord)))
+  ) {
+    entries = [];
+    for (const [key, v] of Object.entries(value)) {
+      if (Array.isArray(v))
+        v.forEach((row, i) => entries!.push([v.length === 1 ? key : `${key}[${i}]`, row]));
+      else entries.push([key, v as Record<string, unknown>]);
+    }
+    if (entries.length === 0) return null;
   }
   if (!entries) return null;
+  return tableFromRows(title, entries);
+}
+
+function tableFromRows(title: string, entries: [string, Record<string, unknown>][]): SummaryTable {
   const columns: string[] = [];
   for (const [, row] of entries)
     for (const key of Object.keys(row))
@@ -84,50 +102,65 @@ export function titleOf(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+function scalarFields(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => !isRecord(v) && !Array.isArray(v)));
+}
+
+/**
+ * Display parts of an inspection report. Flat objects of numbers (e.g. {min, max, mean, std} of
+ * episode lengths) become rows of one "Statistics" table; objects mixing numbers with nested
+ * parts contribute their numbers as a row there and their parts (histograms, tables) separately.
+ */
 export function describeDatasetSummary(summary: unknown): DatasetSummaryView {
   const view: DatasetSummaryView = { facts: [], card: null, tables: [], histograms: [], warnings: [] };
   if (!isRecord(summary)) {
     view.facts.push(['report', toScalar(summary)]);
     return view;
   }
-  for (const [key, value] of Object.entries(summary)) {
-    if (key === 'card') {
-      if (isRecord(value)) view.card = Object.entries(value).map(([k, v]) => [k, toScalar(v)]);
-      continue;
+  const statistics: [string, Record<string, unknown>][] = [];
+  const visit = (record: Record<string, unknown>, prefix: string): void => {
+    for (const [key, value] of Object.entries(record)) {
+      const name = prefix ? `${prefix}.${key}` : key;
+      if (key === 'card' && !prefix) {
+        if (isRecord(value)) view.card = Object.entries(value).map(([k, v]) => [k, toScalar(v)]);
+        continue;
+      }
+      if (key === 'warnings' && Array.isArray(value)) {
+        view.warnings.push(...value.map((w) => (typeof w === 'string' ? w : JSON.stringify(w))));
+        continue;
+      }
+      const histogram = asHistogram(key === 'histogram' && prefix ? titleOf(prefix) : titleOf(name), value);
+      if (histogram) {
+        view.histograms.push(histogram);
+        continue;
+      }
+      const table = asTable(titleOf(name), value);
+      if (table) {
+        view.tables.push(table);
+        continue;
+      }
+      if (isRecord(value)) {
+        const scalars = scalarFields(value);
+        if (Object.keys(scalars).length > 0) statistics.push([name, scalars]);
+        const nested = Object.fromEntries(Object.entries(value).filter(([k]) => !(k in scalars)));
+        visit(nested, name);
+        continue;
+      }
+      if (Array.isArray(value) && value.every((v) => !isRecord(v) && !Array.isArray(v))) {
+        const text =
+          value.length === 0
+            ? 'none'
+            : value.length <= 12
+              ? value.map(String).join(', ')
+              : `${value.length} values`;
+        view.facts.push([name, text]);
+        continue;
+      }
+      view.facts.push([name, toScalar(value)]);
     }
-    if (key === 'warnings' && Array.isArray(value)) {
-      view.warnings.push(...value.map((w) => (typeof w === 'string' ? w : JSON.stringify(w))));
-      continue;
-    }
-    const histogram = asHistogram(titleOf(key), value);
-    if (histogram) {
-      view.histograms.push(histogram);
-      continue;
-    }
-    const table = asTable(titleOf(key), value);
-    if (table) {
-      view.tables.push(table);
-      continue;
-    }
-    if (isRecord(value)) {
-      // A nested object of mixed content: its scalar fields as facts with a dotted name, the rest recursively.
-      const inner = describeDatasetSummary(value);
-      view.facts.push(...inner.facts.map(([k, v]): [string, Scalar] => [`${key}.${k}`, v]));
-      view.tables.push(...inner.tables.map((t) => ({ ...t, title: `${titleOf(key)}: ${t.title}` })));
-      view.histograms.push(...inner.histograms.map((h) => ({ ...h, title: `${titleOf(key)}: ${h.title}` })));
-      view.warnings.push(...inner.warnings);
-      if (inner.card) view.card = inner.card;
-      continue;
-    }
-    if (Array.isArray(value) && value.every((v) => !isRecord(v) && !Array.isArray(v))) {
-      view.facts.push([
-        key,
-        value.length <= 12 ? value.map((v) => String(v)).join(', ') : `${value.length} values`,
-      ]);
-      continue;
-    }
-    view.facts.push([key, toScalar(value)]);
-  }
+  };
+  visit(summary, '');
+  if (statistics.length > 0) view.tables.push(tableFromRows('Statistics', statistics));
   return view;
 }
 
