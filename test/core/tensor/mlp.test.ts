@@ -28,7 +28,7 @@ function reference(spec: MlpSpec, flat: Float64Array, x: Float64Array, rows: num
   for (let r = 0; r < rows; r++) {
     let h = Array.from(x.subarray(r * widths[0], (r + 1) * widths[0]));
     // Jacobian dh/dx, [width × inputSize].
-    let jacobian = h.map((_, i) => h.map((__, j) => (i === j ? 1 : 0)));
+    let jacobian: number[][] = h.map((_, i) => h.map((__, j) => (i === j ? 1 : 0)));
     let offset = 0;
     for (let l = 1; l < widths.length; l++) {
       const [nIn, nOut] = [widths[l - 1], widths[l]];
