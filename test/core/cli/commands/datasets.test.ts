@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../../core/cli/program.js';
+import { policyToJson } from '../../../../core/export/policy.js';
 import { Replay } from '../../../../core/replay/replay.js';
 import type { ReplayOptions } from '../../../../core/replay/types.js';
 import { writeCheckpoint } from '../../../../core/train/checkpoint.js';
@@ -116,6 +117,83 @@ describe('o2o datasets', () => {
       expect(stderr).toMatch(message);
     }
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('generate --policy checkpoint acts with an exported policy file', async () => {
+    // A one-layer linear policy: a = clip(w·obs + b, ±1) scaled to [−2, 2]; here w = 0, b = 0.25 → 0.5.
+    const policyPath = join(scratch, 'policy.json');
+    writeFileSync(
+      policyPath,
+      policyToJson({
+        metadata: {
+          envId: 'pendulum-v1',
+          configHash: '0',
+          trainingSteps: 7,
+          envSteps: 7,
+          runId: 'run-x',
+          packageVersion: '0',
+          createdAt: '2026-01-01T00:00:00Z',
+        },
+        observationWidth: 3,
+        actionWidth: 1,
+        observationMean: new Float32Array(3),
+        observationStd: Float32Array.of(1, 1, 1),
+        actionLow: Float32Array.of(-2),
+        actionHigh: Float32Array.of(2),
+        layers: [
+          {
+            inputSize: 3,
+            outputSize: 1,
+            activation: 'tanh',
+            weight: new Float32Array(3),
+            bias: Float32Array.of(Math.atanh(0.25)),
+          },
+        ],
+      }),
+    );
+    const out = join(scratch, 'trained.arrow');
+    const { code, stderr } = await run(
+      'datasets',
+      'generate',
+      '--env',
+      'pendulum-v1',
+      '--policy',
+      'checkpoint',
+      '--checkpoint',
+      policyPath,
+      '--episodes',
+      '1',
+      '--out',
+      out,
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const { stdout } = await run('datasets', 'inspect', out, '--json');
+    const summary = JSON.parse(stdout) as {
+      rows: number;
+      card: { behaviorPolicy: string };
+      columns: { actions: { min: number; max: number }[] };
+    };
+    expect(summary.rows).toBe(200);
+    expect(summary.card.behaviorPolicy).toBe('checkpoint:run-x');
+    expect(summary.columns.actions[0].min).toBeCloseTo(0.5, 5);
+    expect(summary.columns.actions[0].max).toBeCloseTo(0.5, 5);
+    const wrongEnv = await run(
+      'datasets',
+      'generate',
+      '--env',
+      'mountaincar-continuous-v0',
+      '--policy',
+      'checkpoint',
+      '--checkpoint',
+      policyPath,
+      '--episodes',
+      '1',
+      '--out',
+      out,
+    );
+    expect(wrongEnv.code).toBe(2);
+    expect(wrongEnv.stderr).toMatch(/trained on pendulum-v1, not mountaincar-continuous-v0/);
   });
 
   it('envs lists the environments', async () => {
