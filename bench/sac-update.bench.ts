@@ -5,7 +5,9 @@
  * The two run interleaved in rounds in one process tree so that load from other work on the
  * machine hits both alike; the figures are medians over rounds.
  *
- * Prints one JSON line: {"name":"sac_update","backend",…,"updates_per_s","reference_updates_per_s","ratio","peak_rss_mb",…}.
+ * Prints one JSON line: {"name":"sac_update","backend",…,"updates_per_s","reference_updates_per_s","ratio","peak_rss_mb",…};
+ * rates are medians over rounds of wall-clock time, and (`*_per_cpu_s`, `cpu_ratio`) of each
+ * process's own CPU time, which is steadier when other work shares the cores.
  * Environment: SAC_BENCH_ROUNDS (default 7), SAC_BENCH_UPDATES per round (default 10).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -55,9 +57,15 @@ function ensureTorch(): string | undefined {
   return torchAvailable() ? undefined : 'python3-torch installed but "import torch" still fails';
 }
 
+/** Wall-clock and CPU seconds of one timed block. */
+interface Timing {
+  seconds: number;
+  cpuSeconds: number;
+}
+
 interface Reference {
   info: { torch: string; threads: number; blas: string };
-  run(count: number): Promise<number>;
+  run(count: number): Promise<Timing>;
   close(): void;
 }
 
@@ -78,7 +86,8 @@ async function startReference(): Promise<Reference> {
     info: ready as unknown as Reference['info'],
     async run(count: number) {
       child.stdin.write(`run ${count}\n`);
-      return Number((await next()).seconds);
+      const result = await next();
+      return { seconds: Number(result.seconds), cpuSeconds: Number(result.cpu_seconds) };
     },
     close() {
       child.stdin.write('quit\n');
@@ -99,10 +108,15 @@ async function main(): Promise<void> {
     batch.rewards[i] = rng.normal();
     batch.masks[i] = 1;
   }
-  const runTfjs = (count: number): number => {
+  const runTfjs = (count: number): Timing => {
+    const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     for (let i = 0; i < count; i++) learner.update(batch, 1);
-    return Number(process.hrtime.bigint() - start) / 1e9;
+    const used = process.cpuUsage(cpu);
+    return {
+      seconds: Number(process.hrtime.bigint() - start) / 1e9,
+      cpuSeconds: (used.user + used.system) / 1e6,
+    };
   };
 
   const missing = ensureTorch();
@@ -111,34 +125,37 @@ async function main(): Promise<void> {
   runTfjs(2); // warm-up: kernels, parameter uploads
   if (reference) await reference.run(2);
 
-  const ours: number[] = [];
-  const theirs: number[] = [];
+  const ours: Timing[] = [];
+  const theirs: Timing[] = [];
   const loadBefore = loadavg()[0];
   for (let round = 0; round < rounds; round++) {
     // Alternate who goes first so that drifting load does not favour one side.
     if (round % 2 === 0 || !reference) {
-      ours.push(updatesPerRound / runTfjs(updatesPerRound));
-      if (reference) theirs.push(updatesPerRound / (await reference.run(updatesPerRound)));
+      ours.push(runTfjs(updatesPerRound));
+      if (reference) theirs.push(await reference.run(updatesPerRound));
     } else {
-      theirs.push(updatesPerRound / (await reference.run(updatesPerRound)));
-      ours.push(updatesPerRound / runTfjs(updatesPerRound));
+      theirs.push(await reference.run(updatesPerRound));
+      ours.push(runTfjs(updatesPerRound));
     }
   }
   reference?.close();
   learner.dispose();
 
-  const updatesPerSecond = median(ours);
-  const referenceUpdatesPerSecond = reference ? median(theirs) : null;
+  const rate = (timings: Timing[], key: keyof Timing) => median(timings.map((t) => updatesPerRound / t[key]));
+  const round2 = (value: number) => Number(value.toFixed(2));
+  const updatesPerSecond = rate(ours, 'seconds');
+  const updatesPerCpuSecond = rate(ours, 'cpuSeconds');
+  const referenceRate = reference ? rate(theirs, 'seconds') : null;
+  const referenceCpuRate = reference ? rate(theirs, 'cpuSeconds') : null;
   report({
     name: 'sac_update',
     backend: backend.name,
-    updates_per_s: Number(updatesPerSecond.toFixed(2)),
-    reference_updates_per_s:
-      referenceUpdatesPerSecond === null ? null : Number(referenceUpdatesPerSecond.toFixed(2)),
-    ratio:
-      referenceUpdatesPerSecond === null
-        ? null
-        : Number((updatesPerSecond / referenceUpdatesPerSecond).toFixed(3)),
+    updates_per_s: round2(updatesPerSecond),
+    reference_updates_per_s: referenceRate === null ? null : round2(referenceRate),
+    ratio: referenceRate === null ? null : Number((updatesPerSecond / referenceRate).toFixed(3)),
+    updates_per_cpu_s: round2(updatesPerCpuSecond),
+    reference_updates_per_cpu_s: referenceCpuRate === null ? null : round2(referenceCpuRate),
+    cpu_ratio: referenceCpuRate === null ? null : Number((updatesPerCpuSecond / referenceCpuRate).toFixed(3)),
     peak_rss_mb: Number(peakRssMb().toFixed(1)),
     rounds,
     updates_per_round: updatesPerRound,

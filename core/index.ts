@@ -118,3 +118,24 @@ export {
   type ColumnStatistics,
   type Histogram,
 } from './data/types.js';
+// Learners and the tensor backend.
+export { createSacLearner, SacLearner, SAC_STATE_FORMAT } from './agents/sac.js';
+export {
+  sacConfigSchema,
+  parseSacConfig,
+  defaultSacConfig,
+  sacPresets,
+  type SacConfig,
+  type SacConfigInput,
+} from './agents/sac-config.js';
+export type { Learner, LearnerMetrics, PolicyLayer, UpdateResult } from './agents/types.js';
+export {
+  initBackend,
+  currentBackend,
+  parseBackendPreference,
+  BACKEND_CANDIDATES,
+  BACKEND_ENV_VARIABLE,
+  type BackendInfo,
+  type BackendName,
+  type BackendPreference,
+} from './tensor/backend.js';

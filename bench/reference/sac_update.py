@@ -6,7 +6,7 @@ critics, the ROER value net with the Gumbel loss, a tanh-Gaussian actor and a le
 temperature. Shapes: observation 17, action 6, hidden 256x256, batch 256.
 
 Protocol (line based, so the benchmark can interleave it with TF.js in one run):
-  stdin "run N"  -> runs N updates, prints {"seconds": total wall time}
+  stdin "run N"  -> runs N updates, prints {"seconds": wall time, "cpu_seconds": process CPU time}
   stdin "quit"   -> exits
 The first line printed is {"ready": true, "torch": version, "threads": n, "blas": ...}.
 """
@@ -153,9 +153,10 @@ def main():
         if command[0] == "run":
             count = int(command[1])
             start = time.perf_counter()
+            cpu_start = time.process_time()
             for _ in range(count):
                 update()
-            print(json.dumps({"seconds": time.perf_counter() - start}))
+            print(json.dumps({"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu_start}))
             sys.stdout.flush()
 
 
