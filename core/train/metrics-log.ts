@@ -159,3 +159,20 @@ export function truncateCsvLog(path: string, column: string, limit: number): num
   writeFileAtomicSync(path, `${kept.join('\n')}\n`);
   return kept.length - 1;
 }
+
+/**
+ * Keep the header and the first `rows` complete rows (dropping the rest and any torn last line),
+ * rewriting the file atomically. Used on resume for logs whose row count a checkpoint records.
+ */
+export function keepFirstCsvRows(path: string, rows: number): number {
+  if (!existsSync(path)) return 0;
+  const lines = readFileSync(path, 'utf8').split('\n').slice(0, -1);
+  if (lines.length === 0) return 0;
+  const header = lines[0].split(',');
+  const kept = [lines[0]];
+  for (let i = 1; i < lines.length && kept.length <= rows; i++) {
+    if (splitRow(lines[i]).length === header.length) kept.push(lines[i]);
+  }
+  writeFileAtomicSync(path, `${kept.join('\n')}\n`);
+  return kept.length - 1;
+}

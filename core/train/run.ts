@@ -34,7 +34,7 @@ import { ConfigError, parseRunConfig, resolveDatasetPath, type RunConfig } from 
 import { offlineShare, priorityHistogram } from './diagnostics.js';
 import { evaluatePolicy, type EvaluationPolicy } from './evaluate.js';
 import { EventBus, PRIORITY_HISTOGRAM_EDGES, type Phase, type RunEvent, type RunState } from './events.js';
-import { truncateCsvLog } from './metrics-log.js';
+import { keepFirstCsvRows, truncateCsvLog } from './metrics-log.js';
 import {
   identityNormaliser,
   normaliseObservations,
@@ -72,6 +72,8 @@ export interface RunCounters {
   /** Where the last evaluation happened (to avoid a duplicate final one); -1 before any. */
   lastEvaluationStep: number;
   lastEvaluationEnvStep: number;
+  /** Evaluations done (rows of evaluations.csv). */
+  evaluations: number;
   /** Work units (updates + warm-up env steps) at the last checkpoint. */
   lastCheckpointWork: number;
   /** The phase event of the current phase has been emitted. */
@@ -610,6 +612,7 @@ export class TrainingRun implements RunHandle {
       yieldEvery: () => this.maybeYield(),
     });
     this.checkpointCurrent = false;
+    counters.evaluations++;
     counters.lastEvaluationStep = counters.step;
     counters.lastEvaluationEnvStep = counters.envStep;
     this.emit({
@@ -685,6 +688,7 @@ function freshCounters(config: RunConfig): RunCounters {
     lastReturn: null,
     lastEvaluationStep: -1,
     lastEvaluationEnvStep: -1,
+    evaluations: 0,
     lastCheckpointWork: 0,
     phaseAnnounced: false,
   };
@@ -708,22 +712,25 @@ export async function startTrainingRun(options: StartRunOptions): Promise<Traini
 }
 
 /**
- * Drop log rows past the checkpoint (so the curves continue with no duplicated step) and
- * phase/checkpoint events past it; keep run and log events as history.
+ * Make the logs end exactly where a checkpoint's counters do, so that a resumed run continues its
+ * curves with no gap and no duplicate: the first `step` update rows, the first `episodes` episode
+ * rows and the first `evaluations` evaluation rows (plus any torn last line) are kept; phase and
+ * checkpoint events the checkpoint has not seen are dropped; run and log events stay as history.
  */
-export function truncateRunLogs(directory: string, step: number, envStep: number): void {
-  truncateCsvLog(join(directory, RUN_FILES.updates), 'step', step);
-  for (const file of [RUN_FILES.episodes, RUN_FILES.evaluations]) {
-    truncateCsvLog(join(directory, file), 'step', step);
-    truncateCsvLog(join(directory, file), 'envStep', envStep);
-  }
-  const events = readRunEvents(directory).filter(
-    (event) =>
-      !(
-        (event.type === 'phase' || event.type === 'checkpoint') &&
-        (event.step > step || event.envStep > envStep)
-      ),
-  );
+export function truncateRunLogs(
+  directory: string,
+  counters: Pick<RunCounters, 'step' | 'envStep' | 'episodes' | 'evaluations' | 'phase' | 'phaseAnnounced'>,
+): void {
+  truncateCsvLog(join(directory, RUN_FILES.updates), 'step', counters.step);
+  keepFirstCsvRows(join(directory, RUN_FILES.episodes), counters.episodes);
+  keepFirstCsvRows(join(directory, RUN_FILES.evaluations), counters.evaluations);
+  const phaseSeen = (phase: Phase) =>
+    phase === counters.phase ? counters.phaseAnnounced : phase === 'offline' && counters.phase === 'online';
+  const events = readRunEvents(directory).filter((event) => {
+    if (event.type === 'phase') return phaseSeen(event.phase) && event.step <= counters.step;
+    if (event.type === 'checkpoint') return event.step <= counters.step && event.envStep <= counters.envStep;
+    return true;
+  });
   writeFileAtomicSync(
     join(directory, RUN_FILES.events),
     events.map((event) => `${JSON.stringify(event)}\n`).join(''),
@@ -762,10 +769,7 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
   if (!checkpoint) {
     // Nothing to continue from: start over in place, keeping config and metadata.
     const { backendName: _backend, ...fresh } = await startPieces(config);
-    truncateRunLogs(directory, 0, 0);
-    for (const file of [RUN_FILES.updates, RUN_FILES.episodes, RUN_FILES.evaluations]) {
-      writeFileAtomicSync(join(directory, file), '');
-    }
+    truncateRunLogs(directory, fresh.counters);
     return new TrainingRun({ ...fresh, directory, meta, resumedFrom: 0 });
   }
   const state = checkpoint.state;
@@ -782,7 +786,7 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
   controller.setState(state.beta);
   const replay = Replay.fromState(state.replay);
   const counters = { ...state.counters };
-  truncateRunLogs(directory, counters.step, counters.envStep);
+  truncateRunLogs(directory, counters);
   let observation: Float32Array | null = null;
   let episode: OpenEpisode | null = null;
   if (state.episode) {

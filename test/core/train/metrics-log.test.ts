@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CsvLog, readCsvLog, truncateCsvLog } from '../../../core/train/metrics-log.js';
+import { CsvLog, keepFirstCsvRows, readCsvLog, truncateCsvLog } from '../../../core/train/metrics-log.js';
 
 let dir: string;
 beforeEach(() => {
@@ -67,6 +67,16 @@ describe('CsvLog', () => {
     resumed.append({ step: 7, value: 14 });
     resumed.close();
     expect(readCsvLog(path).columns.step).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('keeps the first n complete rows, dropping the rest and a torn line', () => {
+    const path = join(dir, 'rows.csv');
+    appendFileSync(path, 'a,b\n1,2\n"x,y",3\n5,6\n7');
+    expect(keepFirstCsvRows(path, 2)).toBe(2);
+    expect(readFileSync(path, 'utf8')).toBe('a,b\n1,2\n"x,y",3\n');
+    expect(keepFirstCsvRows(path, 0)).toBe(0);
+    expect(readFileSync(path, 'utf8')).toBe('a,b\n');
+    expect(keepFirstCsvRows(join(dir, 'missing.csv'), 3)).toBe(0);
   });
 
   it('quotes strings with commas and reads them back', () => {

@@ -230,27 +230,63 @@ describe('run helpers', () => {
     );
   });
 
-  it('truncates logs and step events past a checkpoint', () => {
+  it('truncates the logs to exactly what a checkpoint has seen', () => {
     const directory = join(root, 'truncate');
-    rmSync(directory, { recursive: true, force: true });
-    mkdirSync(directory);
-    writeFileSync(join(directory, 'updates.csv'), 'step,envStep\n1,0\n2,0\n3,1\n4,2\n5,2');
-    writeFileSync(join(directory, 'episodes.csv'), 'envStep,step,return\n1,2,5\n2,4,6\n');
-    writeFileSync(join(directory, 'evaluations.csv'), 'step,envStep,meanReturn\n2,0,1\n3,2,2\n');
-    writeFileSync(
-      join(directory, 'events.jsonl'),
-      [
-        { type: 'phase', phase: 'online', step: 2, envStep: 0 },
-        { type: 'checkpoint', step: 4, envStep: 2, file: 'x' },
-        { type: 'log', level: 'info', message: 'kept' },
-      ]
-        .map((event) => JSON.stringify(event))
-        .join('\n') + '\n',
-    );
-    truncateRunLogs(directory, 3, 1);
+    const write = () => {
+      rmSync(directory, { recursive: true, force: true });
+      mkdirSync(directory);
+      writeFileSync(join(directory, 'updates.csv'), 'step,envStep\n1,0\n2,0\n3,1\n4,2\n5,2');
+      writeFileSync(join(directory, 'episodes.csv'), 'envStep,step,return\n1,2,5\n2,4,6\n');
+      // the evaluation at the phase boundary comes after the checkpoint at the same step
+      writeFileSync(join(directory, 'evaluations.csv'), 'step,envStep,meanReturn\n2,0,1\n2,0,2\n3,1,3\n');
+      writeFileSync(
+        join(directory, 'events.jsonl'),
+        [
+          { type: 'phase', phase: 'offline', step: 0, envStep: 0 },
+          { type: 'checkpoint', step: 2, envStep: 0, file: 'x' },
+          { type: 'phase', phase: 'online', step: 2, envStep: 0 },
+          { type: 'checkpoint', step: 4, envStep: 2, file: 'y' },
+          { type: 'log', level: 'info', message: 'kept' },
+        ]
+          .map((event) => JSON.stringify(event))
+          .join('\n') + '\n',
+      );
+    };
+    write();
+    truncateRunLogs(directory, {
+      step: 3,
+      envStep: 1,
+      episodes: 1,
+      evaluations: 3,
+      phase: 'online',
+      phaseAnnounced: true,
+    });
     expect(readFileSync(join(directory, 'updates.csv'), 'utf8')).toBe('step,envStep\n1,0\n2,0\n3,1\n');
     expect(readCsvLog(join(directory, 'episodes.csv')).columns.envStep).toEqual([1]);
-    expect(readCsvLog(join(directory, 'evaluations.csv')).columns.step).toEqual([2]);
-    expect(readRunEvents(directory).map((event) => event.type)).toEqual(['phase', 'log']);
+    expect(readCsvLog(join(directory, 'evaluations.csv')).columns.meanReturn).toEqual([1, 2, 3]);
+    expect(readRunEvents(directory).map((event) => event.type)).toEqual([
+      'phase',
+      'checkpoint',
+      'phase',
+      'log',
+    ]);
+
+    // a checkpoint at the end of the offline phase, before the boundary evaluation and the online phase event
+    write();
+    truncateRunLogs(directory, {
+      step: 2,
+      envStep: 0,
+      episodes: 0,
+      evaluations: 1,
+      phase: 'offline',
+      phaseAnnounced: true,
+    });
+    expect(readCsvLog(join(directory, 'evaluations.csv')).columns.meanReturn).toEqual([1]);
+    expect(readCsvLog(join(directory, 'episodes.csv')).rows).toBe(0);
+    expect(readRunEvents(directory)).toEqual([
+      { type: 'phase', phase: 'offline', step: 0, envStep: 0 },
+      { type: 'checkpoint', step: 2, envStep: 0, file: 'x' },
+      { type: 'log', level: 'info', message: 'kept' },
+    ]);
   });
 });
