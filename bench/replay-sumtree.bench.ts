@@ -46,6 +46,7 @@ function treeFigure(capacity: number): void {
   sums.assign(initial);
   const indices = new Int32Array(BATCH);
   const priorities = new Float64Array(BATCH);
+  const masses = new Float64Array(BATCH);
   const scratch = new Int32Array(BATCH);
   const run = () => {
     for (let b = 0; b < BATCHES_PER_REPEAT; b++) {

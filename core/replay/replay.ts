@@ -100,6 +100,7 @@ export class Replay {
   private newPriorities = new Float64Array(0);
   private targets = new Float64Array(0);
   private treeScratch = new Int32Array(0);
+  private masses = new Float64Array(0);
   /** Rule parameters, built once (ROER's β is set per update) so that updates allocate nothing. */
   private readonly perOptions: PerOptions;
   private readonly roerOptions: RoerOptions;
@@ -560,6 +561,7 @@ export class Replay {
     this.newPriorities = new Float64Array(size);
     this.targets = new Float64Array(size);
     this.treeScratch = new Int32Array(size);
+    this.masses = new Float64Array(size);
   }
 
   /** Row of the j-th online transition in storage order (online rows: [0, offlineStart) ∪ [offlineEnd, size)). */
@@ -596,11 +598,14 @@ export class Replay {
     const size = batch.size;
     const exponent = this.importanceExponent;
 
+    this.ensureScratch(size);
+    const masses = this.masses;
+
     if (offlineRows < 0) {
       const total = tree.total();
       const stratum = total / size;
-      for (let k = 0; k < size; k++)
-        indices[k] = tree.findUnchecked((k + rng.nextUint32() * UINT32_TO_UNIT) * stratum);
+      for (let k = 0; k < size; k++) masses[k] = (k + rng.nextUint32() * UINT32_TO_UNIT) * stratum;
+      tree.findManyUnchecked(masses, indices, size);
       // w_i / max w = ((N·p_i/Σp) / (N·p_min/Σp))^(−β) = (p_i / p_min)^(−β)
       const minimum = tree.min();
       for (let k = 0; k < size; k++) weights[k] = Math.pow(this.priorities[indices[k]] / minimum, -exponent);
@@ -617,24 +622,23 @@ export class Replay {
     const onlineCount = this.stored - offlineCount;
     const onlineRows = size - offlineRows;
 
-    if (offlineRows > 0) {
-      const stratum = offlineMass / offlineRows;
-      for (let k = 0; k < offlineRows; k++) {
-        let row = tree.findUnchecked(beforeOffline + (k + rng.nextUint32() * UINT32_TO_UNIT) * stratum);
-        if (row < start)
-          row = start; // rounding at a segment edge
-        else if (row >= end) row = end - 1;
-        indices[k] = row;
-      }
+    // Masses: offline strata first, then online strata mapped around the offline range.
+    const offlineStratum = offlineRows > 0 ? offlineMass / offlineRows : 0;
+    for (let k = 0; k < offlineRows; k++) {
+      masses[k] = beforeOffline + (k + rng.nextUint32() * UINT32_TO_UNIT) * offlineStratum;
     }
-    if (onlineRows > 0) {
-      const stratum = onlineMass / onlineRows;
-      for (let k = 0; k < onlineRows; k++) {
-        const mass = (k + rng.nextUint32() * UINT32_TO_UNIT) * stratum;
-        let row = tree.findUnchecked(mass < beforeOffline ? mass : mass + offlineMass);
-        if (row >= start && row < end) row = end < this.stored ? end : start - 1; // rounding at a segment edge
-        indices[offlineRows + k] = row;
-      }
+    const onlineStratum = onlineRows > 0 ? onlineMass / onlineRows : 0;
+    for (let k = 0; k < onlineRows; k++) {
+      const mass = (k + rng.nextUint32() * UINT32_TO_UNIT) * onlineStratum;
+      masses[offlineRows + k] = mass < beforeOffline ? mass : mass + offlineMass;
+    }
+    tree.findManyUnchecked(masses, indices, size);
+    // Rounding at a segment edge can land one row over the boundary: pull it back.
+    for (let k = 0; k < size; k++) {
+      const row = indices[k];
+      const offline = row >= start && row < end;
+      if (k < offlineRows && !offline) indices[k] = row < start ? start : end - 1;
+      else if (k >= offlineRows && offline) indices[k] = end < this.stored ? end : start - 1;
     }
 
     // Importance weights within each segment: (n_s·p_i/mass_s)^(−β), divided by the largest

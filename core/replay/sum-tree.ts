@@ -253,6 +253,39 @@ export class SumTree {
     return node;
   }
 
+  /**
+   * `findUnchecked` for `count` masses at once, descending all of them level by level: the
+   * searches are independent, so the processor overlaps their cache misses instead of waiting on
+   * one chain of misses per search. `masses` is consumed (left holding the in-leaf remainders);
+   * `out[k]` receives the slot of `masses[k]`.
+   */
+  findManyUnchecked(masses: Float64Array, out: Int32Array, count: number): void {
+    const nodes = this.nodes;
+    const offsets = this.offsets;
+    for (let k = 0; k < count; k++) out[k] = 0;
+    for (let level = 1; level <= this.depth; level++) {
+      const offset = offsets[level];
+      for (let k = 0; k < count; k++) {
+        const first = out[k] << SHIFT;
+        const base = offset + first;
+        let mass = masses[k];
+        let child = 0;
+        while (child < MASK) {
+          const value = nodes[base + child];
+          if (mass < value) break;
+          mass -= value;
+          child++;
+        }
+        if (child === MASK && !(mass < nodes[base + MASK])) {
+          while (child > 0 && nodes[base + child] === 0) child--;
+          mass = nodes[base + child] * (1 - 2 ** -52);
+        }
+        masses[k] = mass;
+        out[k] = first + child;
+      }
+    }
+  }
+
   /** Replace all priorities at once from `priorities[0..n)` (others become 0) in O(capacity). */
   assign(priorities: ArrayLike<number>, n = priorities.length): void {
     if (n > this.capacity)

@@ -236,3 +236,28 @@ describe('SumTree batch updates', () => {
     );
   });
 });
+
+describe('SumTree.findManyUnchecked', () => {
+  it('finds the same slots as one search at a time (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 20, noNaN: true })), {
+          minLength: 1,
+          maxLength: 500,
+        }),
+        fc.array(fc.double({ min: 0, max: 1.01, noNaN: true }), { minLength: 1, maxLength: 64 }),
+        (priorities, units) => {
+          const tree = new SumTree(priorities.length);
+          tree.assign(priorities);
+          fc.pre(tree.total() > 0);
+          const masses = Float64Array.from(units, (u) => u * tree.total());
+          const expected = Array.from(masses, (m) => tree.find(m));
+          const out = new Int32Array(masses.length);
+          tree.findManyUnchecked(masses, out, masses.length);
+          expect(Array.from(out)).toEqual(expected);
+        },
+      ),
+      { numRuns: 200, seed: 17 },
+    );
+  });
+});
