@@ -3,7 +3,7 @@
  * chromium. Opens a shipped dataset, starts a tiny run, watches the β and ESS charts receive data,
  * pauses and resumes, stops, exports the policy and plays a rollout. Screenshots go to test-artifacts/e2e/.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -18,7 +18,7 @@ if (skipReason) {
 }
 
 /** A run small enough for a test: tiny nets, a few hundred updates per phase. */
-function tinyRunConfig(datasetPath: string | undefined): Record<string, unknown> {
+function tinyRunConfig(datasetPath: string | undefined) {
   return {
     env: { id: 'pendulum-v1' },
     ...(datasetPath ? { dataset: { path: datasetPath } } : {}),
@@ -102,18 +102,28 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     const config = tinyRunConfig(existsSync(pendulum) ? pendulum : undefined);
     await byTestId(page, 'nav-new-run').click();
     const editor = byTestId(page, 'run-config');
+    const status = byTestId(page, 'config-status');
     await editor.waitFor();
+    // Let the form load its first preset (which fills the editor) before typing over it.
+    await expect.poll(() => editor.inputValue(), { timeout: 60_000 }).not.toBe('{}');
+    await expect.poll(() => status.innerText(), { timeout: 60_000 }).toMatch(/is valid/);
     await editor.fill(JSON.stringify(config, null, 2));
     await byTestId(page, 'run-name').fill('e2e tiny');
-    await expect
-      .poll(() => byTestId(page, 'config-status').innerText(), { timeout: 30_000 })
-      .toContain('valid');
+    await expect.poll(() => status.innerText(), { timeout: 30_000 }).toMatch(/is valid/);
     await page.screenshot({ path: artifact('03-new-run.png'), fullPage: true });
     await byTestId(page, 'run-start').click();
 
     // The app moves to the live view; the charts fill as update batches arrive.
     const state = byTestId(page, 'run-state');
     await state.waitFor({ timeout: 60_000 });
+    // The engine received the config as typed.
+    const [runDirectory] = readdirSync(runs);
+    const stored = JSON.parse(readFileSync(join(runs, runDirectory, 'config.json'), 'utf8')) as {
+      agent: { hiddenSizes: number[] };
+      offline: { steps: number };
+    };
+    expect(stored.agent.hiddenSizes).toEqual([16, 16]);
+    expect(stored.offline.steps).toBe(config.offline.steps);
     await expect
       .poll(() => chartPoints(page, 'chart-beta'), { timeout: 180_000, interval: 250 })
       .toBeGreaterThan(0);
