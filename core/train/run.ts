@@ -455,6 +455,8 @@ export class TrainingRun implements RunHandle {
           while (counters.updateCredit >= 1) {
             this.update();
             counters.updateCredit -= 1;
+            // a high update-to-data ratio must not hold the event loop for the whole burst
+            if (counters.updateCredit >= 1) await this.maybeYield();
           }
         }
         if (counters.envStep % config.eval.interval === 0) await this.evaluate();
