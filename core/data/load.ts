@@ -14,6 +14,7 @@
  * dropped and the row before it becomes the episode's timeout (as D4RL's qlearning_dataset does).
  */
 import type { Table } from 'apache-arrow';
+import { episodeIdsFromEnds } from '../replay/replay.js';
 import type { TransitionColumns } from '../replay/transitions.js';
 import { makeEnv } from '../envs/registry.js';
 import type { Env } from '../envs/types.js';
@@ -244,17 +245,6 @@ interface FlatRows {
   rewards: MatrixColumn;
   terminals: Uint8Array;
   timeouts: Uint8Array;
-}
-
-/** Episode index of every row: it increases after each terminal or timeout row. */
-export function episodeIdsFromEnds(terminals: Uint8Array, timeouts: Uint8Array): Int32Array {
-  const ids = new Int32Array(terminals.length);
-  let episode = 0;
-  for (let i = 0; i < terminals.length; i++) {
-    ids[i] = episode;
-    if (terminals[i] !== 0 || timeouts[i] !== 0) episode++;
-  }
-  return ids;
 }
 
 function withGivenNext(
