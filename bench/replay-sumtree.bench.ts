@@ -51,8 +51,8 @@ function treeFigure(capacity: number): void {
   const run = () => {
     for (let b = 0; b < BATCHES_PER_REPEAT; b++) {
       const stratum = sums.total() / BATCH;
-      for (let k = 0; k < BATCH; k++)
-        indices[k] = sums.findUnchecked((k + rng.nextUint32() * 2 ** -32) * stratum);
+      for (let k = 0; k < BATCH; k++) masses[k] = (k + rng.nextUint32() * 2 ** -32) * stratum;
+      sums.findManyUnchecked(masses, indices, BATCH);
       for (let k = 0; k < BATCH; k++) priorities[k] = Math.fround(0.5 + rng.uniform());
       sums.setManyUnchecked(indices, priorities, BATCH, scratch);
     }
