@@ -7,7 +7,7 @@
  * Replay.loadOffline into a buffer with room for as many online transitions (one block copy per column).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../core/data/load.js';
 import { encodeDataset } from '../core/data/write.js';
@@ -147,6 +147,7 @@ async function figure(label: string, observationWidth: number, actionWidth: numb
       cpuRatioToRead: intoReplay.cpu / read.cpu,
       goalRatio: 2,
       transitions: ROWS,
+      load1: loadavg()[0],
     });
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -2,6 +2,7 @@
  * Environment steps per second for every registered environment, under uniform random actions
  * (resets included when an episode ends). Single thread, one environment instance.
  */
+import { loadavg } from 'node:os';
 import { listEnvs, makeEnv } from '../core/envs/registry.js';
 import { Rng } from '../core/util/random.js';
 import { median, report } from './util.js';
@@ -30,5 +31,5 @@ for (const { id } of listEnvs()) {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (r > 0) rates.push(STEPS / seconds);
   }
-  report({ name: `envs-step.${id}`, unit: 'steps/s', value: Math.round(median(rates)) });
+  report({ name: `envs-step.${id}`, unit: 'steps/s', value: Math.round(median(rates)), load1: loadavg()[0] });
 }
