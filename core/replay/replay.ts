@@ -95,7 +95,7 @@ export class Replay {
   /** Receives the values read by the gather's prefetch pass, so that the reads are not optimised away. */
   private prefetchSink = 0;
 
-  /** Scratch for the ROER batch update, grown to the largest batch seen. */
+  /** Scratch for priority updates and stratified draws, grown to the largest batch seen. */
   private oldPriorities = new Float64Array(0);
   private newPriorities = new Float64Array(0);
   private targets = new Float64Array(0);
