@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAZE_LAYOUTS, MazeGrid } from '../../../core/envs/maze-layouts.js';
-import type {
-  PointMazeEnv} from '../../../core/envs/point-maze.js';
+import type { PointMazeEnv } from '../../../core/envs/point-maze.js';
 import {
   denseGoalReward,
   overlapsWall,
