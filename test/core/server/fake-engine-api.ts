@@ -187,7 +187,11 @@ export function createFakeEngineApiSync(): EngineApi {
       writeFileSync(path, body);
       return { path, bytes: Buffer.byteLength(body) };
     },
-    inspectDataset: (path: string) => ({ path, rows: 10 }),
+    inspectDataset: (path: string) => {
+      // Lets host tests see how a dying engine worker is reported.
+      if (path.endsWith('crash-the-worker')) process.exit(3);
+      return { path, rows: 10 };
+    },
     summarizeDataset: (path: string) => ({ envId: 'walk-v0', rows: path.length, episodes: 1, card: null }),
     listEnvs: () => [
       {
