@@ -26,13 +26,6 @@ export const TREE_FANOUT = 8;
 const SHIFT = 3;
 const MASK = TREE_FANOUT - 1;
 
-/** Smallest power of two ≥ n (n ≥ 1). */
-export function nextPowerOfTwo(n: number): number {
-  let size = 1;
-  while (size < n) size *= 2;
-  return size;
-}
-
 interface TreeShape {
   /** Number of levels below the root (the leaf level is `depth`). */
   depth: number;
