@@ -111,18 +111,31 @@ export class ColumnTable {
     return Number.NaN;
   }
 
+  /** Columns of an array field, by element index (cached so appends build no names). */
+  private readonly arrayColumns = new Map<string, GrowableColumn[]>();
+
+  private arrayColumn(name: string, index: number): GrowableColumn {
+    let list = this.arrayColumns.get(name);
+    if (!list) {
+      list = [];
+      this.arrayColumns.set(name, list);
+    }
+    return (list[index] ??= this.columnFor(`${name}_${index}`));
+  }
+
   /** Append one record; fields missing from it get NaN in this row. */
   append(record: object): void {
-    for (const [name, value] of Object.entries(record)) {
+    const fields = record as Record<string, unknown>;
+    for (const name in fields) {
       if (this.skip.has(name)) continue;
-      if (Array.isArray(value)) {
-        value.forEach((item, i) => this.columnFor(`${name}_${i}`).push(this.toNumber(name, item)));
-      } else {
-        this.columnFor(name).push(this.toNumber(name, value));
-      }
+      const value = fields[name];
+      if (typeof value === 'number') this.columnFor(name).push(value);
+      else if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) this.arrayColumn(name, i).push(this.toNumber(name, value[i]));
+      } else this.columnFor(name).push(this.toNumber(name, value));
     }
     this.rows++;
-    for (const column of this.columns.values()) column.padTo(this.rows);
+    for (const column of this.columns.values()) if (column.length < this.rows) column.padTo(this.rows);
   }
 
   /** Append columns as stored in a run directory (every column the same length). */

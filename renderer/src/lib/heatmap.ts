@@ -15,7 +15,7 @@ export interface HeatmapGrid {
   /** Step range of each column: [columnStart[c], columnStart[c] + columnWidth). */
   columnStart: Float64Array;
   columnWidth: number;
-  /** Updates that fell in each column. */
+  /** Update records whose step fell in each column. */
   updates: Uint32Array;
 }
 
@@ -42,17 +42,19 @@ export function binHeatmap(
     return { columns: cellCount, bins, cells, columnStart, columnWidth, updates };
   const start = lowerBound(steps, xMin);
   const end = upperBound(steps, xMax);
+  // Column of every row once, then one sequential pass per bin (memory-friendly for 10⁶ rows).
+  const columnOf = new Int32Array(Math.max(0, end - start));
   for (let i = start; i < end; i++) {
     const column = span > 0 ? Math.min(cellCount - 1, Math.floor((steps[i] - xMin) / columnWidth)) : 0;
-    let any = false;
-    for (let b = 0; b < bins; b++) {
-      const count = histogram[b][i];
-      if (Number.isFinite(count) && count > 0) {
-        cells[column * bins + b] += count;
-        any = true;
-      }
+    columnOf[i - start] = column;
+    updates[column]++;
+  }
+  for (let b = 0; b < bins; b++) {
+    const counts = histogram[b];
+    for (let i = start; i < end; i++) {
+      const count = counts[i];
+      if (count > 0 && count !== Infinity) cells[columnOf[i - start] * bins + b] += count;
     }
-    if (any) updates[column]++;
   }
   for (let c = 0; c < cellCount; c++) {
     let total = 0;
