@@ -348,6 +348,7 @@ export class SacLearner implements Learner {
       }
       params.gatherGradients(gradients, this.critic.gradient);
     });
+    this.assertFinite('critic', loss + penaltyWeight * penaltyTotal, this.critic.gradient);
     this.critic.optimiser.apply(params, this.critic.gradient);
     this.targetCritic.polyakToward(params, this.config.tau);
     return { loss: loss + penaltyWeight * penaltyTotal, penalty: penaltyTotal, q1: q[0], q2: q[1] };
@@ -384,6 +385,7 @@ export class SacLearner implements Learner {
       const { gradients } = mlpBackward(value.parameters, 0, trace, dv, { weights: true, input: false });
       value.parameters.gatherGradients(gradients, value.gradient);
     });
+    this.assertFinite('value', loss, value.gradient);
     value.optimiser.apply(value.parameters, value.gradient);
 
     // TD errors with the updated value net, s and s′ in one pass.
@@ -472,6 +474,7 @@ export class SacLearner implements Learner {
       );
       this.actor.parameters.gatherGradients(gradients, this.actor.gradient);
     });
+    this.assertFinite('actor', loss, this.actor.gradient);
     this.actor.optimiser.apply(this.actor.parameters, this.actor.gradient);
     return { loss, logProbs };
   }
@@ -691,6 +694,21 @@ export class SacLearner implements Learner {
       net?.parameters.dispose();
     }
     this.targetCritic.dispose();
+  }
+
+  /**
+   * Refuse a step whose loss or gradient is not finite, before it reaches the weights, with a
+   * message a user can act on (the networks keep their last finite values).
+   */
+  private assertFinite(network: string, loss: number, gradient: Float32Array): void {
+    let finite = Number.isFinite(loss);
+    for (let i = 0; finite && i < gradient.length; i++) finite = Number.isFinite(gradient[i]);
+    if (!finite) {
+      throw new Error(
+        `${network} loss or gradient is not finite at update ${this.updates + 1}; check the batch for ` +
+          'NaN/Inf observations or rewards, the reward scale, and the learning rates',
+      );
+    }
   }
 
   private assertUsable(): void {

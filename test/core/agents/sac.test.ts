@@ -210,3 +210,15 @@ describe('SAC config', () => {
     }
   });
 });
+
+describe('SAC + ROER learner on bad input', () => {
+  it('refuses a non-finite step with a clear message and keeps its weights', async () => {
+    const learner = await createSacLearner(small(), OBS, ACT, 13);
+    const batch = randomBatch(new Rng(14));
+    const before = learner.getState();
+    batch.rewards[3] = Number.NaN;
+    expect(() => learner.update(batch, 1)).toThrow(/critic loss or gradient is not finite at update 1/);
+    expect(learner.getState().critic).toEqual(before.critic);
+    learner.dispose();
+  });
+});
