@@ -13,6 +13,8 @@
  * it repeats the row's own observation; a timeout row's successor state is unknown, so that row is
  * dropped and the row before it becomes the episode's timeout (as D4RL's qlearning_dataset does).
  */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { episodeIdsFromEnds } from '../replay/replay.js';
 import type { TransitionColumns } from '../replay/transitions.js';
@@ -50,6 +52,7 @@ const MINARI_COLUMNS = ['observations', 'actions', 'rewards', 'terminations', 't
 
 /** Load and validate `path` (Arrow IPC file or stream, or Parquet). Throws DatasetError. */
 export async function loadDataset(path: string, options: LoadOptions = {}): Promise<LoadedDatasetDetails> {
+  if (await isDirectory(path)) return loadMinariDirectory(path, options);
   const read = await readTable(path);
   const card = parseCard(path, read.metadata);
   const { table } = read;
@@ -474,5 +477,136 @@ function assembleMinari(
       );
     }
   });
+  return out;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false; // readTable reports the missing file
+  }
+}
+
+/**
+ * A Minari Arrow dataset directory: one sub-directory per episode, named by its id ("3" or
+ * "episode_id=3", as pyarrow's directory or hive partitioning writes it), each holding the
+ * episode's T + 1 rows in one or more Arrow/Parquet files. A `data/` sub-directory (Minari's
+ * dataset root) is looked into. Episodes are taken in the order of their ids.
+ */
+async function loadMinariDirectory(path: string, options: LoadOptions): Promise<LoadedDatasetDetails> {
+  let root = path;
+  let entries = await readdir(root, { withFileTypes: true });
+  if (!entries.some((entry) => entry.isDirectory() && episodeIdOfDirectory(entry.name) !== null)) {
+    if (entries.some((entry) => entry.isDirectory() && entry.name === 'data')) {
+      root = join(path, 'data');
+      entries = await readdir(root, { withFileTypes: true });
+    }
+  }
+  const episodes = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => ({ name: entry.name, id: episodeIdOfDirectory(entry.name) }))
+    .filter((entry): entry is { name: string; id: number } => entry.id !== null)
+    .sort((a, b) => a.id - b.id);
+  if (episodes.length === 0) {
+    throw new DatasetError(
+      path,
+      'is a directory without episode sub-directories; expected an Arrow IPC or Parquet file, or a Minari dataset directory (sub-directories named by episode id)',
+    );
+  }
+  const expected = expectedShapes(path, options, null);
+  const warnings: string[] = [...expected.warnings];
+  const parts: TransitionColumns[] = [];
+  let fileBytes = 0;
+  let format: ContainerFormat = 'arrow-file';
+  for (const episode of episodes) {
+    const directory = join(root, episode.name);
+    const files = (await readdir(directory))
+      .filter((name) => /\.(arrow|feather|arrows|ipc|parquet)$/i.test(name))
+      .sort();
+    if (files.length === 0)
+      throw new DatasetError(directory, 'episode directory without an Arrow or Parquet file');
+    const tables: Table[] = [];
+    for (const file of files) {
+      const read = await readTable(join(directory, file));
+      fileBytes += read.bytes;
+      format = read.format;
+      tables.push(read.table);
+    }
+    const table = tables.length === 1 ? tables[0] : tables[0].concat(...tables.slice(1));
+    const where = files.length === 1 ? join(directory, files[0]) : directory;
+    const part = assembleMinari(where, table, expected, warnings);
+    if (parts.length === 0) {
+      // Every later episode must have the first one's widths.
+      expected.observationWidth ??= part.observationWidth;
+      expected.actionWidth ??= part.actionWidth;
+      if (expected.source === 'the requested shape') expected.source = `the first episode (${where})`;
+    }
+    parts.push(part);
+  }
+  const columns = concatenateEpisodes(parts);
+  if (expected.actionBounds) {
+    warnings.push(
+      ...actionBoundWarnings(
+        path,
+        columns.actions,
+        columns.actionWidth,
+        expected.actionBounds.low,
+        expected.actionBounds.high,
+      ),
+    );
+  }
+  return {
+    path,
+    columns,
+    card: null,
+    warnings,
+    format,
+    layout: 'minari',
+    fileBytes,
+    zeroCopyColumns: [],
+    ignoredColumns: [],
+  };
+}
+
+function episodeIdOfDirectory(name: string): number | null {
+  const match = /^(?:episode_id=)?(\d+)$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/** Concatenate per-episode column blocks, renumbering episode ids consecutively. */
+function concatenateEpisodes(parts: TransitionColumns[]): TransitionColumns {
+  const first = parts[0];
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const out: Required<TransitionColumns> = {
+    length,
+    observationWidth: first.observationWidth,
+    actionWidth: first.actionWidth,
+    observations: new Float32Array(length * first.observationWidth),
+    actions: new Float32Array(length * first.actionWidth),
+    rewards: new Float32Array(length),
+    nextObservations: new Float32Array(length * first.observationWidth),
+    terminals: new Uint8Array(length),
+    timeouts: new Uint8Array(length),
+    episodeIds: new Int32Array(length),
+  };
+  let row = 0;
+  let episodeBase = 0;
+  for (const part of parts) {
+    out.observations.set(part.observations, row * first.observationWidth);
+    out.actions.set(part.actions, row * first.actionWidth);
+    out.rewards.set(part.rewards, row);
+    out.nextObservations.set(part.nextObservations, row * first.observationWidth);
+    out.terminals.set(part.terminals, row);
+    out.timeouts.set(part.timeouts, row);
+    let maxId = -1;
+    for (let i = 0; i < part.length; i++) {
+      const id = part.episodeIds![i];
+      out.episodeIds[row + i] = episodeBase + id;
+      if (id > maxId) maxId = id;
+    }
+    episodeBase += maxId + 1;
+    row += part.length;
+  }
   return out;
 }

@@ -109,6 +109,13 @@ describe('files from other Arrow writers', () => {
     expect(Array.from(loaded.columns.timeouts)).toEqual([0, 0, 0, 0, 1, 0, 0]);
   });
 
+  it('loads a Minari dataset directory (one sub-directory per episode id)', async () => {
+    const loaded = await loadDataset(fixture('minari-directory'));
+    expectBaseData(loaded.columns);
+    expect(loaded.layout).toBe('minari');
+    expect(loaded.fileBytes).toBeGreaterThan(0);
+  });
+
   it('identifies the Minari layout', async () => {
     expect((await loadDataset(fixture('foreign/polars-minari.arrow'))).layout).toBe('minari');
   });
@@ -179,7 +186,7 @@ describe('validation errors name the file, column and row', () => {
 
   it('a missing file and a directory are DatasetErrors too', async () => {
     await expect(loadDataset(join(scratch, 'nope.arrow'))).rejects.toThrow(/nope\.arrow: file not found/);
-    await expect(loadDataset(scratch)).rejects.toThrow(/is a directory/);
+    await expect(loadDataset(scratch)).rejects.toThrow(/is a directory without episode sub-directories/);
   });
 
   it('every prefix of a valid file fails cleanly (never a partial load or a crash)', async () => {
