@@ -11,7 +11,7 @@
  *     [--dataset datasets/pointmaze-medium-diverse-v1.arrow] [--runs runs/bench-learning] [--write-docs]
  *
  * `npm run bench -- learning` runs a quick budget. Runs that already finished in the runs
- * directory are reused (delete it to start over). Prints one JSON line per figure; with
+ * directory with the same config are reused (delete it to start over). Prints one JSON line per figure; with
  * --write-docs it also writes the plots (SVG) and the "Learning" section of docs/benchmarks.md.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../core/data/load.js';
 import { readCsvLog } from '../core/train/metrics-log.js';
-import { readRunStatus, RUN_FILES } from '../core/train/run-directory.js';
+import { canonicalJson } from '../core/export/policy.js';
+import { parseRunConfig, resolveDatasetPath } from '../core/train/config.js';
+import { readRunConfig, readRunStatus, RUN_FILES } from '../core/train/run-directory.js';
 import { startTrainingRun } from '../core/train/run.js';
 import { packageInfo } from '../core/util/package-info.js';
 import { linePlot, type PlotSeries } from './learning/svg.js';
@@ -144,7 +146,10 @@ function pendulumConfig(seed: number): Record<string, unknown> {
 /** Train one run in `directory` unless it already finished there; returns wall seconds (0 when reused). */
 async function ensureRun(directory: string, config: Record<string, unknown>, name: string): Promise<number> {
   if (existsSync(join(directory, RUN_FILES.status))) {
-    if (readRunStatus(directory).state === 'finished') return 0;
+    // reuse a finished run only when it was trained with exactly this config
+    const stored = canonicalJson(readRunConfig(directory));
+    const wanted = canonicalJson(resolveDatasetPath(parseRunConfig(config), root));
+    if (readRunStatus(directory).state === 'finished' && stored === wanted) return 0;
     rmSync(directory, { recursive: true, force: true });
   }
   const started = performance.now();
