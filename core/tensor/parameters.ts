@@ -83,8 +83,16 @@ export class ParameterSet {
       const [rows, cols] = this.shapes[index];
       const source = this.view(index);
       const out = new Float32Array(rows * cols);
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < cols; c++) out[c * rows + r] = source[r * cols + c];
+      // 16×16 tiles keep both the reads and the strided writes in cache.
+      const tile = 16;
+      for (let r0 = 0; r0 < rows; r0 += tile) {
+        const rEnd = Math.min(r0 + tile, rows);
+        for (let c0 = 0; c0 < cols; c0 += tile) {
+          const cEnd = Math.min(c0 + tile, cols);
+          for (let r = r0; r < rEnd; r++) {
+            for (let c = c0; c < cEnd; c++) out[c * rows + r] = source[r * cols + c];
+          }
+        }
       }
       cached = tf.keep(tf.tensor2d(out, [cols, rows], 'float32'));
       this.transposes[index] = cached;
