@@ -104,6 +104,8 @@ interface ActiveRun {
 export function createEngineService(api: EngineApi, options: EngineServiceOptions): EngineServiceHandle {
   const listeners = new Set<(batch: EventBatch) => void>();
   const runs = new Map<string, ActiveRun>();
+  /** Dataset summaries by path, reused while the file's size and modification time are unchanged. */
+  const datasetSummaries = new Map<string, { stamp: string; summary: DatasetSummary }>();
 
   const deliver = (batch: EventBatch): void => {
     for (const listener of listeners) {
@@ -174,7 +176,14 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
         .sort();
       const entries: CommandResults['datasets.list'] = [];
       for (const path of files) {
-        const summary = await api.summarizeDataset(path);
+        const { size, mtimeMs } = statSync(path);
+        const stamp = `${size}:${mtimeMs}`;
+        let summary =
+          datasetSummaries.get(path)?.stamp === stamp ? datasetSummaries.get(path)?.summary : undefined;
+        if (!summary) {
+          summary = await api.summarizeDataset(path);
+          datasetSummaries.set(path, { stamp, summary });
+        }
         entries.push({
           path,
           name: basename(path, extname(path)),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -127,7 +127,6 @@ describe('engine service', () => {
   it('lists only dataset files, with their summaries', async () => {
     expect(await service['datasets.list']({})).toEqual([]);
     const datasets = join(root, 'datasets');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(datasets);
     writeFileSync(join(datasets, 'b.arrow'), '');
     writeFileSync(join(datasets, 'a.parquet'), '');
@@ -135,6 +134,33 @@ describe('engine service', () => {
     const list = await service['datasets.list']({});
     expect(list.map((entry) => entry.name)).toEqual(['a', 'b']);
     expect(list[0]).toMatchObject({ path: join(datasets, 'a.parquet'), envId: 'walk-v0', card: null });
+  });
+
+  it('reads each dataset file once while it is unchanged', async () => {
+    const api = createFakeEngineApiSync();
+    const read: string[] = [];
+    const summarize = api.summarizeDataset;
+    api.summarizeDataset = (path) => {
+      read.push(path);
+      return summarize(path);
+    };
+    const datasets = join(root, 'datasets');
+    mkdirSync(datasets);
+    const file = join(datasets, 'a.arrow');
+    writeFileSync(file, 'one');
+    const cached = createEngineService(api, {
+      runsDirectory: join(root, 'runs'),
+      datasetsDirectory: datasets,
+      baseDirectory: root,
+      mode: 'browser',
+      version: '1.0.0',
+    });
+    await cached['datasets.list']({});
+    await cached['datasets.list']({});
+    expect(read).toEqual([file]);
+    writeFileSync(file, 'changed');
+    await cached['datasets.list']({});
+    expect(read).toEqual([file, file]);
   });
 
   it('lists the environments', async () => {
