@@ -19,7 +19,13 @@ import type { CommandResponse, EventBatch, EventsPush } from './protocol.js';
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:*";
 
-export const TOKEN_COOKIE = 'o2o_token';
+/**
+ * Name of the token cookie for a server on `port`. Cookies are scoped by host, not port, so two
+ * servers on 127.0.0.1 would otherwise overwrite each other's cookie.
+ */
+export function tokenCookieName(port: number): string {
+  return `o2o_token_${port}`;
+}
 export const API_PATH = '/api';
 /** Largest request the WebSocket accepts (a run config is a few kilobytes). */
 export const MAX_MESSAGE_BYTES = 1 << 20;
@@ -141,7 +147,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
   /** 401 when no token came at all, 403 when a wrong one did; undefined when authorised. */
   const authorise = (request: IncomingMessage, url: URL): { status: number; message: string } | undefined => {
-    const presented = url.searchParams.get('token') ?? readCookie(request.headers.cookie, TOKEN_COOKIE);
+    const presented =
+      url.searchParams.get('token') ?? readCookie(request.headers.cookie, tokenCookieName(port));
     if (presented === undefined || presented === null || presented === '') {
       return { status: 401, message: 'token required: open the URL that `o2o serve` printed' };
     }
@@ -180,7 +187,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
     securityHeaders(response);
     if (url.searchParams.has('token')) {
-      response.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      response.setHeader(
+        'Set-Cookie',
+        `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+      );
     }
     const type = MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
     response.writeHead(200, {

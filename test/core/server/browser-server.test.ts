@@ -122,7 +122,9 @@ describe('browser mode server', () => {
     expect((await get('/')).status).toBe(401);
     expect((await get('/assets/app.js')).status).toBe(401);
     expect((await get('/?token=' + 'f'.repeat(64))).status).toBe(403);
-    expect((await get('/assets/app.js', { cookie: 'o2o_token=wrong' })).status).toBe(403);
+    expect((await get('/assets/app.js', { cookie: `o2o_token_${server.port}=wrong` })).status).toBe(403);
+    // Another server's cookie on the same host is not this server's token.
+    expect((await get('/assets/app.js', { cookie: `o2o_token_1=${server.token}` })).status).toBe(401);
   });
 
   it('serves the page with the token, sets a strict HttpOnly cookie, and assets then pass with it', async () => {
@@ -132,10 +134,10 @@ describe('browser mode server', () => {
     expect(page.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(page.body).toContain('<title>O2O</title>');
     const cookie = String(page.headers['set-cookie']);
-    expect(cookie).toContain(`o2o_token=${server.token}`);
+    expect(cookie).toContain(`o2o_token_${server.port}=${server.token}`);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
-    const cookieHeader = { cookie: `o2o_token=${server.token}` };
+    const cookieHeader = { cookie: `o2o_token_${server.port}=${server.token}` };
     const script = await get('/assets/app.js', cookieHeader);
     expect(script.status).toBe(200);
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
@@ -149,7 +151,7 @@ describe('browser mode server', () => {
   });
 
   it('never serves files outside the renderer', async () => {
-    const cookieHeader = { cookie: `o2o_token=${server.token}` };
+    const cookieHeader = { cookie: `o2o_token_${server.port}=${server.token}` };
     for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
       const reply = await get(path, cookieHeader);
       expect(reply.body).not.toContain('outside the renderer');
