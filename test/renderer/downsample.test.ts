@@ -28,9 +28,14 @@ describe('m4Indices', () => {
 
   it('reduces a million points to at most (2 + 2·series) per pixel column', () => {
     const n = 1_000_000;
-    const x = sortedSteps(n);
-    const a = Float64Array.from(x, (v) => Math.sin(v / 1000));
-    const b = Float64Array.from(x, (v) => Math.cos(v / 777));
+    const x = new Float64Array(n);
+    const a = new Float64Array(n);
+    const b = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      x[i] = i;
+      a[i] = Math.sin(i / 1000);
+      b[i] = Math.cos(i / 777);
+    }
     const indices = m4Indices(x, [a, b], 0, n - 1, 800);
     expect(indices.length).toBeLessThanOrEqual(800 * 6);
     expect(indices.length).toBeGreaterThan(800);
