@@ -121,7 +121,7 @@ export function valueTdError(
 
 /**
  * Gradient penalty on one row of ∂Q/∂a (official critic.py, WGAN-LP style): max(‖g‖ − 1, 0)².
- * Returns the penalty and writes d penalty/dg · scale into `out` (zero when ‖g‖ ≤ 1).
+ * Returns the penalty and writes d penalty/dg · scale into `out` from `outOffset` (zero when ‖g‖ ≤ 1).
  */
 export function gradientPenaltyRow(
   gradient: ArrayLike<number>,
@@ -129,17 +129,18 @@ export function gradientPenaltyRow(
   width: number,
   scale: number,
   out: Float32Array,
+  outOffset = offset,
 ): number {
   let squared = 0;
   for (let j = 0; j < width; j++) squared += gradient[offset + j] ** 2;
   const norm = Math.sqrt(squared);
   const excess = norm - 1;
   if (excess <= 0) {
-    for (let j = 0; j < width; j++) out[offset + j] = 0;
+    for (let j = 0; j < width; j++) out[outOffset + j] = 0;
     return 0;
   }
   const factor = (scale * 2 * excess) / norm;
-  for (let j = 0; j < width; j++) out[offset + j] = factor * gradient[offset + j];
+  for (let j = 0; j < width; j++) out[outOffset + j] = factor * gradient[offset + j];
   return excess * excess;
 }
 

@@ -328,18 +328,31 @@ export class SacLearner implements Learner {
         if (penaltyWeight > 0) {
           const result = mlpBackwardWithInputPenalty(params, first, trace, dq, (inputGradient) => {
             const g = inputGradient.dataSync();
-            const penaltyGradient = new Float32Array(rows * inputWidth);
+            const rowGradient = new Float32Array(inputWidth);
+            const activeRows: number[] = [];
+            const activeGradients: number[] = [];
             for (let i = 0; i < rows; i++) {
-              penaltyTotal +=
-                gradientPenaltyRow(
-                  g,
-                  i * inputWidth + observationWidth,
-                  this.actionWidth,
-                  penaltyWeight / rows,
-                  penaltyGradient,
-                ) / rows;
+              const penalty = gradientPenaltyRow(
+                g,
+                i * inputWidth + observationWidth,
+                this.actionWidth,
+                penaltyWeight / rows,
+                rowGradient,
+                observationWidth,
+              );
+              if (penalty > 0) {
+                penaltyTotal += penalty / rows;
+                activeRows.push(i);
+                for (let j = 0; j < inputWidth; j++) activeGradients.push(rowGradient[j]);
+              }
             }
-            return tf.tensor2d(penaltyGradient, [rows, inputWidth]);
+            return {
+              rows: Int32Array.from(activeRows),
+              gradient:
+                activeRows.length > 0
+                  ? tf.tensor2d(Float32Array.from(activeGradients), [activeRows.length, inputWidth])
+                  : undefined,
+            };
           });
           gradients.push(...result.gradients);
         } else {

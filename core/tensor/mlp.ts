@@ -178,6 +178,14 @@ export function mlpBackward(
   return { gradients: options.weights ? gradients : [], inputGradient };
 }
 
+/** What an input penalty returns: its gradient on the rows where it is non-zero. */
+export interface InputPenaltyGradient {
+  /** Indices of the rows whose penalty gradient is non-zero, ascending. */
+  rows: Int32Array;
+  /** ∂P/∂(∇ₓq) on those rows, [rows.length × inputs]; may be undefined when no row is active. */
+  gradient: tf.Tensor2D | undefined;
+}
+
 /**
  * Backward pass of a scalar-output MLP q(x) for the loss  Σᵢ dqᵢ·q(xᵢ) + P(∇ₓq(x)),  where P is a
  * penalty on the per-row input gradient (e.g. the critic's gradient penalty on ∂Q/∂a).
@@ -188,14 +196,16 @@ export function mlpBackward(
  *   a_0 = G,  a_l = (a_{l−1}·W_l) ⊙ m_l,  dW_l += a_{l−1}ᵀ·g_l  (g_L = 1);  biases get none.
  * The loss path and the penalty path use the same matrices, so they are stacked row-wise
  * ([dz_l; g_l] and [h_{l−1}; a_{l−1}]) and each layer costs one product per direction.
- * `penalty` maps ∇ₓq [rows × inputs] to G of the same shape. Call inside tf.tidy.
+ * `penalty` maps ∇ₓq [rows × inputs] to G on the rows where G ≠ 0 (a hinge penalty such as
+ * max(‖g‖ − 1, 0)² is zero on most rows of a trained critic, and those rows then cost nothing on
+ * the second-order path). Call inside tf.tidy.
  */
 export function mlpBackwardWithInputPenalty(
   params: ParameterSet,
   first: number,
   trace: MlpTrace,
   outputGradient: tf.Tensor2D,
-  penalty: (inputGradient: tf.Tensor2D) => tf.Tensor2D,
+  penalty: (inputGradient: tf.Tensor2D) => InputPenaltyGradient,
 ): Required<MlpGradients> {
   const layers = trace.layerInputs.length;
   const rows = outputGradient.shape[0];
@@ -223,25 +233,62 @@ export function mlpBackwardWithInputPenalty(
     [rows, 0],
     [rows, inputWidth],
   ) as tf.Tensor2D;
-  const penaltyGradient = penalty(inputGradient);
-
-  // a_0 = G, a_l = (a_{l−1}·W_l) ⊙ m_l.
-  const adjoints: tf.Tensor2D[] = [penaltyGradient];
-  for (let l = 1; l < layers; l++) {
-    adjoints.push(
-      tf.mul(tf.matMul(adjoints[l - 1], weight(params, first, l)), trace.masks[l - 1]) as tf.Tensor2D,
-    );
+  const penaltyResult = penalty(inputGradient);
+  const active = penaltyResult.rows.length;
+  if (active > 0 && penaltyResult.gradient?.shape[0] !== active) {
+    throw new RangeError(`the penalty gradient must have one row per active row (${active})`);
   }
+
+  // Only rows with a non-zero penalty gradient carry the second-order path (the others add zeros):
+  // all rows → use the stacks as they are; some → gather them; none → the loss rows alone.
+  const everyRow = active === rows;
+  const activeRows = everyRow || active === 0 ? undefined : tf.tensor1d(penaltyResult.rows, 'int32');
+  const keptRows = activeRows
+    ? tf.tensor1d(
+        Int32Array.from({ length: rows + active }, (_, i) =>
+          i < rows ? i : rows + penaltyResult.rows[i - rows],
+        ),
+        'int32',
+      )
+    : undefined;
+  const penaltyRowsOf = (matrix: tf.Tensor2D): tf.Tensor2D =>
+    everyRow ? matrix : (tf.gather(matrix, activeRows!) as tf.Tensor2D);
+  const keptRowsOf = (stack: tf.Tensor2D): tf.Tensor2D =>
+    everyRow
+      ? stack
+      : active === 0
+        ? tf.slice(stack, [0, 0], [rows, -1])
+        : (tf.gather(stack, keptRows!) as tf.Tensor2D);
+
+  // a_0 = G, a_l = (a_{l−1}·W_l) ⊙ m_l, on the active rows.
+  const adjoints: tf.Tensor2D[] = [];
+  if (active > 0) {
+    adjoints.push(penaltyResult.gradient!);
+    for (let l = 1; l < layers; l++) {
+      adjoints.push(
+        tf.mul(
+          tf.matMul(adjoints[l - 1], weight(params, first, l)),
+          penaltyRowsOf(trace.masks[l - 1]),
+        ) as tf.Tensor2D,
+      );
+    }
+  }
+  const withAdjoint = (h: tf.Tensor2D, l: number): tf.Tensor2D =>
+    active > 0 ? (tf.concat([h, adjoints[l]], 0) as tf.Tensor2D) : h;
 
   const gradients: tf.Tensor[] = new Array<tf.Tensor>(2 * layers);
-  const lossRowsOnly = tf.concat([tf.ones([1, rows]), tf.zeros([1, rows])], 1) as tf.Tensor2D;
+  const lossRowsOnly = tf.concat([tf.ones([1, rows]), tf.zeros([1, active])], 1) as tf.Tensor2D;
   for (let l = 1; l < layers; l++) {
-    const inputs = tf.concat([trace.layerInputs[l - 1], adjoints[l - 1]], 0) as tf.Tensor2D;
-    gradients[2 * (l - 1)] = weightGradient(inputs, stacked[l]);
-    gradients[2 * (l - 1) + 1] = tf.reshape(tf.matMul(lossRowsOnly, stacked[l]), [-1]);
+    const upstream = keptRowsOf(stacked[l]);
+    gradients[2 * (l - 1)] = weightGradient(withAdjoint(trace.layerInputs[l - 1], l - 1), upstream);
+    gradients[2 * (l - 1) + 1] = tf.reshape(tf.matMul(lossRowsOnly, upstream), [-1]);
   }
-  const lastInputs = tf.concat([trace.layerInputs[layers - 1], adjoints[layers - 1]], 0) as tf.Tensor2D;
-  gradients[2 * (layers - 1)] = weightGradient(lastInputs, outputRows);
+  const lastUpstream =
+    active > 0 ? (tf.concat([outputGradient, tf.ones([active, 1])], 0) as tf.Tensor2D) : outputGradient;
+  gradients[2 * (layers - 1)] = weightGradient(
+    withAdjoint(trace.layerInputs[layers - 1], layers - 1),
+    lastUpstream,
+  );
   gradients[2 * (layers - 1) + 1] = tf.reshape(tf.sum(outputGradient), [1]);
   return { gradients, inputGradient };
 }

@@ -136,63 +136,79 @@ describe('ReLU MLP with explicit backward passes', () => {
     params.dispose();
   });
 
-  it('the input-gradient penalty backward agrees with finite differences of Σ dq·q + P(∂q/∂x)', () => {
-    const spec = { inputSize: 5, hiddenSizes: [8, 7], outputSize: 1 };
-    const rows = 6;
-    const actionStart = 3;
-    const { params, x, rng } = setup(spec, rows, 3);
-    // Scale weights up so that some rows have ‖∂q/∂a‖ > 1 and the penalty is active.
-    params.update((values) => values.forEach((v, i) => (values[i] = 1.6 * v)));
-    const dq = new Float32Array(rows);
-    rng.fillNormal(dq);
-    const lambda = 0.7;
-    const penalty = (g: number[]) => {
-      const norm = Math.hypot(...g.slice(actionStart));
-      return norm > 1 ? lambda * (norm - 1) ** 2 : 0;
-    };
-    const loss = (flat: Float64Array) => {
-      const ref = reference(spec, flat, Float64Array.from(x), rows);
-      return ref.outputs.reduce((s, o, r) => s + dq[r] * o[0] + penalty(ref.inputGradients[r]), 0);
-    };
-    let active = 0;
-    const gradients = tf.tidy(() => {
-      const trace = mlpForward(params, 0, 3, tf.tensor2d(x, [rows, 5]));
-      const result = mlpBackwardWithInputPenalty(
-        params,
-        0,
-        trace,
-        tf.tensor2d(dq, [rows, 1]),
-        (inputGradient) => {
-          const g = inputGradient.dataSync();
-          const out = new Float32Array(g.length);
-          for (let r = 0; r < rows; r++) {
-            const row = Array.from(g.subarray(r * 5 + actionStart, (r + 1) * 5));
-            const norm = Math.hypot(...row);
-            if (norm <= 1) continue;
-            active++;
-            row.forEach((v, j) => (out[r * 5 + actionStart + j] = (2 * lambda * (norm - 1) * v) / norm));
-          }
-          return tf.tensor2d(out, [rows, 5]);
-        },
-      );
-      return params.gatherGradients(result.gradients);
-    });
-    expect(active).toBeGreaterThan(0);
-    expect(active).toBeLessThan(rows + 1);
-    const flat = Float64Array.from(params.read());
-    const h = 1e-5;
-    let worst = 0;
-    for (let i = 0; i < flat.length; i++) {
-      const plus = flat.slice();
-      const minus = flat.slice();
-      plus[i] += h;
-      minus[i] -= h;
-      const numeric = (loss(plus) - loss(minus)) / (2 * h);
-      worst = Math.max(worst, relativeError(numeric, gradients[i]));
-    }
-    expect(worst).toBeLessThan(2e-3);
-    params.dispose();
-  });
+  it.each([
+    ['some rows', 1.6, 'some'],
+    ['no row', 0.2, 'none'],
+    ['every row', 4, 'all'],
+  ] as const)(
+    'the input-gradient penalty backward agrees with finite differences of Σ dq·q + P(∂q/∂x) (penalty active on %s)',
+    (_label, weightScale, expected) => {
+      const spec = { inputSize: 5, hiddenSizes: [8, 7], outputSize: 1 };
+      const rows = 6;
+      const actionStart = 3;
+      const { params, x, rng } = setup(spec, rows, 3);
+      // Scaling the weights moves ‖∂q/∂a‖ across 1, which switches the hinge penalty on and off.
+      params.update((values) => values.forEach((v, i) => (values[i] = weightScale * v)));
+      const dq = new Float32Array(rows);
+      rng.fillNormal(dq);
+      const lambda = 0.7;
+      const penalty = (g: number[]) => {
+        const norm = Math.hypot(...g.slice(actionStart));
+        return norm > 1 ? lambda * (norm - 1) ** 2 : 0;
+      };
+      const loss = (flat: Float64Array) => {
+        const ref = reference(spec, flat, Float64Array.from(x), rows);
+        return ref.outputs.reduce((s, o, r) => s + dq[r] * o[0] + penalty(ref.inputGradients[r]), 0);
+      };
+      let active = 0;
+      const gradients = tf.tidy(() => {
+        const trace = mlpForward(params, 0, 3, tf.tensor2d(x, [rows, 5]));
+        const result = mlpBackwardWithInputPenalty(
+          params,
+          0,
+          trace,
+          tf.tensor2d(dq, [rows, 1]),
+          (inputGradient) => {
+            const g = inputGradient.dataSync();
+            const activeRows: number[] = [];
+            const out: number[] = [];
+            for (let r = 0; r < rows; r++) {
+              const row = Array.from(g.subarray(r * 5 + actionStart, (r + 1) * 5));
+              const norm = Math.hypot(...row);
+              if (norm <= 1) continue;
+              activeRows.push(r);
+              out.push(0, 0, 0, ...row.map((v) => (2 * lambda * (norm - 1) * v) / norm));
+            }
+            active = activeRows.length;
+            return {
+              rows: Int32Array.from(activeRows),
+              gradient: active > 0 ? tf.tensor2d(out, [active, 5]) : undefined,
+            };
+          },
+        );
+        return params.gatherGradients(result.gradients);
+      });
+      if (expected === 'some') {
+        expect(active).toBeGreaterThan(0);
+        expect(active).toBeLessThan(rows);
+      } else {
+        expect(active).toBe(expected === 'none' ? 0 : rows);
+      }
+      const flat = Float64Array.from(params.read());
+      const h = 1e-5 * Math.max(1, weightScale);
+      let worst = 0;
+      for (let i = 0; i < flat.length; i++) {
+        const plus = flat.slice();
+        const minus = flat.slice();
+        plus[i] += h;
+        minus[i] -= h;
+        const numeric = (loss(plus) - loss(minus)) / (2 * h);
+        worst = Math.max(worst, relativeError(numeric, gradients[i]));
+      }
+      expect(worst).toBeLessThan(2e-3);
+      params.dispose();
+    },
+  );
 
   it('weightGradient equals xᵀ·dy on every path (wide, narrow and 1-wide outputs)', () => {
     const rng = new Rng(4);
