@@ -106,21 +106,36 @@ export function trackBetaStep(beta: number, smoothedEss: number, targetEss: numb
  * The β ∈ [betaMin, betaMax] at which the unclipped weights exp(δ/β) have ESS = fraction·n, by
  * bisection on log β (ESS is non-decreasing in β). Returns betaMin when even betaMin reaches the
  * target and betaMax when even betaMax falls short. Adaptive tempering in sequential Monte Carlo
- * chooses its temperatures the same way.
+ * chooses its temperatures the same way. With a `guess` (the current β, which moves slowly) the
+ * search starts from the bracket [guess/2, 2·guess] when it contains the answer, which roughly
+ * halves the number of ESS evaluations.
  */
 export function solveBetaForEss(
   tdErrors: ArrayLike<number>,
   fraction: number,
   betaMin: number,
   betaMax: number,
-  tolerance = 1e-6,
+  tolerance = 1e-5,
+  guess?: number,
 ): number {
   const n = tdErrors.length;
   const target = fraction * n;
-  if (essAtTemperature(tdErrors, betaMin) >= target) return betaMin;
-  if (essAtTemperature(tdErrors, betaMax) <= target) return betaMax;
   let low = Math.log(betaMin);
   let high = Math.log(betaMax);
+  let bracketed = false;
+  if (guess !== undefined && guess > betaMin && guess < betaMax) {
+    const lowGuess = Math.max(betaMin, guess / 2);
+    const highGuess = Math.min(betaMax, guess * 2);
+    if (essAtTemperature(tdErrors, lowGuess) < target && essAtTemperature(tdErrors, highGuess) >= target) {
+      low = Math.log(lowGuess);
+      high = Math.log(highGuess);
+      bracketed = true;
+    }
+  }
+  if (!bracketed) {
+    if (essAtTemperature(tdErrors, betaMin) >= target) return betaMin;
+    if (essAtTemperature(tdErrors, betaMax) <= target) return betaMax;
+  }
   for (let iteration = 0; iteration < 200 && high - low > tolerance; iteration++) {
     const middle = 0.5 * (low + high);
     if (essAtTemperature(tdErrors, Math.exp(middle)) < target) low = middle;
@@ -182,7 +197,7 @@ class Controller implements BetaController {
     if (kind === 'solve') {
       // Equal TD errors give equal weights at every β: the batch says nothing about β.
       if (high > low) {
-        const solved = solveBetaForEss(tdErrors, targetFraction, betaMin, betaMax);
+        const solved = solveBetaForEss(tdErrors, targetFraction, betaMin, betaMax, 1e-5, this.currentBeta);
         const logBeta = (1 - smoothing) * Math.log(this.currentBeta) + smoothing * Math.log(solved);
         this.currentBeta = clip(Math.exp(logBeta), betaMin, betaMax);
       }

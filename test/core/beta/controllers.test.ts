@@ -65,6 +65,15 @@ describe('solveBetaForEss', () => {
     }
   });
 
+  it('gives the same answer from a warm-start guess, inside or outside the bracket', () => {
+    const rng = new Rng(10);
+    const deltas = Array.from({ length: 256 }, () => rng.normal());
+    const cold = solveBetaForEss(deltas, 0.5, 1e-3, 10);
+    for (const guess of [cold * 0.9, cold * 1.5, 0.01, 9]) {
+      expect(solveBetaForEss(deltas, 0.5, 1e-3, 10, 1e-5, guess)).toBeCloseTo(cold, 4);
+    }
+  });
+
   it('clamps to the bounds when the target is out of reach', () => {
     expect(solveBetaForEss([0, 0.001], 0.5, 1, 10)).toBe(1); // nearly equal: even β_min is above target
     expect(solveBetaForEss([0, 100, -100], 0.9, 1e-3, 1)).toBe(1); // β_max still too sharp
