@@ -79,13 +79,16 @@ function binaryProblem(binary: string): string | undefined {
   return undefined;
 }
 
-interface LaunchOptions {
+export interface LaunchOptions {
   port: number;
   runsDirectory: string;
+  /** Open the browser-mode URL in the default browser; default: when there is a display. */
+  open: boolean | undefined;
 }
 
-function parseArguments(argv: string[]): LaunchOptions {
-  const options: LaunchOptions = { port: 0, runsDirectory: 'runs' };
+/** Flags of the browser-mode fallback: --port P, --runs DIR, --open / --no-open. */
+export function parseLaunchArguments(argv: string[]): LaunchOptions {
+  const options: LaunchOptions = { port: 0, runsDirectory: 'runs', open: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -95,9 +98,11 @@ function parseArguments(argv: string[]): LaunchOptions {
     } else if (flag === '--runs' && value !== undefined) {
       options.runsDirectory = value;
       i++;
+    } else if (flag === '--open' || flag === '--no-open') {
+      options.open = flag === '--open';
     } else {
       throw new Error(
-        `unknown argument "${flag}"; expected --port P or --runs DIR (browser mode fallback only)`,
+        `unknown argument "${flag}"; expected --port P, --runs DIR, --open or --no-open (browser mode fallback only)`,
       );
     }
   }
@@ -106,7 +111,11 @@ function parseArguments(argv: string[]): LaunchOptions {
 
 async function fallBackToBrowser(reason: string, options: LaunchOptions): Promise<number> {
   process.stdout.write(`Electron cannot start here: ${reason}.\nFalling back to the browser mode.\n`);
-  return serveUntilSignal({ port: options.port, runsDirectory: options.runsDirectory, open: false });
+  return serveUntilSignal({
+    port: options.port,
+    runsDirectory: options.runsDirectory,
+    open: options.open ?? displayProblem() === undefined,
+  });
 }
 
 /** Run Electron on the app; resolves with its exit code, or with a reason when it died at start-up. */
@@ -129,7 +138,7 @@ function runElectron(binary: string): Promise<{ code: number } | { reason: strin
 }
 
 export async function launch(argv: string[]): Promise<number> {
-  const options = parseArguments(argv);
+  const options = parseLaunchArguments(argv);
   const lookup = findElectronBinary();
   if (!lookup.ok) return fallBackToBrowser(lookup.reason, options);
   const problem = displayProblem() ?? binaryProblem(lookup.binary);

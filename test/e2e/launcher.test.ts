@@ -19,7 +19,7 @@ describe('npm start without an Electron binary', () => {
 
   it('explains why and serves the app in browser mode instead', async () => {
     // An empty override directory stands for "no binary", whatever this machine has installed.
-    served = await startNodeEntry('electron/start.ts', ['--runs', join(scratch, 'runs')], {
+    served = await startNodeEntry('electron/start.ts', ['--runs', join(scratch, 'runs'), '--no-open'], {
       ...process.env,
       ELECTRON_OVERRIDE_DIST_PATH: join(scratch, 'no-electron-here'),
     });

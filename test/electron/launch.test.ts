@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { displayProblem, findElectronBinary } from '../../electron/launch.js';
+import { displayProblem, findElectronBinary, parseLaunchArguments } from '../../electron/launch.js';
 
 let directory: string;
 let manifest: string;
@@ -58,5 +58,24 @@ describe('finding the Electron binary without downloading it', () => {
     expect(displayProblem({ WAYLAND_DISPLAY: 'wayland-0' }, 'linux')).toBeUndefined();
     expect(displayProblem({}, 'darwin')).toBeUndefined();
     expect(displayProblem({}, 'win32')).toBeUndefined();
+  });
+});
+
+describe('launcher arguments (passed on to the browser-mode fallback)', () => {
+  it('reads --port, --runs and --open/--no-open', () => {
+    expect(parseLaunchArguments([])).toEqual({ port: 0, runsDirectory: 'runs', open: undefined });
+    expect(parseLaunchArguments(['--port', '8123', '--runs', 'elsewhere', '--no-open'])).toEqual({
+      port: 8123,
+      runsDirectory: 'elsewhere',
+      open: false,
+    });
+    expect(parseLaunchArguments(['--open']).open).toBe(true);
+  });
+
+  it('refuses anything else, naming what it expected', () => {
+    expect(() => parseLaunchArguments(['--prot', '1'])).toThrow(
+      /unknown argument "--prot"; expected --port P/,
+    );
+    expect(() => parseLaunchArguments(['--port', 'x'])).toThrow(/--port/);
   });
 });

@@ -76,6 +76,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     throw new UserFacingError(message);
   }
   print(`O2O Studio: ${server.url}`);
+  print('Open the URL in a browser; Ctrl-C stops the server (running trainings write a final checkpoint).');
   if (options.open) openInBrowser(server.url, print);
   return {
     server,
