@@ -53,6 +53,24 @@ describe('binHeatmap', () => {
       ),
     );
   });
+
+  it('estimates shares from every k-th row when columns hold many rows, close to the exact shares', () => {
+    const rows = 20_000;
+    const steps = Float64Array.from({ length: rows }, (_, i) => i);
+    // bin 0 holds 3 of 4 priorities in the first half, 1 of 4 in the second half; noise per row
+    const low = Float64Array.from(
+      { length: rows },
+      (_, i) => (i < rows / 2 ? 192 : 64) + ((Math.imul(i, 2654435761) >>> 0) % 9) - 4,
+    );
+    const high = Float64Array.from(low, (v) => 256 - v);
+    const exact = binHeatmap(steps, [low, high], 0, rows - 1, 2, Infinity);
+    const strided = binHeatmap(steps, [low, high], 0, rows - 1, 2, 100);
+    expect(strided.cells[0]).toBeCloseTo(exact.cells[0], 2);
+    expect(strided.cells[2]).toBeCloseTo(exact.cells[2], 2);
+    expect(strided.cells[0] + strided.cells[1]).toBeCloseTo(1, 12);
+    expect(exact.cells[0]).toBeCloseTo(0.75, 2);
+    expect(strided.updates[0] + strided.updates[1]).toBeGreaterThanOrEqual(rows);
+  });
 });
 
 describe('colours and labels', () => {
