@@ -130,9 +130,19 @@ export function weightGradient(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(tf.transpose(x), dy);
 }
 
-/** 1ᵀ·dy as a [cols] vector. */
-function columnSum(dy: tf.Tensor2D): tf.Tensor1D {
-  return tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]), dy), [dy.shape[1]]);
+/**
+ * Column sums of the first `rowCount` rows of dy (all rows by default) as a [cols] vector, summed
+ * on the host: a reduction over axis 0 is slow on wasm, and a 1ᵀ·dy product pays for packing dy.
+ */
+export function columnSum(dy: tf.Tensor2D, rowCount = dy.shape[0]): tf.Tensor1D {
+  const cols = dy.shape[1];
+  const values = dy.dataSync() as Float32Array;
+  const sums = new Float64Array(cols);
+  for (let r = 0; r < rowCount; r++) {
+    const offset = r * cols;
+    for (let c = 0; c < cols; c++) sums[c] += values[offset + c];
+  }
+  return tf.tensor1d(Float32Array.from(sums));
 }
 
 export interface MlpGradients {
@@ -176,6 +186,22 @@ export function mlpBackward(
     }
   }
   return { gradients: options.weights ? gradients : [], inputGradient };
+}
+
+/**
+ * Rows `indices` of a matrix, gathered on the host: the wasm backend's gather kernel costs about as
+ * much as a 256×256 product for a 256×256 result, a host copy a fraction of a millisecond.
+ */
+export function gatherRows(matrix: tf.Tensor2D, indices: Int32Array): tf.Tensor2D {
+  const [rowCount, cols] = matrix.shape;
+  const source = matrix.dataSync() as Float32Array;
+  const out = new Float32Array(indices.length * cols);
+  for (let i = 0; i < indices.length; i++) {
+    const row = indices[i];
+    if (row < 0 || row >= rowCount) throw new RangeError(`row ${row} outside [0, ${rowCount})`);
+    out.set(source.subarray(row * cols, (row + 1) * cols), i * cols);
+  }
+  return tf.tensor2d(out, [indices.length, cols]);
 }
 
 /** What an input penalty returns: its gradient on the rows where it is non-zero. */
@@ -242,23 +268,13 @@ export function mlpBackwardWithInputPenalty(
   // Only rows with a non-zero penalty gradient carry the second-order path (the others add zeros):
   // all rows → use the stacks as they are; some → gather them; none → the loss rows alone.
   const everyRow = active === rows;
-  const activeRows = everyRow || active === 0 ? undefined : tf.tensor1d(penaltyResult.rows, 'int32');
-  const keptRows = activeRows
-    ? tf.tensor1d(
-        Int32Array.from({ length: rows + active }, (_, i) =>
-          i < rows ? i : rows + penaltyResult.rows[i - rows],
-        ),
-        'int32',
-      )
-    : undefined;
+  const keptRows = Int32Array.from({ length: rows + active }, (_, i) =>
+    i < rows ? i : rows + penaltyResult.rows[i - rows],
+  );
   const penaltyRowsOf = (matrix: tf.Tensor2D): tf.Tensor2D =>
-    everyRow ? matrix : (tf.gather(matrix, activeRows!) as tf.Tensor2D);
+    everyRow ? matrix : gatherRows(matrix, penaltyResult.rows);
   const keptRowsOf = (stack: tf.Tensor2D): tf.Tensor2D =>
-    everyRow
-      ? stack
-      : active === 0
-        ? tf.slice(stack, [0, 0], [rows, -1])
-        : (tf.gather(stack, keptRows!) as tf.Tensor2D);
+    everyRow ? stack : active === 0 ? tf.slice(stack, [0, 0], [rows, -1]) : gatherRows(stack, keptRows);
 
   // a_0 = G, a_l = (a_{l−1}·W_l) ⊙ m_l, on the active rows.
   const adjoints: tf.Tensor2D[] = [];
@@ -277,11 +293,10 @@ export function mlpBackwardWithInputPenalty(
     active > 0 ? (tf.concat([h, adjoints[l]], 0) as tf.Tensor2D) : h;
 
   const gradients: tf.Tensor[] = new Array<tf.Tensor>(2 * layers);
-  const lossRowsOnly = tf.concat([tf.ones([1, rows]), tf.zeros([1, active])], 1) as tf.Tensor2D;
   for (let l = 1; l < layers; l++) {
     const upstream = keptRowsOf(stacked[l]);
     gradients[2 * (l - 1)] = weightGradient(withAdjoint(trace.layerInputs[l - 1], l - 1), upstream);
-    gradients[2 * (l - 1) + 1] = tf.reshape(tf.matMul(lossRowsOnly, upstream), [-1]);
+    gradients[2 * (l - 1) + 1] = columnSum(stacked[l], rows);
   }
   const lastUpstream =
     active > 0 ? (tf.concat([outputGradient, tf.ones([active, 1])], 0) as tf.Tensor2D) : outputGradient;
