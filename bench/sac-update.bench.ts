@@ -5,7 +5,9 @@
  * The two run interleaved in rounds in one process tree so that load from other work on the
  * machine hits both alike; the figures are medians over rounds.
  *
- * Prints one JSON line: {"name":"sac_update","backend",…,"updates_per_s","reference_updates_per_s","ratio","peak_rss_mb",…};
+ * Prints two JSON lines: `sac_update` for a fresh learner (‖∂Q/∂a‖ < 1 everywhere, so the hinge
+ * penalty's second-order path is skipped) and `sac_update_penalty_active` with the critics scaled
+ * ×2 on both sides so that the penalty is active on most rows. Each line: {"name":"sac_update","backend",…,"updates_per_s","reference_updates_per_s","ratio","peak_rss_mb",…};
  * rates are medians over rounds of wall-clock time, and (`*_per_cpu_s`, `cpu_ratio`) of each
  * process's own CPU time, which is steadier when other work shares the cores.
  * Environment: SAC_BENCH_ROUNDS (default 7), SAC_BENCH_UPDATES per round (default 10).
@@ -66,6 +68,7 @@ interface Timing {
 interface Reference {
   info: { torch: string; threads: number; blas: string };
   run(count: number): Promise<Timing>;
+  scaleCritics(factor: number): Promise<void>;
   close(): void;
 }
 
@@ -89,6 +92,10 @@ async function startReference(): Promise<Reference> {
       const result = await next();
       return { seconds: Number(result.seconds), cpuSeconds: Number(result.cpu_seconds) };
     },
+    async scaleCritics(factor: number) {
+      child.stdin.write(`scale ${factor}\n`);
+      await next();
+    },
     close() {
       child.stdin.write('quit\n');
       child.stdin.end();
@@ -108,10 +115,12 @@ async function main(): Promise<void> {
     batch.rewards[i] = rng.normal();
     batch.masks[i] = 1;
   }
+  /** The learner's last gradient-penalty metric, mean Σₖ max(‖∂Qₖ/∂a‖ − 1, 0)²: 0 when inactive. */
+  let lastPenalty = 0;
   const runTfjs = (count: number): Timing => {
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
-    for (let i = 0; i < count; i++) learner.update(batch, 1);
+    for (let i = 0; i < count; i++) lastPenalty = learner.update(batch, 1).metrics.gradientPenalty;
     const used = process.cpuUsage(cpu);
     return {
       seconds: Number(process.hrtime.bigint() - start) / 1e9,
@@ -125,43 +134,69 @@ async function main(): Promise<void> {
   runTfjs(2); // warm-up: kernels, parameter uploads
   if (reference) await reference.run(2);
 
-  const ours: Timing[] = [];
-  const theirs: Timing[] = [];
-  const loadBefore = loadavg()[0];
-  for (let round = 0; round < rounds; round++) {
-    // Alternate who goes first so that drifting load does not favour one side.
-    if (round % 2 === 0 || !reference) {
-      ours.push(runTfjs(updatesPerRound));
-      if (reference) theirs.push(await reference.run(updatesPerRound));
-    } else {
-      theirs.push(await reference.run(updatesPerRound));
-      ours.push(runTfjs(updatesPerRound));
+  const measure = async () => {
+    const ours: Timing[] = [];
+    const theirs: Timing[] = [];
+    for (let round = 0; round < rounds; round++) {
+      // Alternate who goes first so that drifting load does not favour one side.
+      if (round % 2 === 0 || !reference) {
+        ours.push(runTfjs(updatesPerRound));
+        if (reference) theirs.push(await reference.run(updatesPerRound));
+      } else {
+        theirs.push(await reference.run(updatesPerRound));
+        ours.push(runTfjs(updatesPerRound));
+      }
     }
-  }
-  reference?.close();
-  learner.dispose();
-
+    return { ours, theirs };
+  };
   const rate = (timings: Timing[], key: keyof Timing) => median(timings.map((t) => updatesPerRound / t[key]));
   const round2 = (value: number) => Number(value.toFixed(2));
-  const updatesPerSecond = rate(ours, 'seconds');
-  const updatesPerCpuSecond = rate(ours, 'cpuSeconds');
-  const referenceRate = reference ? rate(theirs, 'seconds') : null;
-  const referenceCpuRate = reference ? rate(theirs, 'cpuSeconds') : null;
-  report({
-    name: 'sac_update',
-    backend: backend.name,
-    updates_per_s: round2(updatesPerSecond),
-    reference_updates_per_s: referenceRate === null ? null : round2(referenceRate),
-    ratio: referenceRate === null ? null : Number((updatesPerSecond / referenceRate).toFixed(3)),
-    updates_per_cpu_s: round2(updatesPerCpuSecond),
-    reference_updates_per_cpu_s: referenceCpuRate === null ? null : round2(referenceCpuRate),
-    cpu_ratio: referenceCpuRate === null ? null : Number((updatesPerCpuSecond / referenceCpuRate).toFixed(3)),
-    peak_rss_mb: Number(peakRssMb().toFixed(1)),
-    rounds,
-    updates_per_round: updatesPerRound,
-    reference: reference ? { ...reference.info } : { unavailable: missing },
-    load_average_1m: Number(((loadBefore + loadavg()[0]) / 2).toFixed(2)),
+  const figure = (name: string, ours: Timing[], theirs: Timing[], extra: Record<string, unknown>) => {
+    const updatesPerSecond = rate(ours, 'seconds');
+    const updatesPerCpuSecond = rate(ours, 'cpuSeconds');
+    const referenceRate = reference ? rate(theirs, 'seconds') : null;
+    const referenceCpuRate = reference ? rate(theirs, 'cpuSeconds') : null;
+    report({
+      name,
+      backend: backend.name,
+      updates_per_s: round2(updatesPerSecond),
+      reference_updates_per_s: referenceRate === null ? null : round2(referenceRate),
+      ratio: referenceRate === null ? null : Number((updatesPerSecond / referenceRate).toFixed(3)),
+      updates_per_cpu_s: round2(updatesPerCpuSecond),
+      reference_updates_per_cpu_s: referenceCpuRate === null ? null : round2(referenceCpuRate),
+      cpu_ratio:
+        referenceCpuRate === null ? null : Number((updatesPerCpuSecond / referenceCpuRate).toFixed(3)),
+      peak_rss_mb: Number(peakRssMb().toFixed(1)),
+      rounds,
+      updates_per_round: updatesPerRound,
+      reference: reference ? { ...reference.info } : { unavailable: missing },
+      ...extra,
+    });
+  };
+
+  // 1. A fresh learner: ‖∂Q/∂a‖ < 1 on every row, so the hinge penalty and its second-order path are inactive.
+  let loadBefore = loadavg()[0];
+  const fresh = await measure();
+  figure('sac_update', fresh.ours, fresh.theirs, {
+    gradient_penalty: Number(lastPenalty.toPrecision(3)),
+    load_average_1m: round2((loadBefore + loadavg()[0]) / 2),
   });
+
+  // 2. Critics scaled ×2 on both sides: the penalty is active on most rows (the expensive case).
+  const state = learner.getState() as { critic: { parameters: Float32Array }; targetCritic: Float32Array };
+  state.critic.parameters = state.critic.parameters.map((value) => 2 * value);
+  state.targetCritic = state.targetCritic.map((value) => 2 * value);
+  learner.setState(state);
+  await reference?.scaleCritics(2);
+  runTfjs(1);
+  loadBefore = loadavg()[0];
+  const active = await measure();
+  figure('sac_update_penalty_active', active.ours, active.theirs, {
+    gradient_penalty: Number(lastPenalty.toPrecision(3)),
+    load_average_1m: round2((loadBefore + loadavg()[0]) / 2),
+  });
+  reference?.close();
+  learner.dispose();
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@ temperature. Shapes: observation 17, action 6, hidden 256x256, batch 256.
 
 Protocol (line based, so the benchmark can interleave it with TF.js in one run):
   stdin "run N"  -> runs N updates, prints {"seconds": wall time, "cpu_seconds": process CPU time}
+  stdin "scale F" -> multiplies the critics and their targets by F (penalty active on most rows)
   stdin "quit"   -> exits
 The first line printed is {"ready": true, "torch": version, "threads": n, "blas": ...}.
 """
@@ -150,6 +151,14 @@ def main():
         command = line.split()
         if not command or command[0] == "quit":
             break
+        if command[0] == "scale":
+            # Scale the critics (and their targets) so that ||dQ/da|| > 1 and the penalty is active.
+            factor = float(command[1])
+            with torch.no_grad():
+                for p in list(critic.parameters()) + list(target.parameters()):
+                    p.mul_(factor)
+            print(json.dumps({"scaled": factor}))
+            sys.stdout.flush()
         if command[0] == "run":
             count = int(command[1])
             start = time.perf_counter()
