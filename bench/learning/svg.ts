@@ -53,9 +53,9 @@ function formatTick(value: number): string {
 }
 
 export function linePlot(options: PlotOptions): string {
-  const width = options.width ?? 720;
+  const width = options.width ?? 800;
   const height = options.height ?? 360;
-  const margin = { left: 64, right: 180, top: 36, bottom: 48 };
+  const margin = { left: 64, right: 250, top: 36, bottom: 48 };
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const transformY = (y: number) => (options.logY ? Math.log10(Math.max(y, 1e-12)) : y);
