@@ -5,6 +5,7 @@ import {
   apiSocketUrl,
   reconnectDelay,
   stripTokenFromUrl,
+  toApiError,
   type EventsMessage,
 } from '../../renderer/src/lib/rpc.js';
 
@@ -105,5 +106,33 @@ describe('connection helpers', () => {
       href: 'http://h/?demo=1#x',
     });
     expect(stripTokenFromUrl('http://h/')).toEqual({ token: null, href: 'http://h/' });
+  });
+});
+
+describe('toApiError', () => {
+  it("keeps code and issues of the desktop bridge's plain-object rejections", () => {
+    const error = toApiError(
+      {
+        name: 'CommandError',
+        message: 'bad config',
+        code: 'invalid-params',
+        issues: [{ path: 'a.b', message: 'x' }],
+      },
+      'runs.start',
+    );
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.code).toBe('invalid-params');
+    expect(error.issues).toEqual([{ path: 'a.b', message: 'x' }]);
+  });
+
+  it("strips Electron's remote-method prefix and wraps anything else", () => {
+    expect(
+      toApiError(new Error("Error invoking remote method 'o2o:call': Error: no such run"), 'x').message,
+    ).toBe('no such run');
+    const wrapped = toApiError('boom', 'runs.list');
+    expect(wrapped.message).toBe('runs.list: boom');
+    expect(wrapped.code).toBe('failed');
+    const same = new ApiError('m', 'unsupported');
+    expect(toApiError(same, 'x')).toBe(same);
   });
 });

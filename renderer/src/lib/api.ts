@@ -10,7 +10,7 @@
  *   demo-engine.ts, so the UI can be seen without a server.
  */
 import type { CommandParams, CommandResults, EventBatch, Method } from '../../../core/server/protocol.js';
-import { ApiError, RpcClient, apiSocketUrl, reconnectDelay, stripTokenFromUrl } from './rpc.js';
+import { ApiError, RpcClient, apiSocketUrl, reconnectDelay, stripTokenFromUrl, toApiError } from './rpc.js';
 
 export { ApiError } from './rpc.js';
 
@@ -57,26 +57,6 @@ interface ElectronBridge {
 export interface LocalEngine {
   call(method: string, params: unknown): Promise<unknown>;
   onEvents(listener: (batch: EventBatch) => void): () => void;
-}
-
-function toApiError(error: unknown, method: string): ApiError {
-  if (error instanceof ApiError) return error;
-  // The desktop bridge rejects with a plain object {message, code, issues} (an Error would lose
-  // its code and issues crossing the context bridge); other hosts may throw Errors carrying them.
-  if (
-    typeof error === 'object' &&
-    error !== null &&
-    typeof (error as { message?: unknown }).message === 'string'
-  ) {
-    const extra = error as { message: string; code?: unknown; issues?: unknown };
-    const message = extra.message.replace(/^Error invoking remote method '[^']*': (Error: )?/, '');
-    return new ApiError(
-      message,
-      typeof extra.code === 'string' ? extra.code : 'failed',
-      Array.isArray(extra.issues) ? extra.issues : [],
-    );
-  }
-  return new ApiError(`${method}: ${String(error)}`, 'failed');
 }
 
 class Listeners<T> {

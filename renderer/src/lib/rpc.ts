@@ -20,6 +20,29 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Any failure as an ApiError. The desktop bridge rejects with a plain object {message, code,
+ * issues} (an Error would lose its code and issues crossing the context bridge); other hosts may
+ * throw Errors carrying them; Electron prefixes messages of errors thrown in the main process.
+ */
+export function toApiError(error: unknown, method: string): ApiError {
+  if (error instanceof ApiError) return error;
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string'
+  ) {
+    const extra = error as { message: string; code?: unknown; issues?: unknown };
+    const message = extra.message.replace(/^Error invoking remote method '[^']*': (Error: )?/, '');
+    return new ApiError(
+      message,
+      typeof extra.code === 'string' ? extra.code : 'failed',
+      Array.isArray(extra.issues) ? (extra.issues as ValidationIssue[]) : [],
+    );
+  }
+  return new ApiError(`${method}: ${String(error)}`, 'failed');
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
