@@ -53,9 +53,9 @@ function formatTick(value: number): string {
 }
 
 export function linePlot(options: PlotOptions): string {
-  const width = options.width ?? 800;
+  const width = options.width ?? 840;
   const height = options.height ?? 360;
-  const margin = { left: 64, right: 250, top: 36, bottom: 48 };
+  const margin = { left: 64, right: 290, top: 36, bottom: 48 };
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const transformY = (y: number) => (options.logY ? Math.log10(Math.max(y, 1e-12)) : y);
@@ -64,6 +64,8 @@ export function linePlot(options: PlotOptions): string {
   const ys = finite(
     options.series
       .flatMap((series) => [...series.y, ...(series.lower ?? []), ...(series.upper ?? [])])
+      // on a log axis a value ≤ 0 (a mean − sd band below zero) is left out and drawn at the bottom
+      .filter((y) => !options.logY || y > 0)
       .map(transformY),
   );
   const xMin = Math.min(...xs, ...(options.markers ?? []).map((marker) => marker.x));
@@ -72,7 +74,10 @@ export function linePlot(options: PlotOptions): string {
   if (!Number.isFinite(yMin) || !Number.isFinite(yMax)) [yMin, yMax] = [0, 1];
   if (yMax - yMin < 1e-9) [yMin, yMax] = [yMin - 0.5, yMax + 0.5];
   const px = (x: number) => margin.left + ((x - xMin) / (xMax - xMin)) * plotWidth;
-  const py = (y: number) => margin.top + (1 - (transformY(y) - yMin) / (yMax - yMin)) * plotHeight;
+  const py = (y: number) => {
+    const t = options.logY && !(y > 0) ? yMin : Math.min(yMax, Math.max(yMin, transformY(y)));
+    return margin.top + (1 - (t - yMin) / (yMax - yMin)) * plotHeight;
+  };
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
