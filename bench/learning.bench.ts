@@ -8,7 +8,8 @@
  *   npx tsx bench/learning.bench.ts --seeds 3 --offline-steps 5000 --env-steps 20000 \
  *     [--eval-interval 2500] [--eval-episodes 10] [--hidden 64,64] [--batch 128] \
  *     [--variants uniform,per,roer-fixed,roer-track,roer-solve,roer-shift] [--pendulum-steps 10000] \
- *     [--dataset datasets/pointmaze-medium-diverse-v1.arrow] [--runs runs/bench-learning] [--write-docs]
+ *     [--dataset datasets/pointmaze-medium-diverse-v1.arrow] [--runs runs/bench-learning] [--write-docs] \
+ *     [--env pointmaze-umaze-v1 --env-options '{"reward":"dense"}' --label pointmaze-umaze-dense]
  *
  * `npm run bench -- learning` runs a quick budget. Runs that already finished in the runs
  * directory with the same config are reused (delete it to start over). Prints one JSON line per figure; with
@@ -18,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../core/data/load.js';
+import { makeEnv } from '../core/envs/registry.js';
 import { readCsvLog } from '../core/train/metrics-log.js';
 import { canonicalJson } from '../core/export/policy.js';
 import { parseRunConfig, resolveDatasetPath } from '../core/train/config.js';
@@ -40,6 +42,8 @@ const { values: flags } = parseArgs({
     'pendulum-steps': { type: 'string', default: '2000' },
     dataset: { type: 'string', default: 'datasets/pointmaze-medium-diverse-v1.arrow' },
     env: { type: 'string', default: 'pointmaze-medium-v1' },
+    'env-options': { type: 'string', default: '{}' },
+    label: { type: 'string' },
     runs: { type: 'string', default: 'runs/bench-learning' },
     'write-docs': { type: 'boolean', default: false },
   },
@@ -59,6 +63,16 @@ const batchSize = Number(flags.batch);
 const pendulumSteps = Number(flags['pendulum-steps']);
 const runsDirectory = resolve(root, flags.runs);
 const datasetPath = resolve(root, flags.dataset);
+const envOptions = JSON.parse(flags['env-options']) as Record<string, unknown>;
+/** Name of the task in the report (subsection, figure files, figure names): the env id unless --label is given. */
+const label = flags.label ?? flags.env;
+/** The headline number: success rate on goal tasks, else the normalised score (else the return). */
+const probeEnv = makeEnv(flags.env, envOptions);
+const metric = probeEnv.goalConditioned
+  ? { column: 'successRate', name: 'success rate' }
+  : probeEnv.referenceScores
+    ? { column: 'normalizedScore', name: 'normalised score' }
+    : { column: 'meanReturn', name: 'return' };
 
 /** The compared methods, as overrides of one base config. */
 const VARIANTS: Record<string, { label: string; config: Record<string, unknown> }> = {
@@ -112,7 +126,7 @@ function mazeConfig(variant: string, seed: number): Record<string, unknown> {
     agent?: Record<string, unknown>;
   };
   return {
-    env: { id: flags.env },
+    env: { id: flags.env, options: envOptions },
     dataset: { path: datasetPath },
     seed,
     agent: { hiddenSizes, batchSize, ...overrides.agent },
@@ -282,7 +296,7 @@ async function main(): Promise<void> {
     const directories = Array.from({ length: seeds }, (_, seed) =>
       join(runsDirectory, `${variant}-seed${seed}`),
     );
-    const success = directories.map((directory) => evaluationCurve(directory, 'successRate', offlineSteps));
+    const success = directories.map((directory) => evaluationCurve(directory, metric.column, offlineSteps));
     const series = aggregate(VARIANTS[variant].label, success);
     successSeries.push(series);
     betaSeries.push(
@@ -308,7 +322,7 @@ async function main(): Promise<void> {
     const betaFinal = meanStd(directories.map((d) => updateCurve(d, 'beta', offlineSteps).y.at(-1)!));
     const essFinal = meanStd(directories.map((d) => updateCurve(d, 'essFraction', offlineSteps).y.at(-1)!));
     report({
-      name: `learning.${flags.env}.${variant}.final-success`,
+      name: `learning.${label}.${variant}.final-${metric.column}`,
       value: final.mean,
       std: final.std,
       seeds,
@@ -347,19 +361,19 @@ async function main(): Promise<void> {
   if (!flags['write-docs']) return;
   const figures = join(root, 'docs', 'figures');
   mkdirSync(figures, { recursive: true });
-  const envId = flags.env;
+  const envId = label;
   const marker = offlineSteps > 0 ? [{ x: offlineSteps, label: 'online →' }] : [];
   const xLabel = 'offline updates, then offline updates + online env steps';
   const figure = (name: string) => `learning-${envId}-${name}.svg`;
   writeFileSync(
     join(figures, figure('success')),
     linePlot({
-      title: `${envId}: evaluation success rate (mean ± sd over ${seeds} seeds)`,
+      title: `${envId}: evaluation ${metric.name} (mean ± sd over ${seeds} seeds)`,
       xLabel,
-      yLabel: 'success rate',
+      yLabel: metric.name,
       series: successSeries,
       markers: marker,
-      yRange: [0, 1],
+      ...(metric.column === 'successRate' ? { yRange: [0, 1] as [number, number] } : {}),
     }),
   );
   writeFileSync(
@@ -387,17 +401,19 @@ async function main(): Promise<void> {
   const dataset = await loadDataset(datasetPath);
   const card = dataset.card;
   const totalSeconds = Object.values(wallSeconds).reduce((a, b) => a + b, 0);
-  const command = `npx tsx bench/learning.bench.ts --env ${envId} --dataset ${flags.dataset} --seeds ${seeds} --offline-steps ${offlineSteps} --env-steps ${envSteps} --eval-interval ${evalInterval} --eval-episodes ${evalEpisodes} --hidden ${flags.hidden} --batch ${batchSize} --variants ${variants.join(',')} --pendulum-steps ${pendulumSteps} --write-docs`;
+  const optionFlags =
+    flags['env-options'] === '{}' ? '' : ` --env-options '${flags['env-options']}' --label ${label}`;
+  const command = `npx tsx bench/learning.bench.ts --env ${flags.env}${optionFlags} --dataset ${flags.dataset} --seeds ${seeds} --offline-steps ${offlineSteps} --env-steps ${envSteps} --eval-interval ${evalInterval} --eval-episodes ${evalEpisodes} --hidden ${flags.hidden} --batch ${batchSize} --variants ${variants.join(',')} --pendulum-steps ${pendulumSteps} --write-docs`;
   const sections: Record<string, string[]> = {
     [envId]: [
       `Produced by \`${command}\`.`,
       `Dataset: ${dataset.columns.length} transitions${card ? `, ${card.episodes} episodes, behaviour \`${card.behaviorPolicy}\`, seed ${String(card.seed)}` : ''}. Budget per run: ${offlineSteps} offline updates, then ${envSteps} online environment steps at one update per step; networks ${flags.hidden}, batch ${batchSize}; ${evalEpisodes} deterministic evaluation episodes every ${evalInterval} updates (offline) or environment steps (online).${totalSeconds > 0 ? ` Wall time of the runs trained in the last invocation: ${(totalSeconds / 60).toFixed(1)} min.` : ''}`,
       '',
-      '| method | success at phase boundary | final success | mean success over evaluations | final β | final ESS/n | final value bias |',
+      `| method | ${metric.name} at phase boundary | final ${metric.name} | mean ${metric.name} over evaluations | final β | final ESS/n | final value bias |`,
       '| --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
       '',
-      `![success rate](figures/${figure('success')})`,
+      `![${metric.name}](figures/${figure('success')})`,
       '',
       `![β](figures/${figure('beta')})`,
       '',
