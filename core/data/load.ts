@@ -52,7 +52,21 @@ const MINARI_COLUMNS = ['observations', 'actions', 'rewards', 'terminations', 't
 
 /** Load and validate `path` (Arrow IPC file or stream, or Parquet). Throws DatasetError. */
 export async function loadDataset(path: string, options: LoadOptions = {}): Promise<LoadedDatasetDetails> {
-  if (await isDirectory(path)) return loadMinariDirectory(path, options);
+  try {
+    if (await isDirectory(path)) return await loadMinariDirectory(path, options);
+    return await loadFile(path, options);
+  } catch (error) {
+    if (error instanceof DatasetError) throw error;
+    // Anything else comes from data that passed the structural checks yet is inconsistent
+    // (e.g. corrupt metadata deep inside a record batch): still an input error, not a crash.
+    throw new DatasetError(
+      path,
+      `the file's content is inconsistent or corrupt (${(error as Error).message ?? String(error)})`,
+    );
+  }
+}
+
+async function loadFile(path: string, options: LoadOptions): Promise<LoadedDatasetDetails> {
   const read = await readTable(path);
   const card = parseCard(path, read.metadata);
   const { table } = read;

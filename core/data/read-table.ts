@@ -6,7 +6,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { type Table, tableFromIPC } from 'apache-arrow';
+import { type RecordBatch, RecordBatchFileReader, Table, tableFromIPC } from 'apache-arrow';
+import { installArrowGuards } from './arrow-guards.js';
 import { registerArrowCodecs } from './codecs.js';
 import { DatasetError } from './types.js';
 
@@ -91,6 +92,28 @@ function messageBodyLength(view: DataView, at: number): number | null {
   }
 }
 
+/**
+ * Read an IPC file by its footer, one record batch per block. (apache-arrow's sequential reader
+ * loops forever when a corrupt block points at a message that is not a record batch; reading by
+ * index returns null instead, which becomes an error here.)
+ */
+function readFileFormat(path: string, bytes: Uint8Array): Table {
+  const reader = RecordBatchFileReader.from(bytes);
+  reader.open();
+  const batches: RecordBatch[] = [];
+  for (let index = 0; index < reader.numRecordBatches; index++) {
+    const batch = reader.readRecordBatch(index) as RecordBatch | null;
+    if (!batch) {
+      throw new DatasetError(
+        path,
+        `the Arrow IPC file is corrupt: its footer lists ${reader.numRecordBatches} record batches, but block ${index} does not hold one`,
+      );
+    }
+    batches.push(batch);
+  }
+  return new Table(reader.schema, batches);
+}
+
 async function readParquetTable(bytes: Uint8Array): Promise<Table> {
   const parquet = await import('parquet-wasm');
   const wasmTable = parquet.readParquet(bytes);
@@ -156,6 +179,7 @@ export async function readTableFromBytes(path: string, bytes: Uint8Array): Promi
     );
   }
   registerArrowCodecs();
+  installArrowGuards();
   let table: Table;
   try {
     if (format === 'arrow-file') {
@@ -165,7 +189,7 @@ export async function readTableFromBytes(path: string, bytes: Uint8Array): Promi
           'the Arrow IPC file is truncated or corrupt: its footer (the closing "ARROW1" magic) is missing',
         );
       }
-      table = tableFromIPC(bytes);
+      table = readFileFormat(path, bytes);
     } else if (format === 'arrow-stream') {
       const damage = checkStreamFraming(bytes);
       if (damage !== null) throw new DatasetError(path, `the Arrow IPC stream is incomplete: ${damage}`);

@@ -205,6 +205,31 @@ describe('validation errors name the file, column and row', () => {
   });
 });
 
+describe('corrupt bytes (fuzz)', () => {
+  it('a flipped byte anywhere gives a DatasetError or a load, never another error or a hang', async () => {
+    // Includes the two flips that once hung the Arrow reader: a block pointing at a non-batch
+    // message (byte 9) and a footer vector length read as millions (byte 883).
+    for (const name of ['valid-d4rl.arrow', 'valid-multibatch.arrows']) {
+      const bytes = readFileSync(fixture(name));
+      const positions = [9, 883, ...Array.from({ length: Math.ceil(bytes.length / 5) }, (_, i) => i * 5)];
+      for (const position of positions.filter((p) => p < bytes.length)) {
+        for (const mask of [0x01, 0xa5]) {
+          const corrupt = Uint8Array.from(bytes);
+          corrupt[position] ^= mask;
+          const path = join(scratch, 'flipped.arrow');
+          writeFileSync(path, corrupt);
+          const error = await loadDataset(path).then(
+            () => null,
+            (caught: unknown) => caught,
+          );
+          if (error !== null)
+            expect(error, `${name} byte ${position} ^ ${mask}`).toBeInstanceOf(DatasetError);
+        }
+      }
+    }
+  });
+});
+
 describe('write → load round trip (property)', () => {
   it('returns the columns that were written, with episode ids from the ends', async () => {
     await fc.assert(
