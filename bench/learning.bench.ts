@@ -328,8 +328,8 @@ async function main(): Promise<void> {
       seeds,
       offlineSteps,
       envSteps,
-      boundarySuccess: boundary?.mean ?? null,
-      meanSuccessOverEvaluations: averaged.mean,
+      atPhaseBoundary: boundary?.mean ?? null,
+      meanOverEvaluations: averaged.mean,
       finalValueBias: bias.mean,
       finalBeta: betaFinal.mean,
       finalEssFraction: essFinal.mean,
@@ -402,7 +402,8 @@ async function main(): Promise<void> {
   const card = dataset.card;
   const totalSeconds = Object.values(wallSeconds).reduce((a, b) => a + b, 0);
   const optionFlags =
-    flags['env-options'] === '{}' ? '' : ` --env-options '${flags['env-options']}' --label ${label}`;
+    (flags['env-options'] === '{}' ? '' : ` --env-options '${flags['env-options']}'`) +
+    (label === flags.env ? '' : ` --label ${label}`);
   const command = `npx tsx bench/learning.bench.ts --env ${flags.env}${optionFlags} --dataset ${flags.dataset} --seeds ${seeds} --offline-steps ${offlineSteps} --env-steps ${envSteps} --eval-interval ${evalInterval} --eval-episodes ${evalEpisodes} --hidden ${flags.hidden} --batch ${batchSize} --variants ${variants.join(',')} --pendulum-steps ${pendulumSteps} --write-docs`;
   const sections: Record<string, string[]> = {
     [envId]: [
