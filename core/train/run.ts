@@ -263,8 +263,9 @@ export class TrainingRun implements RunHandle {
   readonly runId: string;
   readonly directory: string;
   readonly done: Promise<RunState>;
-  /** The error that failed the run, when it failed. */
+  /** The error that failed the run, when it failed, and the message reported for it. */
   error: unknown;
+  failureMessage: string | undefined;
   private currentState: RunState = 'starting';
   private stopRequested = false;
   private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
@@ -491,9 +492,12 @@ export class TrainingRun implements RunHandle {
   }
 
   private fail(error: unknown): RunState {
-    const message = error instanceof Error ? error.message : String(error);
+    const { step, envStep, phase } = this.parts.counters;
+    const message = `training failed at update ${step} (env step ${envStep}, ${phase} phase): ${error instanceof Error ? error.message : String(error)}`;
     try {
-      this.log('error', message);
+      // the stack goes to the event log for a bug report; the message is what the user sees
+      this.log('error', error instanceof Error && error.stack ? error.stack : message);
+      this.failureMessage = message;
       this.setState('failed', message);
       this.recorder.close();
     } catch {

@@ -44,6 +44,11 @@ export function describeEvent(event: RunEvent): string | undefined {
   }
 }
 
+/** The failure message the run recorded in its status. */
+function readFailure(run: TrainingRun): string {
+  return run.failureMessage ?? String(run.error);
+}
+
 /** Attach output to a run, handle Ctrl-C, wait for it to end; returns the exit code. */
 export async function superviseRun(run: TrainingRun, options: RunOutputOptions = {}): Promise<number> {
   const config = run.config;
@@ -114,8 +119,14 @@ export async function superviseRun(run: TrainingRun, options: RunOutputOptions =
     const state = await run.done;
     bars?.stop();
     if (state === 'failed') {
-      process.stderr.write(`${formatError(run.error)}\n`);
-      return exitCodeFor(run.error);
+      const code = exitCodeFor(run.error);
+      // an error with an exit code is the user's to fix; an internal one keeps its stack in events.jsonl
+      const message =
+        code === ExitCode.internal
+          ? `o2o: ${readFailure(run)} (details in ${run.directory}/events.jsonl; \`o2o resume\` continues from the last checkpoint)`
+          : formatError(run.error);
+      process.stderr.write(`${message}\n`);
+      return code;
     }
     if (!options.json) process.stderr.write(`run directory: ${run.directory}\n`);
     return state === 'stopped' && interrupted ? ExitCode.interrupted : ExitCode.ok;

@@ -186,6 +186,24 @@ describe('training run', () => {
     expect(readRunStatus(directory).state).toBe('stopped');
   });
 
+  it('fails cleanly when the learner throws: state, message and stack are recorded', async () => {
+    const directory = join(root, 'failing');
+    const run = await startTrainingRun({ config: tinyConfig(), directory });
+    // simulate a learner failure (e.g. a backend error) before the first update runs
+    const parts = (run as unknown as { parts: { learner: { update: () => never } } }).parts;
+    parts.learner.update = () => {
+      throw new Error('backend exploded');
+    };
+    expect(await run.done).toBe('failed');
+    expect(run.failureMessage).toBe(
+      'training failed at update 0 (env step 0, offline phase): backend exploded',
+    );
+    expect(readRunStatus(directory)).toMatchObject({ state: 'failed', message: run.failureMessage });
+    const logged = readRunEvents(directory).find((event) => event.type === 'log');
+    expect(logged).toMatchObject({ level: 'error' });
+    expect((logged as { message: string }).message).toMatch(/backend exploded\n\s+at /);
+  });
+
   it('rejects a bad config with key paths and a missing dataset with the file name', async () => {
     await expect(startTrainingRun({ config: tinyConfig({ replay: { priority: 'nope' } }) })).rejects.toThrow(
       ConfigError,
