@@ -7,7 +7,7 @@
  * Replay.loadOffline into a buffer with room for as many online transitions (one block copy per column).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../core/data/load.js';
 import { encodeDataset } from '../core/data/write.js';
@@ -15,7 +15,7 @@ import { Replay } from '../core/replay/replay.js';
 import type { TransitionColumns } from '../core/replay/transitions.js';
 import type { ReplayOptions } from '../core/replay/types.js';
 import { Rng } from '../core/util/random.js';
-import { median, report } from './util.js';
+import { loadAverage, median, report, timeOnce, type WallAndCpu } from './util.js';
 
 const ROWS = 1_000_000;
 const REPEATS = 7;
@@ -59,23 +59,8 @@ function replayOptions(observationWidth: number, actionWidth: number): ReplayOpt
   };
 }
 
-/** Wall-clock and CPU seconds (user + system of this process) of one call. */
-async function timeAsync(fn: () => Promise<unknown> | unknown): Promise<{ wall: number; cpu: number }> {
-  const cpuStart = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  await fn();
-  const wall = Number(process.hrtime.bigint() - start) / 1e9;
-  const cpu = process.cpuUsage(cpuStart);
-  return { wall, cpu: (cpu.user + cpu.system) / 1e6 };
-}
-
-interface Timing {
-  wall: number;
-  cpu: number;
-}
-
 /** Fastest wall time (the least disturbed by other processes), median wall, fastest CPU time. */
-function summarizeTimings(timings: Timing[]): { best: number; median: number; cpu: number } {
+function summarizeTimings(timings: WallAndCpu[]): { best: number; median: number; cpu: number } {
   const walls = timings.map((t) => t.wall);
   return { best: Math.min(...walls), median: median(walls), cpu: Math.min(...timings.map((t) => t.cpu)) };
 }
@@ -97,22 +82,22 @@ async function figure(label: string, observationWidth: number, actionWidth: numb
       createdAt: '2026-01-01T00:00:00Z',
     });
     writeFileSync(path, bytes);
-    const reads: Timing[] = [];
-    const loads: Timing[] = [];
-    const loadsIntoReplay: Timing[] = [];
+    const reads: WallAndCpu[] = [];
+    const loads: WallAndCpu[] = [];
+    const loadsIntoReplay: WallAndCpu[] = [];
     let zeroCopy: string[] = [];
     // Warm-up (page cache, JIT), then interleave the three measurements.
     readFileSync(path);
     await loadDataset(path);
     for (let r = 0; r < REPEATS; r++) {
-      reads.push(await timeAsync(() => readFileSync(path)));
+      reads.push(await timeOnce(() => readFileSync(path)));
       loads.push(
-        await timeAsync(async () => {
+        await timeOnce(async () => {
           zeroCopy = (await loadDataset(path)).zeroCopyColumns;
         }),
       );
       const fresh = new Replay(replayOptions(observationWidth, actionWidth), new Rng(1));
-      loadsIntoReplay.push(await timeAsync(async () => fresh.loadOffline((await loadDataset(path)).columns)));
+      loadsIntoReplay.push(await timeOnce(async () => fresh.loadOffline((await loadDataset(path)).columns)));
     }
     const read = summarizeTimings(reads);
     const load = summarizeTimings(loads);
@@ -147,7 +132,7 @@ async function figure(label: string, observationWidth: number, actionWidth: numb
       cpuRatioToRead: intoReplay.cpu / read.cpu,
       goalRatio: 2,
       transitions: ROWS,
-      load1: loadavg()[0],
+      load1: loadAverage(),
     });
   } finally {
     rmSync(directory, { recursive: true, force: true });

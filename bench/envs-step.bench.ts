@@ -2,10 +2,9 @@
  * Environment steps per second for every registered environment, under uniform random actions
  * (resets included when an episode ends). Single thread, one environment instance.
  */
-import { loadavg } from 'node:os';
 import { listEnvs, makeEnv } from '../core/envs/registry.js';
 import { Rng } from '../core/util/random.js';
-import { median, report } from './util.js';
+import { loadAverage, median, report } from './util.js';
 
 const STEPS = 200_000;
 const REPEATS = 3;
@@ -31,5 +30,10 @@ for (const { id } of listEnvs()) {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (r > 0) rates.push(STEPS / seconds);
   }
-  report({ name: `envs-step.${id}`, unit: 'steps/s', value: Math.round(median(rates)), load1: loadavg()[0] });
+  report({
+    name: `envs-step.${id}`,
+    unit: 'steps/s',
+    value: Math.round(median(rates)),
+    load1: loadAverage(),
+  });
 }

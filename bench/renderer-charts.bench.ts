@@ -5,27 +5,11 @@
  * appending update records to the run store's columnar table. Wall and CPU medians: the CPU time
  * shows the code's own cost when the machine is shared.
  */
-import { loadavg } from 'node:os';
 import { ColumnTable } from '../renderer/src/lib/columns.js';
 import { gather, m4Indices } from '../renderer/src/lib/downsample.js';
 import { binHeatmap } from '../renderer/src/lib/heatmap.js';
 import { smoothEma } from '../renderer/src/lib/series.js';
-import { median, report } from './util.js';
-
-function timeWallAndCpu(fn: () => void, repeats: number): { wall: number; cpu: number } {
-  fn();
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const cpuStart = process.cpuUsage();
-    const wallStart = process.hrtime.bigint();
-    fn();
-    walls.push(Number(process.hrtime.bigint() - wallStart) / 1e9);
-    const cpu = process.cpuUsage(cpuStart);
-    cpus.push((cpu.user + cpu.system) / 1e6);
-  }
-  return { wall: median(walls), cpu: median(cpus) };
-}
+import { loadAverage, report, timeWallAndCpu } from './util.js';
 
 const points = 1_000_000;
 const pixels = 600;
@@ -40,7 +24,7 @@ for (let i = 0; i < points; i++) {
   for (let b = 0; b < histogram.length; b++) histogram[b][i] = Math.floor(30 * random());
 }
 
-const common = { points, loadAverage: Number(loadavg()[0].toFixed(2)) };
+const common = { points, loadAverage: loadAverage() };
 const ms = (seconds: number) => Number((seconds * 1000).toFixed(2));
 
 const one = timeWallAndCpu(() => {

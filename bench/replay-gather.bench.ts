@@ -7,28 +7,7 @@ import { Replay } from '../core/replay/replay.js';
 import { allocateBatch, type TransitionColumns } from '../core/replay/transitions.js';
 import type { ReplayOptions } from '../core/replay/types.js';
 import { Rng } from '../core/util/random.js';
-import { loadavg } from 'node:os';
-import { median, report } from './util.js';
-
-/**
- * Median wall-clock and CPU seconds of `fn` over `repeats` runs after one warm-up. The CPU time
- * (user + system of this process) shows the cost of the code itself when the machine is shared;
- * the wall time is what a user waits.
- */
-function timeWallAndCpu(fn: () => void, repeats: number): { wall: number; cpu: number } {
-  fn();
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const cpuStart = process.cpuUsage();
-    const wallStart = process.hrtime.bigint();
-    fn();
-    walls.push(Number(process.hrtime.bigint() - wallStart) / 1e9);
-    const cpu = process.cpuUsage(cpuStart);
-    cpus.push((cpu.user + cpu.system) / 1e6);
-  }
-  return { wall: median(walls), cpu: median(cpus) };
-}
+import { loadAverage, report, timeWallAndCpu } from './util.js';
 
 const BATCH = 256;
 const OBS = 29;
@@ -96,7 +75,7 @@ function figure(mixing: 'union' | 'fixed'): void {
     batchesPerSecond: Math.round(batches / wall),
     batchesPerCpuSecond: Math.round(batches / cpu),
     goal: 20_000,
-    loadAverage: +loadavg()[0].toFixed(2),
+    loadAverage: loadAverage(),
   });
 }
 

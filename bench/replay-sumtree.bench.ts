@@ -11,28 +11,7 @@ import { SumTree } from '../core/replay/sum-tree.js';
 import { allocateBatch, type TransitionColumns } from '../core/replay/transitions.js';
 import type { ReplayOptions } from '../core/replay/types.js';
 import { Rng } from '../core/util/random.js';
-import { loadavg } from 'node:os';
-import { median, report } from './util.js';
-
-/**
- * Median wall-clock and CPU seconds of `fn` over `repeats` runs after one warm-up. The CPU time
- * (user + system of this process) shows the cost of the code itself when the machine is shared;
- * the wall time is what a user waits.
- */
-function timeWallAndCpu(fn: () => void, repeats: number): { wall: number; cpu: number } {
-  fn();
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const cpuStart = process.cpuUsage();
-    const wallStart = process.hrtime.bigint();
-    fn();
-    walls.push(Number(process.hrtime.bigint() - wallStart) / 1e9);
-    const cpu = process.cpuUsage(cpuStart);
-    cpus.push((cpu.user + cpu.system) / 1e6);
-  }
-  return { wall: median(walls), cpu: median(cpus) };
-}
+import { loadAverage, report, timeWallAndCpu } from './util.js';
 
 const BATCH = 256;
 const BATCHES_PER_REPEAT = 2000;
@@ -65,7 +44,7 @@ function treeFigure(capacity: number): void {
     indicesPerSecond: Math.round((BATCHES_PER_REPEAT * BATCH) / wall),
     indicesPerCpuSecond: Math.round((BATCHES_PER_REPEAT * BATCH) / cpu),
     goal: 5_000_000,
-    loadAverage: +loadavg()[0].toFixed(2),
+    loadAverage: loadAverage(),
   });
 }
 
@@ -122,7 +101,7 @@ function replayFigure(capacity: number): void {
     indicesPerSecond: Math.round((batches * BATCH) / wall),
     indicesPerCpuSecond: Math.round((batches * BATCH) / cpu),
     batchesPerSecond: Math.round(batches / wall),
-    loadAverage: +loadavg()[0].toFixed(2),
+    loadAverage: loadAverage(),
   });
 }
 

@@ -1,4 +1,5 @@
 /** Helpers shared by the benchmarks: one JSON line per figure, medians of repeated timings. */
+import { loadavg } from 'node:os';
 
 /** Print one figure as a JSON line on stdout. */
 export function report(figure: Record<string, unknown> & { name: string }): void {
@@ -26,4 +27,47 @@ export function timeRepeats(fn: () => void, repeats: number, warmup = 1): number
     times.push(Number(process.hrtime.bigint() - start) / 1e9);
   }
   return times;
+}
+
+/** Wall-clock and CPU seconds of one measurement; CPU is user + system time of this process. */
+export interface WallAndCpu {
+  wall: number;
+  cpu: number;
+}
+
+/**
+ * Wall-clock and CPU seconds of one awaited call of `fn`. The CPU time shows the cost of the code
+ * itself when the machine is shared; the wall time is what a user waits.
+ */
+export async function timeOnce(fn: () => Promise<unknown> | unknown): Promise<WallAndCpu> {
+  const cpuStart = process.cpuUsage();
+  const wallStart = process.hrtime.bigint();
+  await fn();
+  const wall = Number(process.hrtime.bigint() - wallStart) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+/**
+ * Median wall-clock and median CPU seconds of `fn` over `repeats` runs after `warmup` calls
+ * (see {@link timeOnce} for what the two figures mean).
+ */
+export function timeWallAndCpu(fn: () => void, repeats: number, warmup = 1): WallAndCpu {
+  for (let i = 0; i < warmup; i++) fn();
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const cpuStart = process.cpuUsage();
+    const wallStart = process.hrtime.bigint();
+    fn();
+    walls.push(Number(process.hrtime.bigint() - wallStart) / 1e9);
+    const cpu = process.cpuUsage(cpuStart);
+    cpus.push((cpu.user + cpu.system) / 1e6);
+  }
+  return { wall: median(walls), cpu: median(cpus) };
+}
+
+/** The machine's one-minute load average, to two decimals: how shared the CPU was during a figure. */
+export function loadAverage(): number {
+  return Number(loadavg()[0].toFixed(2));
 }
