@@ -13,8 +13,8 @@ import { loadDataset } from '../core/data/load.js';
 import { encodeDataset } from '../core/data/write.js';
 import { Replay } from '../core/replay/replay.js';
 import type { TransitionColumns } from '../core/replay/transitions.js';
-import type { ReplayOptions } from '../core/replay/types.js';
 import { Rng } from '../core/util/random.js';
+import { replayOptions } from '../test/helpers/replay-options.js';
 import { loadAverage, median, report, timeOnce, type WallAndCpu } from './util.js';
 
 const ROWS = 1_000_000;
@@ -36,26 +36,6 @@ function syntheticColumns(observationWidth: number, actionWidth: number): Transi
     nextObservations: rng.fillNormal(new Float32Array(ROWS * observationWidth)),
     terminals,
     timeouts,
-  };
-}
-
-function replayOptions(observationWidth: number, actionWidth: number): ReplayOptions {
-  return {
-    capacity: 2 * ROWS,
-    observationWidth,
-    actionWidth,
-    overwriteOffline: false,
-    priority: 'roer',
-    mode: 'weight',
-    mixing: 'union',
-    offlineFraction: 0.5,
-    perAlpha: 0.6,
-    perImportanceStart: 0.4,
-    perEpsilon: 1e-6,
-    roerMaxClip: 50,
-    roerMinClip: 1,
-    roerLambda: 0.01,
-    roerDivergence: 'kl',
   };
 }
 
@@ -96,7 +76,10 @@ async function figure(label: string, observationWidth: number, actionWidth: numb
           zeroCopy = (await loadDataset(path)).zeroCopyColumns;
         }),
       );
-      const fresh = new Replay(replayOptions(observationWidth, actionWidth), new Rng(1));
+      const fresh = new Replay(
+        replayOptions({ capacity: 2 * ROWS, observationWidth, actionWidth }),
+        new Rng(1),
+      );
       loadsIntoReplay.push(await timeOnce(async () => fresh.loadOffline((await loadDataset(path)).columns)));
     }
     const read = summarizeTimings(reads);

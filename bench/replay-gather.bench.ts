@@ -5,8 +5,8 @@
  */
 import { Replay } from '../core/replay/replay.js';
 import { allocateBatch, type TransitionColumns } from '../core/replay/transitions.js';
-import type { ReplayOptions } from '../core/replay/types.js';
 import { Rng } from '../core/util/random.js';
+import { replayOptions } from '../test/helpers/replay-options.js';
 import { loadAverage, report, timeWallAndCpu } from './util.js';
 
 const BATCH = 256;
@@ -15,23 +15,7 @@ const ACT = 8;
 const CAPACITY = 1_000_000;
 
 function figure(mixing: 'union' | 'fixed'): void {
-  const options: ReplayOptions = {
-    capacity: CAPACITY,
-    observationWidth: OBS,
-    actionWidth: ACT,
-    overwriteOffline: false,
-    priority: 'roer',
-    mode: 'weight',
-    mixing,
-    offlineFraction: 0.5,
-    perAlpha: 0.6,
-    perImportanceStart: 0.4,
-    perEpsilon: 1e-6,
-    roerMaxClip: 50,
-    roerMinClip: 1,
-    roerLambda: 0.01,
-    roerDivergence: 'kl',
-  };
+  const options = replayOptions({ capacity: CAPACITY, observationWidth: OBS, actionWidth: ACT }, { mixing });
   const rng = new Rng(5);
   const replay = new Replay(options, new Rng(6));
   const n = 800_000;

@@ -7,8 +7,8 @@
  */
 import { bytesPerTransition } from '../core/replay/options.js';
 import { Replay } from '../core/replay/replay.js';
-import type { ReplayOptions } from '../core/replay/types.js';
 import { Rng } from '../core/util/random.js';
+import { replayOptions } from '../test/helpers/replay-options.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { report } from './util.js';
@@ -23,23 +23,7 @@ const ACT = 8;
 const RAW = 4 * (2 * OBS + ACT + 1);
 
 function figure(mode: 'weight' | 'sample'): void {
-  const options: ReplayOptions = {
-    capacity: CAPACITY,
-    observationWidth: OBS,
-    actionWidth: ACT,
-    overwriteOffline: false,
-    priority: 'roer',
-    mode,
-    mixing: 'union',
-    offlineFraction: 0.5,
-    perAlpha: 0.6,
-    perImportanceStart: 0.4,
-    perEpsilon: 1e-6,
-    roerMaxClip: 50,
-    roerMinClip: 1,
-    roerLambda: 0.01,
-    roerDivergence: 'kl',
-  };
+  const options = replayOptions({ capacity: CAPACITY, observationWidth: OBS, actionWidth: ACT }, { mode });
   collectGarbage();
   const before = process.memoryUsage().arrayBuffers;
   const replay = new Replay(options, new Rng(1));

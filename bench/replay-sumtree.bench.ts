@@ -9,8 +9,8 @@
 import { Replay } from '../core/replay/replay.js';
 import { SumTree } from '../core/replay/sum-tree.js';
 import { allocateBatch, type TransitionColumns } from '../core/replay/transitions.js';
-import type { ReplayOptions } from '../core/replay/types.js';
 import { Rng } from '../core/util/random.js';
+import { replayOptions } from '../test/helpers/replay-options.js';
 import { loadAverage, report, timeWallAndCpu } from './util.js';
 
 const BATCH = 256;
@@ -49,23 +49,7 @@ function treeFigure(capacity: number): void {
 }
 
 function replayFigure(capacity: number): void {
-  const options: ReplayOptions = {
-    capacity,
-    observationWidth: 29,
-    actionWidth: 8,
-    overwriteOffline: false,
-    priority: 'roer',
-    mode: 'sample',
-    mixing: 'union',
-    offlineFraction: 0.5,
-    perAlpha: 0.6,
-    perImportanceStart: 0.4,
-    perEpsilon: 1e-6,
-    roerMaxClip: 50,
-    roerMinClip: 1,
-    roerLambda: 0.01,
-    roerDivergence: 'kl',
-  };
+  const options = replayOptions({ capacity, observationWidth: 29, actionWidth: 8 }, { mode: 'sample' });
   const replay = new Replay(options, new Rng(2));
   const rng = new Rng(3);
   const n = capacity;

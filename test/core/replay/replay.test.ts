@@ -5,29 +5,16 @@ import { Replay, type OnlineTransition } from '../../../core/replay/replay.js';
 import { allocateBatch, TransitionSource, type TransitionColumns } from '../../../core/replay/transitions.js';
 import type { ReplayOptions } from '../../../core/replay/types.js';
 import { Rng } from '../../../core/util/random.js';
+import { replayOptions } from '../../helpers/replay-options.js';
 
 const OBS = 3;
 const ACT = 2;
 
 function options(overrides: Partial<ReplayOptions> = {}): ReplayOptions {
-  return {
-    capacity: 100,
-    observationWidth: OBS,
-    actionWidth: ACT,
-    overwriteOffline: false,
-    priority: 'uniform',
-    mode: 'weight',
-    mixing: 'union',
-    offlineFraction: 0.5,
-    perAlpha: 0.6,
-    perImportanceStart: 0.4,
-    perEpsilon: 1e-6,
-    roerMaxClip: 50,
-    roerMinClip: 1,
-    roerLambda: 0.01,
-    roerDivergence: 'kl',
-    ...overrides,
-  };
+  return replayOptions(
+    { capacity: 100, observationWidth: OBS, actionWidth: ACT },
+    { priority: 'uniform', ...overrides },
+  );
 }
 
 /** A dataset whose row i carries the value i in every field (so rows are recognisable after a gather). */

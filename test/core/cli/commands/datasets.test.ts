@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../../core/cli/program.js';
 import { policyToJson } from '../../../../core/export/policy.js';
 import { Replay } from '../../../../core/replay/replay.js';
-import type { ReplayOptions } from '../../../../core/replay/types.js';
+import { replayOptions } from '../../../helpers/replay-options.js';
 import { writeCheckpoint } from '../../../../core/train/checkpoint.js';
 import { createRunDirectory } from '../../../../core/train/run-directory.js';
 import { Rng } from '../../../../core/util/random.js';
@@ -217,23 +217,10 @@ describe('o2o datasets', () => {
         nodeVersion: process.version,
       },
     );
-    const options: ReplayOptions = {
-      capacity: 20,
-      observationWidth: 3,
-      actionWidth: 1,
-      overwriteOffline: false,
-      priority: 'uniform',
-      mode: 'weight',
-      mixing: 'union',
-      offlineFraction: 0.5,
-      perAlpha: 0.6,
-      perImportanceStart: 0.4,
-      perEpsilon: 1e-6,
-      roerMaxClip: 50,
-      roerMinClip: 1,
-      roerLambda: 0.01,
-      roerDivergence: 'kl',
-    };
+    const options = replayOptions(
+      { capacity: 20, observationWidth: 3, actionWidth: 1 },
+      { priority: 'uniform' },
+    );
     const replay = new Replay(options, new Rng(1));
     // Two online episodes: one ends terminal after 3 steps, the second is still running (2 steps).
     for (let i = 0; i < 5; i++) {
