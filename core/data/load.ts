@@ -17,7 +17,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { episodeIdsFromEnds } from '../replay/replay.js';
-import type { TransitionColumns } from '../replay/transitions.js';
+import { allocateColumns, type TransitionColumns } from '../replay/transitions.js';
 import { makeEnv } from '../envs/registry.js';
 import type { Env } from '../envs/types.js';
 import { parseCard } from './card.js';
@@ -170,6 +170,45 @@ function checkWidth(
   }
 }
 
+/** Throws naming the first of `names` the table lacks, with the columns it does have. */
+function requireColumns(path: string, table: Table, layout: string, names: string[]): void {
+  for (const name of names) {
+    if (!table.getChild(name)) {
+      const present = table.schema.fields.map((field) => field.name).join(', ');
+      const needed = `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+      throw new DatasetError(
+        path,
+        `missing required column; the ${layout} layout needs ${needed} (the file has: ${present})`,
+        name,
+      );
+    }
+  }
+}
+
+/**
+ * The observation, action and reward columns, named alike in both layouts, with the observation
+ * and action widths checked against what the environment or the card expects.
+ */
+function readStepColumns(
+  path: string,
+  table: Table,
+  expected: ExpectedShapes,
+): { observations: MatrixColumn; actions: MatrixColumn; rewards: MatrixColumn } {
+  const observations = readMatrix(path, table, 'observations');
+  checkWidth(
+    path,
+    'observations',
+    observations.width,
+    expected.observationWidth,
+    expected.source,
+    'observation',
+  );
+  const actions = readMatrix(path, table, 'actions');
+  checkWidth(path, 'actions', actions.width, expected.actionWidth, expected.source, 'action');
+  const rewards = readScalar(path, table, 'rewards');
+  return { observations, actions, rewards };
+}
+
 function checkNoEnd(
   path: string,
   terminals: Uint8Array,
@@ -191,28 +230,8 @@ function assembleD4rl(
   warnings: string[],
   zeroCopyColumns: string[],
 ): TransitionColumns {
-  for (const name of ['observations', 'actions', 'rewards', 'terminals', 'timeouts']) {
-    if (!table.getChild(name)) {
-      const present = table.schema.fields.map((field) => field.name).join(', ');
-      throw new DatasetError(
-        path,
-        `missing required column; the D4RL layout needs observations, actions, rewards, terminals and timeouts (the file has: ${present})`,
-        name,
-      );
-    }
-  }
-  const observations = readMatrix(path, table, 'observations');
-  checkWidth(
-    path,
-    'observations',
-    observations.width,
-    expected.observationWidth,
-    expected.source,
-    'observation',
-  );
-  const actions = readMatrix(path, table, 'actions');
-  checkWidth(path, 'actions', actions.width, expected.actionWidth, expected.source, 'action');
-  const rewards = readScalar(path, table, 'rewards');
+  requireColumns(path, table, 'D4RL', ['observations', 'actions', 'rewards', 'terminals', 'timeouts']);
+  const { observations, actions, rewards } = readStepColumns(path, table, expected);
   const terminals = readFlags(path, table, 'terminals');
   const timeouts = readFlags(path, table, 'timeouts');
   const next = table.getChild('next_observations') ? readMatrix(path, table, 'next_observations') : null;
@@ -381,27 +400,14 @@ function assembleMinari(
   expected: ExpectedShapes,
   warnings: string[],
 ): TransitionColumns {
-  for (const name of ['observations', 'actions', 'rewards', 'terminations', 'truncations']) {
-    if (!table.getChild(name)) {
-      throw new DatasetError(
-        path,
-        'missing required column; the Minari layout needs observations, actions, rewards, terminations and truncations',
-        name,
-      );
-    }
-  }
-  const observations = readMatrix(path, table, 'observations');
-  checkWidth(
-    path,
+  requireColumns(path, table, 'Minari', [
     'observations',
-    observations.width,
-    expected.observationWidth,
-    expected.source,
-    'observation',
-  );
-  const actions = readMatrix(path, table, 'actions');
-  checkWidth(path, 'actions', actions.width, expected.actionWidth, expected.source, 'action');
-  const rewards = readScalar(path, table, 'rewards');
+    'actions',
+    'rewards',
+    'terminations',
+    'truncations',
+  ]);
+  const { observations, actions, rewards } = readStepColumns(path, table, expected);
   const terminations = readFlags(path, table, 'terminations').values;
   const truncations = readFlags(path, table, 'truncations').values;
   // Checked in file rows (so messages point at the file); padding rows hold zeros.
@@ -444,18 +450,7 @@ function assembleMinari(
   for (const [a, b] of runs) transitions += b - a - 1;
   const dObs = observations.width;
   const dAct = actions.width;
-  const out: TransitionColumns = {
-    length: transitions,
-    observationWidth: dObs,
-    actionWidth: dAct,
-    observations: new Float32Array(transitions * dObs),
-    actions: new Float32Array(transitions * dAct),
-    rewards: new Float32Array(transitions),
-    nextObservations: new Float32Array(transitions * dObs),
-    terminals: new Uint8Array(transitions),
-    timeouts: new Uint8Array(transitions),
-    episodeIds: new Int32Array(transitions),
-  };
+  const out = allocateColumns(transitions, dObs, dAct);
   let row = 0;
   runs.forEach(([a, b], episode) => {
     for (let i = a; i < b - 1; i++) {
@@ -481,7 +476,7 @@ function assembleMinari(
       out.rewards[row] = rewards.values[i];
       out.terminals[row] = terminations[i];
       out.timeouts[row] = truncations[i];
-      out.episodeIds![row] = episode;
+      out.episodeIds[row] = episode;
       row++;
     }
     if (out.terminals[row - 1] === 0 && out.timeouts[row - 1] === 0) {
@@ -592,18 +587,7 @@ function episodeIdOfDirectory(name: string): number | null {
 function concatenateEpisodes(parts: TransitionColumns[]): TransitionColumns {
   const first = parts[0];
   const length = parts.reduce((sum, part) => sum + part.length, 0);
-  const out: Required<TransitionColumns> = {
-    length,
-    observationWidth: first.observationWidth,
-    actionWidth: first.actionWidth,
-    observations: new Float32Array(length * first.observationWidth),
-    actions: new Float32Array(length * first.actionWidth),
-    rewards: new Float32Array(length),
-    nextObservations: new Float32Array(length * first.observationWidth),
-    terminals: new Uint8Array(length),
-    timeouts: new Uint8Array(length),
-    episodeIds: new Int32Array(length),
-  };
+  const out = allocateColumns(length, first.observationWidth, first.actionWidth);
   let row = 0;
   let episodeBase = 0;
   for (const part of parts) {

@@ -37,7 +37,12 @@ import {
   validateReplayOptions,
 } from './options.js';
 import { SumTree } from './sum-tree.js';
-import { TransitionSource, type TransitionBatch, type TransitionColumns } from './transitions.js';
+import {
+  allocateColumns,
+  TransitionSource,
+  type TransitionBatch,
+  type TransitionColumns,
+} from './transitions.js';
 import type { ReplayOptions, ReplayState } from './types.js';
 
 const OFFLINE = TransitionSource.offline;
@@ -405,18 +410,7 @@ export class Replay {
     const { observationWidth: dO, actionWidth: dA } = this.options;
     const n = this.stored;
     const order = this.chronologicalRows();
-    const out: Required<TransitionColumns> = {
-      length: n,
-      observationWidth: dO,
-      actionWidth: dA,
-      observations: new Float32Array(n * dO),
-      actions: new Float32Array(n * dA),
-      rewards: new Float32Array(n),
-      nextObservations: new Float32Array(n * dO),
-      terminals: new Uint8Array(n),
-      timeouts: new Uint8Array(n),
-      episodeIds: new Int32Array(n),
-    };
+    const out = allocateColumns(n, dO, dA);
     let episode = -1;
     let previousSource = -1;
     let previousId = 0;

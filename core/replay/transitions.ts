@@ -62,6 +62,26 @@ export interface TransitionBatch {
   sources: Uint8Array;
 }
 
+/** Allocate zero-filled columns for `length` transitions, episode ids included. */
+export function allocateColumns(
+  length: number,
+  observationWidth: number,
+  actionWidth: number,
+): Required<TransitionColumns> {
+  return {
+    length,
+    observationWidth,
+    actionWidth,
+    observations: new Float32Array(length * observationWidth),
+    actions: new Float32Array(length * actionWidth),
+    rewards: new Float32Array(length),
+    nextObservations: new Float32Array(length * observationWidth),
+    terminals: new Uint8Array(length),
+    timeouts: new Uint8Array(length),
+    episodeIds: new Int32Array(length),
+  };
+}
+
 /** Allocate an empty batch of `size` rows. */
 export function allocateBatch(size: number, observationWidth: number, actionWidth: number): TransitionBatch {
   if (!Number.isInteger(size) || size < 1)
