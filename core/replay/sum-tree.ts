@@ -79,6 +79,9 @@ export class SumTree {
   readonly minima: Float64Array | null;
   private readonly offsets: Int32Array;
   private readonly leafOffset: number;
+  /** One-element arguments of `findManyUnchecked` for a single search. */
+  private readonly singleMass = new Float64Array(1);
+  private readonly singleSlot = new Int32Array(1);
 
   /** @param options.trackMinimum also keep the minimum positive priority (for `min`/`rangeMin`). */
   constructor(capacity: number, options: { trackMinimum?: boolean } = {}) {
@@ -218,32 +221,9 @@ export class SumTree {
 
   /** `find` without argument checks (the total must be positive and mass ≥ 0). */
   findUnchecked(mass: number): number {
-    const nodes = this.nodes;
-    const offsets = this.offsets;
-    const depth = this.depth;
-    let node = 0;
-    for (let level = 1; level <= depth; level++) {
-      const first = node << SHIFT;
-      const base = offsets[level] + first;
-      // Skip children whose whole range lies below the mass; empty children (0) are skipped too,
-      // because mass ≥ 0 is never below them.
-      let child = 0;
-      while (child < MASK) {
-        const value = nodes[base + child];
-        if (mass < value) break;
-        mass -= value;
-        child++;
-      }
-      if (child === MASK && !(mass < nodes[base + MASK])) {
-        // Past the end of this node's range (rounding) or an empty last child: take the last
-        // non-empty child and stay just inside its range.
-        while (child > 0 && nodes[base + child] === 0) child--;
-        const value = nodes[base + child];
-        mass = value * (1 - 2 ** -52);
-      }
-      node = first + child;
-    }
-    return node;
+    this.singleMass[0] = mass;
+    this.findManyUnchecked(this.singleMass, this.singleSlot, 1);
+    return this.singleSlot[0];
   }
 
   /**
@@ -262,6 +242,8 @@ export class SumTree {
         const first = out[k] << SHIFT;
         const base = offset + first;
         let mass = masses[k];
+        // Skip children whose whole range lies below the mass; empty children (0) are skipped
+        // too, because mass ≥ 0 is never below them.
         let child = 0;
         while (child < MASK) {
           const value = nodes[base + child];
@@ -270,6 +252,8 @@ export class SumTree {
           child++;
         }
         if (child === MASK && !(mass < nodes[base + MASK])) {
+          // Past the end of this node's range (rounding) or an empty last child: take the last
+          // non-empty child and stay just inside its range.
           while (child > 0 && nodes[base + child] === 0) child--;
           mass = nodes[base + child] * (1 - 2 ** -52);
         }
