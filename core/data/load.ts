@@ -84,17 +84,7 @@ async function loadFile(path: string, options: LoadOptions): Promise<LoadedDatas
     : assembleD4rl(path, table, expected, warnings, zeroCopyColumns);
 
   const columns = assembled;
-  if (expected.actionBounds) {
-    warnings.push(
-      ...actionBoundWarnings(
-        path,
-        columns.actions,
-        columns.actionWidth,
-        expected.actionBounds.low,
-        expected.actionBounds.high,
-      ),
-    );
-  }
+  warnings.push(...actionsOutOfBounds(path, columns, expected));
   if (card && card.steps !== columns.length && card.steps !== table.numRows) {
     warnings.push(`${path}: the card says ${card.steps} steps, the file holds ${columns.length} transitions`);
   }
@@ -168,6 +158,13 @@ function checkWidth(
       column,
     );
   }
+}
+
+/** Warnings for actions outside the expected bounds (none when no bounds are known). */
+function actionsOutOfBounds(path: string, columns: TransitionColumns, expected: ExpectedShapes): string[] {
+  if (!expected.actionBounds) return [];
+  const { low, high } = expected.actionBounds;
+  return actionBoundWarnings(path, columns.actions, columns.actionWidth, low, high);
 }
 
 /** Throws naming the first of `names` the table lacks, with the columns it does have. */
@@ -554,17 +551,7 @@ async function loadMinariDirectory(path: string, options: LoadOptions): Promise<
     parts.push(part);
   }
   const columns = concatenateEpisodes(parts);
-  if (expected.actionBounds) {
-    warnings.push(
-      ...actionBoundWarnings(
-        path,
-        columns.actions,
-        columns.actionWidth,
-        expected.actionBounds.low,
-        expected.actionBounds.high,
-      ),
-    );
-  }
+  warnings.push(...actionsOutOfBounds(path, columns, expected));
   return {
     path,
     columns,
