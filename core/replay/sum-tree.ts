@@ -26,6 +26,23 @@ export const TREE_FANOUT = 8;
 const SHIFT = 3;
 const MASK = TREE_FANOUT - 1;
 
+/**
+ * Sum of the eight children starting at `base`, always added left to right, so that a node is the
+ * same deterministic function of its children whichever update recomputes it.
+ */
+function sumOfChildren(nodes: Float64Array, base: number): number {
+  return (
+    nodes[base] +
+    nodes[base + 1] +
+    nodes[base + 2] +
+    nodes[base + 3] +
+    nodes[base + 4] +
+    nodes[base + 5] +
+    nodes[base + 6] +
+    nodes[base + 7]
+  );
+}
+
 interface TreeShape {
   /** Number of levels below the root (the leaf level is `depth`). */
   depth: number;
@@ -122,15 +139,7 @@ export class SumTree {
     for (let level = this.depth - 1; level >= 0; level--) {
       const parent = child >> SHIFT;
       const base = offsets[level + 1] + (parent << SHIFT);
-      nodes[offsets[level] + parent] =
-        nodes[base] +
-        nodes[base + 1] +
-        nodes[base + 2] +
-        nodes[base + 3] +
-        nodes[base + 4] +
-        nodes[base + 5] +
-        nodes[base + 6] +
-        nodes[base + 7];
+      nodes[offsets[level] + parent] = sumOfChildren(nodes, base);
       child = parent;
     }
     if (this.minima) this.updateMinimum(index);
@@ -164,15 +173,7 @@ export class SumTree {
         previous = parent;
         scratch[kept++] = parent;
         const base = offsets[level + 1] + (parent << SHIFT);
-        nodes[offsets[level] + parent] =
-          nodes[base] +
-          nodes[base + 1] +
-          nodes[base + 2] +
-          nodes[base + 3] +
-          nodes[base + 4] +
-          nodes[base + 5] +
-          nodes[base + 6] +
-          nodes[base + 7];
+        nodes[offsets[level] + parent] = sumOfChildren(nodes, base);
       }
       pending = kept;
     }
@@ -402,9 +403,7 @@ export class SumTree {
       const parents = nodesAtLevel(this.capacity, this.depth, level);
       for (let parent = 0; parent < parents; parent++) {
         const base = offsets[level + 1] + (parent << SHIFT);
-        let sum = 0;
-        for (let k = 0; k < TREE_FANOUT; k++) sum += nodes[base + k];
-        nodes[offsets[level] + parent] = sum;
+        nodes[offsets[level] + parent] = sumOfChildren(nodes, base);
       }
     }
   }
