@@ -70,27 +70,37 @@ function weightTransposed(params: ParameterSet, first: number, layer: number): t
   return params.transposed(first + 2 * (layer - 1));
 }
 
+/**
+ * Layer `layer` applied to its input h: act(h·W + b), with the bias and the activation fused into
+ * the product (one XNNPACK call on wasm).
+ */
+function layerOutput(
+  params: ParameterSet,
+  first: number,
+  layer: number,
+  h: tf.Tensor2D,
+  activation: 'relu' | 'linear',
+): tf.Tensor2D {
+  return tf.fused.matMul({
+    a: h,
+    b: weight(params, first, layer),
+    bias: bias(params, first, layer),
+    activation,
+  }) as tf.Tensor2D;
+}
+
 /** Forward pass of an L-layer MLP; call inside tf.tidy (the trace tensors belong to the caller's scope). */
 export function mlpForward(params: ParameterSet, first: number, layers: number, x: tf.Tensor2D): MlpTrace {
   const layerInputs: tf.Tensor2D[] = [x];
   const masks: tf.Tensor2D[] = [];
   let h = x;
   for (let l = 1; l < layers; l++) {
-    // Bias and ReLU fused into the product (one XNNPACK call on wasm); h > 0 exactly where z > 0.
-    h = tf.fused.matMul({
-      a: h,
-      b: weight(params, first, l),
-      bias: bias(params, first, l),
-      activation: 'relu',
-    }) as tf.Tensor2D;
+    // h > 0 exactly where z > 0, so the ReLU's derivative is the step of h.
+    h = layerOutput(params, first, l, h, 'relu');
     masks.push(tf.step(h) as tf.Tensor2D);
     layerInputs.push(h);
   }
-  const output = tf.fused.matMul({
-    a: h,
-    b: weight(params, first, layers),
-    bias: bias(params, first, layers),
-  }) as tf.Tensor2D;
+  const output = layerOutput(params, first, layers, h, 'linear');
   return { layerInputs, masks, output };
 }
 
@@ -99,18 +109,9 @@ export function mlpApply(params: ParameterSet, first: number, layers: number, x:
   return tf.tidy(() => {
     let h = x;
     for (let l = 1; l < layers; l++) {
-      h = tf.fused.matMul({
-        a: h,
-        b: weight(params, first, l),
-        bias: bias(params, first, l),
-        activation: 'relu',
-      }) as tf.Tensor2D;
+      h = layerOutput(params, first, l, h, 'relu');
     }
-    return tf.fused.matMul({
-      a: h,
-      b: weight(params, first, layers),
-      bias: bias(params, first, layers),
-    }) as tf.Tensor2D;
+    return layerOutput(params, first, layers, h, 'linear');
   });
 }
 
