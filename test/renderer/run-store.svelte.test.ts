@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunHistory } from '../../core/server/protocol.js';
 import type { RunEvent } from '../../core/train/events.js';
+import { updateRecord } from '../helpers/run-events.js';
 
 interface Table {
   length: number;
@@ -37,36 +38,7 @@ const modulePath = '../../renderer/src/lib/run-store.svelte.js';
 const load = (): Promise<StoreModule> => import(/* @vite-ignore */ modulePath) as Promise<StoreModule>;
 
 function update(step: number, phase: 'offline' | 'online' = 'offline'): RunEvent {
-  return {
-    type: 'update',
-    step,
-    envStep: phase === 'online' ? step : 0,
-    phase,
-    beta: 1 + step / 100,
-    betaTarget: 0.5,
-    ess: 100,
-    essFraction: 0.4,
-    weightEntropy: 0.9,
-    tdMean: 0,
-    tdStd: 1,
-    tdP05: -1,
-    tdP25: -0.5,
-    tdP50: 0,
-    tdP75: 0.5,
-    tdP95: 1,
-    priorityHistogram: [1, 2, 3],
-    offlineShare: 1,
-    bufferOnlineShare: 0,
-    criticLoss: 1,
-    valueLoss: 1,
-    actorLoss: 1,
-    alphaLoss: 0,
-    alpha: 0.2,
-    qMean: 0,
-    vMean: 0,
-    policyEntropy: -1,
-    gradientPenalty: 0,
-  };
+  return updateRecord(step, { phase, envStep: phase === 'online' ? step : 0, priorityHistogram: [1, 2, 3] });
 }
 
 describe('RunData', () => {

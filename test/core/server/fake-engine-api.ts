@@ -10,6 +10,7 @@ import type { EngineApi } from '../../../core/server/engine-service.js';
 import { EventBus, type RunEvent, type RunState } from '../../../core/train/events.js';
 import { createRunDirectory, newRunId } from '../../../core/train/run-directory.js';
 import type { RunHandle, StartRunOptions } from '../../../core/train/types.js';
+import { updateRecord } from '../../helpers/run-events.js';
 
 /** A 1-D walk: position x in [-5, 5], action ±1 moves it; reward −|x − 3|; success at x = 3. */
 export class WalkEnv implements Env {
@@ -106,37 +107,9 @@ class FakeRun implements RunHandle {
   }
 }
 
+/** The update record the fake engine emits at `step`. */
 function updateEvent(step: number): RunEvent {
-  return {
-    type: 'update',
-    step,
-    envStep: 0,
-    phase: 'offline',
-    beta: 1 + step / 100,
-    betaTarget: 0.5,
-    ess: 100,
-    essFraction: 0.4,
-    weightEntropy: 0.9,
-    tdMean: 0,
-    tdStd: 1,
-    tdP05: -1,
-    tdP25: -0.5,
-    tdP50: 0,
-    tdP75: 0.5,
-    tdP95: 1,
-    priorityHistogram: [],
-    offlineShare: 1,
-    bufferOnlineShare: 0,
-    criticLoss: 1,
-    valueLoss: Number.NaN,
-    actorLoss: 0,
-    alphaLoss: 0,
-    alpha: 1,
-    qMean: 0,
-    vMean: 0,
-    policyEntropy: 0,
-    gradientPenalty: 0,
-  };
+  return updateRecord(step, { valueLoss: Number.NaN, actorLoss: 0, alpha: 1, policyEntropy: 0 });
 }
 
 export function createFakeEngineApiSync(): EngineApi {
