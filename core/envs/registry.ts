@@ -3,7 +3,9 @@ import { CartPoleEnv } from './cartpole.js';
 import { MountainCarContinuousEnv } from './mountain-car.js';
 import { PendulumEnv } from './pendulum.js';
 import { POINT_MAZE_SPECS, PointMazeEnv } from './point-maze.js';
-import type { Env, EnvSpec } from './types.js';
+import type { Env, EnvListing, EnvSpec } from './types.js';
+
+export type { EnvListing };
 
 const SPECS: EnvSpec[] = [
   {
@@ -44,15 +46,6 @@ export function envSpec(id: string): EnvSpec {
 /** Build the environment `id` with its options (a bad option gives an Error naming it). */
 export function makeEnv(id: string, options?: Record<string, unknown>): Env {
   return envSpec(id).make(options);
-}
-
-export interface EnvListing {
-  id: string;
-  description: string;
-  observationWidth: number;
-  actionWidth: number;
-  discrete: boolean;
-  goal: boolean;
 }
 
 /** Every registered environment with its shapes (for `o2o` listings and the UI). */

@@ -57,3 +57,14 @@ export interface EnvSpec {
   description: string;
   make(options?: Record<string, unknown>): Env;
 }
+
+/** One environment as listed to the user (`o2o datasets envs`, the UI): its id and shapes. */
+export interface EnvListing {
+  id: string;
+  description: string;
+  observationWidth: number;
+  actionWidth: number;
+  discrete: boolean;
+  /** Goal-reaching task that reports success. */
+  goal: boolean;
+}

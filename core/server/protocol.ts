@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { DatasetCard } from '../data/types.js';
+import type { EnvListing } from '../envs/types.js';
 import type { RunEvent, RunState } from '../train/events.js';
 
 const runId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a run id (letters, digits, . _ -)');
@@ -83,14 +84,7 @@ export interface ValidationIssue {
 /** Result type of every command, by method name. */
 export interface CommandResults {
   'app.info': { version: string; backend: string; mode: 'electron' | 'browser'; runsDirectory: string };
-  'envs.list': {
-    id: string;
-    description: string;
-    observationWidth: number;
-    actionWidth: number;
-    discrete: boolean;
-    goal: boolean;
-  }[];
+  'envs.list': EnvListing[];
   'presets.list': { name: string; description: string; config: unknown }[];
   'datasets.list': {
     path: string;
