@@ -68,6 +68,28 @@ function relativeError(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(1e-3, Math.abs(a) + Math.abs(b));
 }
 
+/**
+ * Largest relative error between `analytic` and the central difference (f(p + h·eᵢ) − f(p − h·eᵢ)) / 2h
+ * over every coordinate i of `point`.
+ */
+function worstCentralDifferenceError(
+  f: (point: Float64Array) => number,
+  point: Float64Array,
+  analytic: ArrayLike<number>,
+  h: number,
+): number {
+  let worst = 0;
+  for (let i = 0; i < point.length; i++) {
+    const plus = point.slice();
+    const minus = point.slice();
+    plus[i] += h;
+    minus[i] -= h;
+    const numeric = (f(plus) - f(minus)) / (2 * h);
+    worst = Math.max(worst, relativeError(numeric, analytic[i]));
+  }
+  return worst;
+}
+
 describe('ReLU MLP with explicit backward passes', () => {
   it('forward matches a float64 reference and the host forward', () => {
     const spec = { inputSize: 5, hiddenSizes: [7, 6], outputSize: 3 };
@@ -115,23 +137,10 @@ describe('ReLU MLP with explicit backward passes', () => {
     const flat = Float64Array.from(params.read());
     const input = Float64Array.from(x);
     const h = 1e-5;
-    let worst = 0;
-    for (let i = 0; i < flat.length; i++) {
-      const plus = flat.slice();
-      const minus = flat.slice();
-      plus[i] += h;
-      minus[i] -= h;
-      const numeric = (loss(plus, input) - loss(minus, input)) / (2 * h);
-      worst = Math.max(worst, relativeError(numeric, gradients[i]));
-    }
-    for (let i = 0; i < input.length; i++) {
-      const plus = input.slice();
-      const minus = input.slice();
-      plus[i] += h;
-      minus[i] -= h;
-      const numeric = (loss(flat, plus) - loss(flat, minus)) / (2 * h);
-      worst = Math.max(worst, relativeError(numeric, inputGradient[i]));
-    }
+    const worst = Math.max(
+      worstCentralDifferenceError((p) => loss(p, input), flat, gradients, h),
+      worstCentralDifferenceError((p) => loss(flat, p), input, inputGradient, h),
+    );
     expect(worst).toBeLessThan(1e-3);
     params.dispose();
   });
@@ -196,15 +205,7 @@ describe('ReLU MLP with explicit backward passes', () => {
       }
       const flat = Float64Array.from(params.read());
       const h = 1e-5 * Math.max(1, weightScale);
-      let worst = 0;
-      for (let i = 0; i < flat.length; i++) {
-        const plus = flat.slice();
-        const minus = flat.slice();
-        plus[i] += h;
-        minus[i] -= h;
-        const numeric = (loss(plus) - loss(minus)) / (2 * h);
-        worst = Math.max(worst, relativeError(numeric, gradients[i]));
-      }
+      const worst = worstCentralDifferenceError(loss, flat, gradients, h);
       expect(worst).toBeLessThan(2e-3);
       params.dispose();
     },
