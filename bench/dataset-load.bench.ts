@@ -39,10 +39,26 @@ function syntheticColumns(observationWidth: number, actionWidth: number): Transi
   };
 }
 
-/** Fastest wall time (the least disturbed by other processes), median wall, fastest CPU time. */
-function summarizeTimings(timings: WallAndCpu[]): { best: number; median: number; cpu: number } {
+/**
+ * The figure fields of repeated timings: the fastest wall time as the value (the least disturbed
+ * by other processes), the median wall time, and the fastest CPU time.
+ */
+function timingFigure(timings: WallAndCpu[]): { unit: 's'; value: number; median: number; cpu: number } {
   const walls = timings.map((t) => t.wall);
-  return { best: Math.min(...walls), median: median(walls), cpu: Math.min(...timings.map((t) => t.cpu)) };
+  return {
+    unit: 's',
+    value: Math.min(...walls),
+    median: median(walls),
+    cpu: Math.min(...timings.map((t) => t.cpu)),
+  };
+}
+
+/** How many times the plain read of the same bytes a timing figure takes, in wall and in CPU time. */
+function ratiosToRead(
+  figure: { value: number; cpu: number },
+  read: { value: number; cpu: number },
+): { ratioToRead: number; cpuRatioToRead: number } {
+  return { ratioToRead: figure.value / read.value, cpuRatioToRead: figure.cpu / read.cpu };
 }
 
 async function figure(label: string, observationWidth: number, actionWidth: number): Promise<void> {
@@ -82,37 +98,16 @@ async function figure(label: string, observationWidth: number, actionWidth: numb
       );
       loadsIntoReplay.push(await timeOnce(async () => fresh.loadOffline((await loadDataset(path)).columns)));
     }
-    const read = summarizeTimings(reads);
-    const load = summarizeTimings(loads);
-    const intoReplay = summarizeTimings(loadsIntoReplay);
+    const read = timingFigure(reads);
+    const load = timingFigure(loads);
+    const intoReplay = timingFigure(loadsIntoReplay);
     const mib = bytes.length / 1048576;
-    report({
-      name: `dataset-load.read.${label}`,
-      unit: 's',
-      value: read.best,
-      median: read.median,
-      cpu: read.cpu,
-      fileMiB: mib,
-      mibPerSecond: mib / read.best,
-    });
-    report({
-      name: `dataset-load.loadDataset.${label}`,
-      unit: 's',
-      value: load.best,
-      median: load.median,
-      cpu: load.cpu,
-      ratioToRead: load.best / read.best,
-      cpuRatioToRead: load.cpu / read.cpu,
-      zeroCopy,
-    });
+    report({ name: `dataset-load.read.${label}`, ...read, fileMiB: mib, mibPerSecond: mib / read.value });
+    report({ name: `dataset-load.loadDataset.${label}`, ...load, ...ratiosToRead(load, read), zeroCopy });
     report({
       name: `dataset-load.intoReplay.${label}`,
-      unit: 's',
-      value: intoReplay.best,
-      median: intoReplay.median,
-      cpu: intoReplay.cpu,
-      ratioToRead: intoReplay.best / read.best,
-      cpuRatioToRead: intoReplay.cpu / read.cpu,
+      ...intoReplay,
+      ...ratiosToRead(intoReplay, read),
       goalRatio: 2,
       transitions: ROWS,
       load1: loadAverage(),
