@@ -43,6 +43,23 @@ function sumOfChildren(nodes: Float64Array, base: number): number {
   );
 }
 
+/** Smallest positive value among the eight leaves starting at `base` (+∞ if none is positive). */
+function minPositiveOfGroup(nodes: Float64Array, base: number): number {
+  let min = Infinity;
+  for (let k = 0; k < TREE_FANOUT; k++) {
+    const value = nodes[base + k];
+    if (value > 0 && value < min) min = value;
+  }
+  return min;
+}
+
+/** Smallest of the eight minima starting at `base`. */
+function minOfGroup(minima: Float64Array, base: number): number {
+  let min = minima[base];
+  for (let k = 1; k < TREE_FANOUT; k++) if (minima[base + k] < min) min = minima[base + k];
+  return min;
+}
+
 interface TreeShape {
   /** Number of levels below the root (the leaf level is `depth`). */
   depth: number;
@@ -349,19 +366,14 @@ export class SumTree {
     // Bottom internal level: the minimum positive leaf of the group.
     let parent = index >> SHIFT;
     const base = this.leafOffset + (parent << SHIFT);
-    let min = Infinity;
-    for (let k = 0; k < TREE_FANOUT; k++) {
-      const value = nodes[base + k];
-      if (value > 0 && value < min) min = value;
-    }
+    let min = minPositiveOfGroup(nodes, base);
     let at = this.offsets[this.depth - 1] + parent;
     if (minima[at] === min) return;
     minima[at] = min;
     for (let level = this.depth - 2; level >= 0; level--) {
       const childBase = this.offsets[level + 1] + ((parent >> SHIFT) << SHIFT);
       parent >>= SHIFT;
-      min = minima[childBase];
-      for (let k = 1; k < TREE_FANOUT; k++) if (minima[childBase + k] < min) min = minima[childBase + k];
+      min = minOfGroup(minima, childBase);
       at = this.offsets[level] + parent;
       if (minima[at] === min) return;
       minima[at] = min;
@@ -378,20 +390,13 @@ export class SumTree {
     const groups = nodesAtLevel(this.capacity, this.depth, bottom);
     for (let parent = 0; parent < groups; parent++) {
       const base = this.leafOffset + (parent << SHIFT);
-      let min = Infinity;
-      for (let k = 0; k < TREE_FANOUT; k++) {
-        const value = nodes[base + k];
-        if (value > 0 && value < min) min = value;
-      }
-      minima[offsets[bottom] + parent] = min;
+      minima[offsets[bottom] + parent] = minPositiveOfGroup(nodes, base);
     }
     for (let level = bottom - 1; level >= 0; level--) {
       const parents = nodesAtLevel(this.capacity, this.depth, level);
       for (let parent = 0; parent < parents; parent++) {
         const base = offsets[level + 1] + (parent << SHIFT);
-        let min = minima[base];
-        for (let k = 1; k < TREE_FANOUT; k++) if (minima[base + k] < min) min = minima[base + k];
-        minima[offsets[level] + parent] = min;
+        minima[offsets[level] + parent] = minOfGroup(minima, base);
       }
     }
   }
