@@ -4,10 +4,10 @@
  * mode) from a 1M-transition buffer, with and without a 50/50 offline/online mix.
  */
 import { Replay } from '../core/replay/replay.js';
-import { allocateBatch, type TransitionColumns } from '../core/replay/transitions.js';
+import { allocateBatch } from '../core/replay/transitions.js';
 import { Rng } from '../core/util/random.js';
 import { replayOptions } from '../test/helpers/replay-options.js';
-import { loadAverage, report, timeWallAndCpu } from './util.js';
+import { loadAverage, normalColumns, report, timeWallAndCpu } from './util.js';
 
 const BATCH = 256;
 const OBS = 29;
@@ -19,17 +19,7 @@ function figure(mixing: 'union' | 'fixed'): void {
   const rng = new Rng(5);
   const replay = new Replay(options, new Rng(6));
   const n = 800_000;
-  const columns: TransitionColumns = {
-    length: n,
-    observationWidth: OBS,
-    actionWidth: ACT,
-    observations: rng.fillNormal(new Float32Array(n * OBS)),
-    actions: rng.fillNormal(new Float32Array(n * ACT)),
-    rewards: new Float32Array(n),
-    nextObservations: rng.fillNormal(new Float32Array(n * OBS)),
-    terminals: new Uint8Array(n),
-    timeouts: new Uint8Array(n),
-  };
+  const columns = normalColumns(rng, n, OBS, ACT, true);
   replay.loadOffline(columns);
   const step = {
     observation: new Float32Array(OBS),

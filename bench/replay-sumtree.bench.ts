@@ -8,10 +8,10 @@
  */
 import { Replay } from '../core/replay/replay.js';
 import { SumTree } from '../core/replay/sum-tree.js';
-import { allocateBatch, type TransitionColumns } from '../core/replay/transitions.js';
+import { allocateBatch } from '../core/replay/transitions.js';
 import { Rng } from '../core/util/random.js';
 import { replayOptions } from '../test/helpers/replay-options.js';
-import { loadAverage, report, timeWallAndCpu } from './util.js';
+import { loadAverage, normalColumns, report, timeWallAndCpu } from './util.js';
 
 const BATCH = 256;
 const BATCHES_PER_REPEAT = 2000;
@@ -53,17 +53,7 @@ function replayFigure(capacity: number): void {
   const replay = new Replay(options, new Rng(2));
   const rng = new Rng(3);
   const n = capacity;
-  const columns: TransitionColumns = {
-    length: n,
-    observationWidth: 29,
-    actionWidth: 8,
-    observations: rng.fillNormal(new Float32Array(n * 29)),
-    actions: new Float32Array(n * 8),
-    rewards: new Float32Array(n),
-    nextObservations: rng.fillNormal(new Float32Array(n * 29)),
-    terminals: new Uint8Array(n),
-    timeouts: new Uint8Array(n),
-  };
+  const columns = normalColumns(rng, n, 29, 8, false);
   replay.loadOffline(columns);
   const batch = allocateBatch(BATCH, 29, 8);
   const deltas = rng.fillNormal(new Float32Array(BATCH));

@@ -1,5 +1,7 @@
 /** Helpers shared by the benchmarks: one JSON line per figure, medians of repeated timings. */
 import { loadavg } from 'node:os';
+import type { TransitionColumns } from '../core/replay/transitions.js';
+import type { Rng } from '../core/util/random.js';
 
 /** Print one figure as a JSON line on stdout. */
 export function report(figure: Record<string, unknown> & { name: string }): void {
@@ -70,4 +72,32 @@ export function timeWallAndCpu(fn: () => void, repeats: number, warmup = 1): Wal
 /** The machine's one-minute load average, to two decimals: how shared the CPU was during a figure. */
 export function loadAverage(): number {
   return Number(loadavg()[0].toFixed(2));
+}
+
+/**
+ * Offline transitions for the replay benchmarks: standard-normal observations and next
+ * observations (and actions, when `randomActions`), drawn from `rng` in that order; zero rewards,
+ * no episode ends.
+ */
+export function normalColumns(
+  rng: Rng,
+  length: number,
+  observationWidth: number,
+  actionWidth: number,
+  randomActions: boolean,
+): TransitionColumns {
+  const observations = rng.fillNormal(new Float32Array(length * observationWidth));
+  const actions = new Float32Array(length * actionWidth);
+  if (randomActions) rng.fillNormal(actions);
+  return {
+    length,
+    observationWidth,
+    actionWidth,
+    observations,
+    actions,
+    rewards: new Float32Array(length),
+    nextObservations: rng.fillNormal(new Float32Array(length * observationWidth)),
+    terminals: new Uint8Array(length),
+    timeouts: new Uint8Array(length),
+  };
 }
