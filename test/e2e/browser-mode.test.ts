@@ -95,6 +95,19 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     await items.first().click();
     await byTestId(page, 'dataset-card').waitFor({ timeout: 60_000 });
     await page.screenshot({ path: artifact('02-dataset-card.png'), fullPage: true });
+    // A chart's CSV button downloads its data: one row per bin below the header.
+    const histogram = byTestId(page, 'dataset-histogram').first();
+    const bins = Number(await histogram.getAttribute('data-points'));
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      histogram.getByRole('button', { name: /as CSV$/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    const lines = readFileSync(await download.path(), 'utf8')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]).toBe('bin start,bin end,count');
+    expect(lines).toHaveLength(bins + 1);
   });
 
   it('starts a tiny run and sees the β and ESS charts update, pauses, resumes and stops it', async () => {
