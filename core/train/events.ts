@@ -4,6 +4,9 @@
  * recomputes statistics the engine already has.
  */
 
+import type { LearnerMetrics } from '../agents/types.js';
+import type { ShiftStatistics } from '../beta/types.js';
+
 export type Phase = 'offline' | 'online';
 export type RunState = 'starting' | 'running' | 'paused' | 'stopping' | 'finished' | 'stopped' | 'failed';
 
@@ -12,8 +15,13 @@ export const PRIORITY_HISTOGRAM_EDGES: readonly number[] = Object.freeze(
   Array.from({ length: 17 }, (_, i) => 10 ** (-2 + i * 0.25)),
 );
 
-/** One learner update, flattened. Fields absent for a learner (e.g. value loss without ROER) are NaN. */
-export interface UpdateRecord {
+/**
+ * One learner update, flattened: the batch's shift statistics (core/beta), the learner's metrics
+ * (core/agents) and the loop's own fields. Fields absent for a learner (e.g. value loss without
+ * ROER) are NaN.
+ */
+export interface UpdateRecord
+  extends ShiftStatistics, Omit<LearnerMetrics, 'lossWeightMean' | 'lossWeightMin' | 'lossWeightMax'> {
   /** Gradient updates so far (global, across phases), counting this one. */
   step: number;
   /** Environment steps taken so far (0 during offline pretraining). */
@@ -23,33 +31,12 @@ export interface UpdateRecord {
   beta: number;
   /** The β controller's target ESS fraction (target ESS divided by batch size) at this update. */
   betaTarget: number;
-  /** Effective sample size of the batch weights exp(δ/β) (unclipped), and as a fraction of the batch. */
-  ess: number;
-  essFraction: number;
-  /** Entropy of the normalised weights divided by log n (1 = uniform). */
-  weightEntropy: number;
-  tdMean: number;
-  tdStd: number;
-  tdP05: number;
-  tdP25: number;
-  tdP50: number;
-  tdP75: number;
-  tdP95: number;
   /** Counts of the sampled batch's priorities in PRIORITY_HISTOGRAM_EDGES bins (+ under/overflow at the ends). */
   priorityHistogram: number[];
   /** Share of the batch drawn from the offline segment. */
   offlineShare: number;
   /** Online share of the whole buffer (a β-independent shift signal). */
   bufferOnlineShare: number;
-  criticLoss: number;
-  valueLoss: number;
-  actorLoss: number;
-  alphaLoss: number;
-  alpha: number;
-  qMean: number;
-  vMean: number;
-  policyEntropy: number;
-  gradientPenalty: number;
 }
 
 export interface EpisodeRecord {
