@@ -20,8 +20,7 @@ export const PRIORITY_HISTOGRAM_EDGES: readonly number[] = Object.freeze(
  * (core/agents) and the loop's own fields. Fields absent for a learner (e.g. value loss without
  * ROER) are NaN.
  */
-export interface UpdateRecord
-  extends ShiftStatistics, Omit<LearnerMetrics, 'lossWeightMean' | 'lossWeightMin' | 'lossWeightMax'> {
+export interface UpdateRecord extends ShiftStatistics, Required<LearnerMetrics> {
   /** Gradient updates so far (global, across phases), counting this one. */
   step: number;
   /** Environment steps taken so far (0 during offline pretraining). */

@@ -550,6 +550,9 @@ export class TrainingRun implements RunHandle {
       vMean: metrics.vMean,
       policyEntropy: metrics.policyEntropy,
       gradientPenalty: metrics.gradientPenalty,
+      lossWeightMean: metrics.lossWeightMean ?? Number.NaN,
+      lossWeightMin: metrics.lossWeightMin ?? Number.NaN,
+      lossWeightMax: metrics.lossWeightMax ?? Number.NaN,
     });
   }
 

@@ -35,6 +35,9 @@ export function updateRecord(step: number, overrides: Partial<UpdateRecord> = {}
     vMean: 0,
     policyEntropy: -1,
     gradientPenalty: 0,
+    lossWeightMean: 1,
+    lossWeightMin: 1,
+    lossWeightMax: 1,
     ...overrides,
   };
 }

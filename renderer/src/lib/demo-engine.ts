@@ -279,6 +279,9 @@ class SimulatedRun {
       vMean: 10 * progress + 1.8 + 0.3 * gaussian(random),
       policyEntropy: -1 - progress,
       gradientPenalty: 0.01 * random(),
+      lossWeightMean: 1,
+      lossWeightMin: 1,
+      lossWeightMax: 1 + 0.2 * progress,
     };
     if (keepUpdate) events.push(update);
     this.record(this.history.updates, update);
