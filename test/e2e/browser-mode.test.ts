@@ -143,6 +143,13 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     await expect
       .poll(() => chartPoints(page, 'chart-ess'), { timeout: 60_000, interval: 250 })
       .toBeGreaterThan(0);
+    // The learner's losses arrive with the same update records and hold finite values (no "No data" overlay).
+    await expect
+      .poll(() => chartPoints(page, 'chart-losses'), { timeout: 60_000, interval: 250 })
+      .toBeGreaterThan(0);
+    await expect
+      .poll(() => byTestId(page, 'chart-losses').locator('.empty').count(), { timeout: 30_000 })
+      .toBe(0);
     const betaBefore = await chartPoints(page, 'chart-beta');
     await expect
       .poll(() => chartPoints(page, 'chart-beta'), { timeout: 120_000, interval: 250 })

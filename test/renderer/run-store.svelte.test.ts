@@ -72,6 +72,28 @@ describe('RunData', () => {
     run.ingest([update(2), update(3)]);
     expect(Array.from(run.updates.column('step'))).toEqual([1, 2, 3]);
   });
+
+  it("keeps the learner's columns the Learner charts read, NaN where a record lacks the loss weights", async () => {
+    const { RunData } = await load();
+    const run = new RunData('r3');
+    const older = updateRecord(1, { criticLoss: 0.5, actorLoss: -2, alpha: 0.3, qMean: 4, vMean: 3.5 });
+    for (const field of ['lossWeightMean', 'lossWeightMin', 'lossWeightMax'])
+      delete (older as unknown as Record<string, unknown>)[field];
+    run.ingest([
+      older,
+      updateRecord(2, { lossWeightMean: 1.1, lossWeightMin: 0.2, lossWeightMax: 3, gradientPenalty: 0.01 }),
+    ]);
+    expect(Array.from(run.updates.column('criticLoss'))).toEqual([0.5, 1]);
+    expect(Array.from(run.updates.column('actorLoss'))).toEqual([-2, 1]);
+    expect(Array.from(run.updates.column('alpha'))).toEqual([0.3, 0.2]);
+    expect(Array.from(run.updates.column('qMean'))).toEqual([4, 0]);
+    expect(Array.from(run.updates.column('vMean'))).toEqual([3.5, 0]);
+    expect(Array.from(run.updates.column('policyEntropy'))).toEqual([-1, -1]);
+    expect(Array.from(run.updates.column('gradientPenalty'))).toEqual([0, 0.01]);
+    expect(Array.from(run.updates.column('lossWeightMean'))).toEqual([NaN, 1.1]);
+    expect(Array.from(run.updates.column('lossWeightMin'))).toEqual([NaN, 0.2]);
+    expect(Array.from(run.updates.column('lossWeightMax'))).toEqual([NaN, 3]);
+  });
 });
 
 describe('runStore.loadHistory', () => {
