@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   alignOnUnion,
+  forLogLeftAxis,
   interpolateAt,
   meanStdAcrossRuns,
   positiveOnly,
@@ -118,6 +119,15 @@ describe('axis helpers', () => {
     expect(out[1]).toBeNaN();
     expect(out[2]).toBeNaN();
     expect(out[3]).toBe(3);
+  });
+
+  it('on a log left axis drops non-positive values of left-axis series only; right-axis series pass unchanged', () => {
+    const critic = [0.5, 0, 2];
+    const actor = [-3, -1, 4];
+    const [left, right] = forLogLeftAxis([critic, actor], [false, true]);
+    expect(Array.from(left)).toEqual([0.5, NaN, 2]);
+    expect(right).toBe(actor);
+    expect(Array.from(forLogLeftAxis([actor], [])[0])).toEqual([NaN, NaN, 4]);
   });
 });
 

@@ -119,6 +119,18 @@ export function positiveOnly(values: ArrayLike<number>): Float64Array {
 }
 
 /**
+ * The columns a chart draws when its left y-axis is logarithmic: series on the left axis keep only
+ * positive values (positiveOnly), series on the linear right axis (`onRightAxis[i]`) pass unchanged,
+ * so a negative actor loss beside log-scaled critic losses stays visible.
+ */
+export function forLogLeftAxis(
+  columns: readonly ArrayLike<number>[],
+  onRightAxis: readonly boolean[],
+): ArrayLike<number>[] {
+  return columns.map((values, i) => (onRightAxis[i] ? values : positiveOnly(values)));
+}
+
+/**
  * Several runs on one shared x column (what a multi-series chart needs): the sorted union of their
  * steps, each run's values at its own steps and NaN elsewhere (draw with gaps spanned). A run
  * that logs a step twice keeps the last value.
