@@ -172,14 +172,14 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
       const files = readdirSync(options.datasetsDirectory)
         .filter((name) => DATASET_EXTENSIONS.has(extname(name).toLowerCase()))
         .map((name) => join(options.datasetsDirectory, name))
-        .filter((path) => statSync(path).isFile())
         .sort();
       const entries: CommandResults['datasets.list'] = [];
       for (const path of files) {
-        const { size, mtimeMs } = statSync(path);
-        const stamp = `${size}:${mtimeMs}`;
-        let summary =
-          datasetSummaries.get(path)?.stamp === stamp ? datasetSummaries.get(path)?.summary : undefined;
+        const stats = statSync(path);
+        if (!stats.isFile()) continue;
+        const stamp = `${stats.size}:${stats.mtimeMs}`;
+        const cached = datasetSummaries.get(path);
+        let summary = cached?.stamp === stamp ? cached.summary : undefined;
         if (!summary) {
           summary = await api.summarizeDataset(path);
           datasetSummaries.set(path, { stamp, summary });
