@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../core/data/load.js';
 import { makeEnv } from '../core/envs/registry.js';
-import { readCsvLog } from '../core/train/metrics-log.js';
+import { readCsvLog, type CsvTable } from '../core/train/metrics-log.js';
 import { canonicalJson } from '../core/export/policy.js';
 import { parseRunConfig, resolveDatasetPath } from '../core/train/config.js';
 import { readRunConfig, readRunStatus, RUN_FILES } from '../core/train/run-directory.js';
@@ -183,38 +183,34 @@ interface Curve {
   y: number[];
 }
 
-function evaluationCurve(directory: string, column: string, offline: number): Curve {
-  const table = readCsvLog(join(directory, RUN_FILES.evaluations));
+/** x coordinate of row i of an updates or evaluations table. */
+function progressAt(table: CsvTable, i: number, offline: number): number {
+  return progressOf(
+    Number(table.columns.step[i]),
+    Number(table.columns.envStep[i]),
+    String(table.columns.phase[i]),
+    offline,
+  );
+}
+
+function readLog(directory: string, file: string): CsvTable {
+  return readCsvLog(join(directory, file));
+}
+
+function evaluationCurve(table: CsvTable, column: string, offline: number): Curve {
   const x: number[] = [];
   const y: number[] = [];
   for (let i = 0; i < table.rows; i++) {
-    x.push(
-      progressOf(
-        Number(table.columns.step[i]),
-        Number(table.columns.envStep[i]),
-        String(table.columns.phase[i]),
-        offline,
-      ),
-    );
+    x.push(progressAt(table, i, offline));
     y.push(Number(table.columns[column][i]));
   }
   return { x, y };
 }
 
 /** Update records binned into `bins` equal spans of the x axis (mean per bin). */
-function updateCurve(directory: string, column: string, offline: number, bins = 120): Curve {
-  const table = readCsvLog(join(directory, RUN_FILES.updates));
+function updateCurve(table: CsvTable, column: string, offline: number, bins = 120): Curve {
   const xs: number[] = [];
-  for (let i = 0; i < table.rows; i++) {
-    xs.push(
-      progressOf(
-        Number(table.columns.step[i]),
-        Number(table.columns.envStep[i]),
-        String(table.columns.phase[i]),
-        offline,
-      ),
-    );
-  }
+  for (let i = 0; i < table.rows; i++) xs.push(progressAt(table, i, offline));
   const xMax = Math.max(...xs, 1);
   const sums = new Float64Array(bins);
   const counts = new Float64Array(bins);
@@ -296,19 +292,28 @@ async function main(): Promise<void> {
     const directories = Array.from({ length: seeds }, (_, seed) =>
       join(runsDirectory, `${variant}-seed${seed}`),
     );
-    const success = directories.map((directory) => evaluationCurve(directory, metric.column, offlineSteps));
+    // each run's logs are read once; its β and ESS curves come from the same updates table
+    const evaluations = directories.map((directory) => readLog(directory, RUN_FILES.evaluations));
+    const success = evaluations.map((table) => evaluationCurve(table, metric.column, offlineSteps));
     const series = aggregate(VARIANTS[variant].label, success);
     successSeries.push(series);
+    const updateCurves = directories.map((directory) => {
+      const updates = readLog(directory, RUN_FILES.updates);
+      return {
+        beta: updateCurve(updates, 'beta', offlineSteps),
+        ess: updateCurve(updates, 'essFraction', offlineSteps),
+      };
+    });
     betaSeries.push(
       aggregate(
         VARIANTS[variant].label,
-        directories.map((d) => updateCurve(d, 'beta', offlineSteps)),
+        updateCurves.map((curves) => curves.beta),
       ),
     );
     essSeries.push(
       aggregate(
         VARIANTS[variant].label,
-        directories.map((d) => updateCurve(d, 'essFraction', offlineSteps)),
+        updateCurves.map((curves) => curves.ess),
       ),
     );
     const final = meanStd(success.map((curve) => curve.y.at(-1)!));
@@ -318,9 +323,11 @@ async function main(): Promise<void> {
         ? meanStd(success.map((curve) => curve.y[curve.x.indexOf(offlineSteps)]))
         : undefined;
     const averaged = meanStd(success.map((curve) => curve.y.reduce((a, b) => a + b, 0) / curve.y.length));
-    const bias = meanStd(directories.map((d) => evaluationCurve(d, 'valueBias', offlineSteps).y.at(-1)!));
-    const betaFinal = meanStd(directories.map((d) => updateCurve(d, 'beta', offlineSteps).y.at(-1)!));
-    const essFinal = meanStd(directories.map((d) => updateCurve(d, 'essFraction', offlineSteps).y.at(-1)!));
+    const bias = meanStd(
+      evaluations.map((table) => evaluationCurve(table, 'valueBias', offlineSteps).y.at(-1)!),
+    );
+    const betaFinal = meanStd(updateCurves.map((curves) => curves.beta.y.at(-1)!));
+    const essFinal = meanStd(updateCurves.map((curves) => curves.ess.y.at(-1)!));
     report({
       name: `learning.${label}.${variant}.final-${metric.column}`,
       value: final.mean,
@@ -343,7 +350,11 @@ async function main(): Promise<void> {
   let pendulumSeries: PlotSeries | undefined;
   if (pendulumSteps > 0) {
     const curves = Array.from({ length: seeds }, (_, seed) =>
-      evaluationCurve(join(runsDirectory, `pendulum-seed${seed}`), 'meanReturn', 0),
+      evaluationCurve(
+        readLog(join(runsDirectory, `pendulum-seed${seed}`), RUN_FILES.evaluations),
+        'meanReturn',
+        0,
+      ),
     );
     pendulumSeries = aggregate('SAC, uniform replay', curves);
     const final = meanStd(curves.map((curve) => curve.y.at(-1)!));
