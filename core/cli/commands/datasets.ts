@@ -7,9 +7,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { dumpReplay } from '../../data/dump-replay.js';
 import { generateDataset, type GenerationPolicy } from '../../data/generate.js';
-import { inspectDataset } from '../../data/inspect.js';
-import { loadDataset } from '../../data/load.js';
 import { summarize } from '../../data/inspect.js';
+import { loadDataset } from '../../data/load.js';
 import type { ColumnStatistics, DatasetSummary } from '../../data/types.js';
 import { listEnvs, makeEnv } from '../../envs/registry.js';
 import { ExitCode, UserFacingError } from '../errors.js';
@@ -280,9 +279,7 @@ export function registerDatasets(program: Command): void {
     .option('--env <id>', 'also check widths and action bounds against this environment')
     .option('--json', 'print one JSON object')
     .action(async (file: string, flags: { env?: string; json?: boolean }) => {
-      const summary = flags.env
-        ? summarize(await loadDataset(file, { envId: flags.env }))
-        : await inspectDataset(file);
+      const summary = summarize(await loadDataset(file, { envId: flags.env || undefined }));
       process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
     });
 
