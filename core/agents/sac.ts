@@ -328,29 +328,29 @@ export class SacLearner implements Learner {
         if (penaltyWeight > 0) {
           const result = mlpBackwardWithInputPenalty(params, first, trace, dq, (inputGradient) => {
             const g = inputGradient.dataSync();
-            const rowGradient = new Float32Array(inputWidth);
-            const activeRows: number[] = [];
-            const activeGradients: number[] = [];
+            // Rows with a positive penalty are packed to the front; their observation columns stay 0.
+            const activeRows = new Int32Array(rows);
+            const activeGradients = new Float32Array(rows * inputWidth);
+            let active = 0;
             for (let i = 0; i < rows; i++) {
               const penalty = gradientPenaltyRow(
                 g,
                 i * inputWidth + observationWidth,
                 this.actionWidth,
                 penaltyWeight / rows,
-                rowGradient,
-                observationWidth,
+                activeGradients,
+                active * inputWidth + observationWidth,
               );
               if (penalty > 0) {
                 penaltyTotal += penalty / rows;
-                activeRows.push(i);
-                for (let j = 0; j < inputWidth; j++) activeGradients.push(rowGradient[j]);
+                activeRows[active++] = i;
               }
             }
             return {
-              rows: Int32Array.from(activeRows),
+              rows: activeRows.subarray(0, active),
               gradient:
-                activeRows.length > 0
-                  ? tf.tensor2d(Float32Array.from(activeGradients), [activeRows.length, inputWidth])
+                active > 0
+                  ? tf.tensor2d(activeGradients.subarray(0, active * inputWidth), [active, inputWidth])
                   : undefined,
             };
           });
