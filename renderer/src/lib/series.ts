@@ -50,6 +50,14 @@ export interface AlignedSeries {
   y: ArrayLike<number>;
 }
 
+/** The sorted union of the runs' finite steps. */
+function unionOfSteps(runs: readonly AlignedSeries[]): Float64Array {
+  const steps = new Set<number>();
+  for (const run of runs)
+    for (let i = 0; i < run.x.length; i++) if (Number.isFinite(run.x[i])) steps.add(run.x[i]);
+  return Float64Array.from(steps).sort();
+}
+
 export interface MeanStd {
   x: Float64Array;
   mean: Float64Array;
@@ -67,10 +75,7 @@ export interface MeanStd {
  *   mean = (1/m) Σ_r y_r,  std = sqrt(Σ_r (y_r − mean)² / (m − 1)),  m = runs covering the step.
  */
 export function meanStdAcrossRuns(runs: readonly AlignedSeries[], maxPoints = 2000): MeanStd {
-  const steps = new Set<number>();
-  for (const run of runs)
-    for (let i = 0; i < run.x.length; i++) if (Number.isFinite(run.x[i])) steps.add(run.x[i]);
-  let grid = Float64Array.from(steps).sort();
+  let grid = unionOfSteps(runs);
   if (grid.length > maxPoints) {
     const first = grid[0];
     const last = grid[grid.length - 1];
@@ -136,10 +141,7 @@ export function forLogLeftAxis(
  * that logs a step twice keeps the last value.
  */
 export function alignOnUnion(runs: readonly AlignedSeries[]): { x: Float64Array; ys: Float64Array[] } {
-  const steps = new Set<number>();
-  for (const run of runs)
-    for (let i = 0; i < run.x.length; i++) if (Number.isFinite(run.x[i])) steps.add(run.x[i]);
-  const x = Float64Array.from(steps).sort();
+  const x = unionOfSteps(runs);
   const position = new Map<number, number>();
   x.forEach((step, i) => position.set(step, i));
   const ys = runs.map((run) => {
