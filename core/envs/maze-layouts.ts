@@ -49,6 +49,7 @@ export class MazeGrid {
   /** The open cell farthest (in grid steps) from the goal: where evaluation episodes start. */
   readonly evalStartCell: Cell;
   private readonly distanceCache = new Map<string, Int32Array>();
+  private wallRects: [number, number, number, number][] | undefined;
 
   constructor(readonly layout: MazeLayout) {
     this.rowCount = layout.rows.length;
@@ -128,14 +129,19 @@ export class MazeGrid {
     return best;
   }
 
-  /** Wall cells as world rectangles [x, y, width, height]. */
+  /**
+   * Wall cells as world rectangles [x, y, width, height]. Built on first use and shared afterwards
+   * (every render frame of an episode draws the same walls); callers must not modify it.
+   */
   wallRectangles(): [number, number, number, number][] {
+    if (this.wallRects) return this.wallRects;
     const rects: [number, number, number, number][] = [];
     for (let r = 0; r < this.rowCount; r++) {
       for (let c = 0; c < this.colCount; c++) {
         if (this.wall[r][c]) rects.push([c, this.rowCount - 1 - r, 1, 1]);
       }
     }
+    this.wallRects = rects;
     return rects;
   }
 }
