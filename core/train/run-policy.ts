@@ -3,7 +3,6 @@
  * RUN_DIR`, for export, and for the app's rollout view.
  */
 import { join, resolve } from 'node:path';
-import { createSacLearner } from '../agents/sac.js';
 import type { Learner } from '../agents/types.js';
 import type { BoxSpace, Env } from '../envs/types.js';
 import { initBackend } from '../tensor/backend.js';
@@ -11,7 +10,7 @@ import { readLatestCheckpoint } from './checkpoint.js';
 import { parseRunConfig, type RunConfig } from './config.js';
 import type { ObservationNormaliser } from './normaliser.js';
 import { RUN_FILES, readRunConfig, readRunMeta, RunDirectoryError, type RunMeta } from './run-directory.js';
-import { learnerPolicy, makeRunEnv, type CheckpointState, type RunCounters } from './run.js';
+import { buildLearner, learnerPolicy, makeRunEnv, type CheckpointState, type RunCounters } from './run.js';
 
 export interface RestoredRun {
   directory: string;
@@ -38,12 +37,7 @@ export async function restoreRun(directory: string): Promise<RestoredRun> {
   const env = makeRunEnv(config);
   await initBackend(config.backend);
   const actionSpace = env.actionSpace as BoxSpace;
-  const learner = await createSacLearner(
-    config.agent,
-    env.observationSpace.size,
-    actionSpace.size,
-    config.seed,
-  );
+  const learner = await buildLearner(config, env);
   learner.setState(checkpoint.state.learner);
   return {
     directory,

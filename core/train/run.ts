@@ -667,7 +667,8 @@ export class TrainingRun implements RunHandle {
   }
 }
 
-async function buildLearner(config: RunConfig, env: Env): Promise<Learner> {
+/** The SAC learner of a run's config and environment (fresh weights; a checkpoint's state goes on top). */
+export async function buildLearner(config: RunConfig, env: Env): Promise<Learner> {
   return createSacLearner(config.agent, env.observationSpace.size, actionSpaceOf(env).size, config.seed);
 }
 
