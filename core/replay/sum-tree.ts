@@ -87,11 +87,6 @@ function nodesAtLevel(capacity: number, depth: number, level: number): number {
   return Math.ceil(capacity / TREE_FANOUT ** (depth - level));
 }
 
-function nodeCount(capacity: number): number {
-  const shape = treeShape(capacity);
-  return shape.offsets[shape.depth + 1];
-}
-
 function checkCapacity(capacity: number, what: string): void {
   if (!Number.isInteger(capacity) || capacity < 1 || capacity > 2 ** 31 - 1) {
     throw new RangeError(`${what} capacity must be an integer in [1, 2^31), got ${capacity}`);
@@ -133,7 +128,7 @@ export class SumTree {
   static bytesFor(capacity: number, trackMinimum = false): number {
     const shape = treeShape(capacity);
     const internal = trackMinimum ? shape.offsets[shape.depth] : 0;
-    return (nodeCount(capacity) + internal) * Float64Array.BYTES_PER_ELEMENT;
+    return (shape.offsets[shape.depth + 1] + internal) * Float64Array.BYTES_PER_ELEMENT;
   }
 
   /** Set the priority of slot `index` (a finite number ≥ 0). */
