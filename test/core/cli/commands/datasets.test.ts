@@ -152,20 +152,22 @@ describe('o2o datasets', () => {
       }),
     );
     const out = join(scratch, 'trained.arrow');
-    const { code, stderr } = await run(
-      'datasets',
-      'generate',
-      '--env',
-      'pendulum-v1',
-      '--policy',
-      'checkpoint',
-      '--checkpoint',
-      policyPath,
-      '--episodes',
-      '1',
-      '--out',
-      out,
-    );
+    const generateWithPolicy = (env: string) =>
+      run(
+        'datasets',
+        'generate',
+        '--env',
+        env,
+        '--policy',
+        'checkpoint',
+        '--checkpoint',
+        policyPath,
+        '--episodes',
+        '1',
+        '--out',
+        out,
+      );
+    const { code, stderr } = await generateWithPolicy('pendulum-v1');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const { stdout } = await run('datasets', 'inspect', out, '--json');
@@ -178,20 +180,7 @@ describe('o2o datasets', () => {
     expect(summary.card.behaviorPolicy).toBe('checkpoint:run-x');
     expect(summary.columns.actions[0].min).toBeCloseTo(0.5, 5);
     expect(summary.columns.actions[0].max).toBeCloseTo(0.5, 5);
-    const wrongEnv = await run(
-      'datasets',
-      'generate',
-      '--env',
-      'mountaincar-continuous-v0',
-      '--policy',
-      'checkpoint',
-      '--checkpoint',
-      policyPath,
-      '--episodes',
-      '1',
-      '--out',
-      out,
-    );
+    const wrongEnv = await generateWithPolicy('mountaincar-continuous-v0');
     expect(wrongEnv.code).toBe(2);
     expect(wrongEnv.stderr).toMatch(/trained on pendulum-v1, not mountaincar-continuous-v0/);
   });
