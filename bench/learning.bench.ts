@@ -23,6 +23,7 @@ import { makeEnv } from '../core/envs/registry.js';
 import { readCsvLog, type CsvTable } from '../core/train/metrics-log.js';
 import { canonicalJson } from '../core/export/policy.js';
 import { parseRunConfig, resolveDatasetPath } from '../core/train/config.js';
+import { mean, standardDeviation } from '../core/train/evaluate.js';
 import { readRunConfig, readRunStatus, RUN_FILES } from '../core/train/run-directory.js';
 import { startTrainingRun } from '../core/train/run.js';
 import { packageInfo } from '../core/util/package-info.js';
@@ -235,23 +236,22 @@ function updateCurve(table: CsvTable, column: string, offline: number, bins = 12
 /** Mean and ± one standard deviation across seeds, on the x values all curves share. */
 function aggregate(name: string, curves: Curve[]): PlotSeries {
   const shared = curves[0].x.filter((x) => curves.every((curve) => curve.x.includes(x)));
-  const mean: number[] = [];
+  const means: number[] = [];
   const lower: number[] = [];
   const upper: number[] = [];
   for (const x of shared) {
     const values = curves.map((curve) => curve.y[curve.x.indexOf(x)]);
-    const m = values.reduce((a, b) => a + b, 0) / values.length;
-    const sd = Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / values.length);
-    mean.push(m);
+    const m = mean(values);
+    const sd = standardDeviation(values);
+    means.push(m);
     lower.push(m - sd);
     upper.push(m + sd);
   }
-  return { name, x: shared, y: mean, lower, upper };
+  return { name, x: shared, y: means, lower, upper };
 }
 
 function meanStd(values: number[]): { mean: number; std: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return { mean, std: Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) };
+  return { mean: mean(values), std: standardDeviation(values) };
 }
 
 const format = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
