@@ -12,7 +12,7 @@
 import type { CommandParams, CommandResults, EventBatch, Method } from '../../../core/server/protocol.js';
 import { ApiError, RpcClient, apiSocketUrl, reconnectDelay, stripTokenFromUrl, toApiError } from './rpc.js';
 
-export { ApiError } from './rpc.js';
+export { ApiError, errorMessage } from './rpc.js';
 
 export type ApiMode = 'electron' | 'browser' | 'demo';
 

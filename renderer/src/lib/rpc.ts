@@ -20,6 +20,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The message of any thrown value, for showing to the user. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * Any failure as an ApiError. The desktop bridge rejects with a plain object {message, code,
  * issues} (an Error would lose its code and issues crossing the context bridge); other hosts may

@@ -8,6 +8,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { EventBatch, RunHistory, RunSummary } from '../../../core/server/protocol.js';
 import type { Phase, RunEvent, RunState } from '../../../core/train/events.js';
 import { ColumnTable } from './columns.js';
+import { errorMessage } from './rpc.js';
 
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
@@ -204,7 +205,7 @@ class RunStore {
     try {
       run.finishHistoryLoad(await fetchHistory(runId));
     } catch (error) {
-      run.failHistoryLoad(error instanceof Error ? error.message : String(error));
+      run.failHistoryLoad(errorMessage(error));
     }
     return run;
   }
