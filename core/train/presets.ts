@@ -13,9 +13,18 @@ interface PresetDefinition {
   config: RunConfigInput;
 }
 
-/** ROER adaptive-β defaults shared by the maze presets (official AntMaze clips: minClip 1, maxClip 50). */
+/** ROER weighting over offline ∪ online with the official AntMaze clips (minClip 1, maxClip 50). */
+const roerReplay = {
+  priority: 'roer',
+  mode: 'weight',
+  mixing: 'union',
+  roerMinClip: 1,
+  roerMaxClip: 50,
+} as const;
+
+/** ROER adaptive-β defaults shared by the maze presets. */
 const roerAdaptive = {
-  replay: { priority: 'roer', mode: 'weight', mixing: 'union', roerMinClip: 1, roerMaxClip: 50 },
+  replay: roerReplay,
   beta: { kind: 'track', initialBeta: 0.4, targetEssFraction: 0.5 },
 } as const;
 
@@ -52,7 +61,7 @@ const PRESETS: Record<string, PresetDefinition> = {
     config: {
       env: { id: 'pointmaze-medium-v1' },
       dataset: { path: 'datasets/pointmaze-medium-diverse-v1.arrow' },
-      replay: { priority: 'roer', mode: 'weight', mixing: 'union', roerMinClip: 1, roerMaxClip: 50 },
+      replay: roerReplay,
       beta: { kind: 'fixed', initialBeta: 0.4 },
       offline: { steps: 0, evalInterval: 0 },
       online: { envSteps: 100_000, updatesPerStep: 1, warmupSteps: 0 },
@@ -81,7 +90,7 @@ const PRESETS: Record<string, PresetDefinition> = {
       env: { id: 'pendulum-v1' },
       dataset: { path: 'datasets/pendulum-medium-v1.arrow' },
       agent: { hiddenSizes: [64, 64], batchSize: 128 },
-      replay: { priority: 'roer', mode: 'weight', mixing: 'union', roerMinClip: 1, roerMaxClip: 50 },
+      replay: roerReplay,
       beta: { kind: 'track', initialBeta: 1, targetEssFraction: 0.5 },
       offline: { steps: 5_000, evalInterval: 2_500 },
       online: { envSteps: 20_000, updatesPerStep: 1, warmupSteps: 0 },
