@@ -50,6 +50,19 @@ export function mountainHeight(position: number): number {
   return Math.sin(3 * position) * 0.45 + 0.55;
 }
 
+/** The track drawn as 60 line segments; the same in every frame, so built once and shared (read-only). */
+const TRACK_LINES: [number, number, number, number][] = (() => {
+  const lines: [number, number, number, number][] = [];
+  const segments = 60;
+  const span = MOUNTAIN_CAR.maxPosition - MOUNTAIN_CAR.minPosition;
+  for (let i = 0; i < segments; i++) {
+    const x1 = MOUNTAIN_CAR.minPosition + (span * i) / segments;
+    const x2 = MOUNTAIN_CAR.minPosition + (span * (i + 1)) / segments;
+    lines.push([x1, mountainHeight(x1), x2, mountainHeight(x2)]);
+  }
+  return lines;
+})();
+
 const optionsSchema = z.strictObject({});
 
 /**
@@ -93,14 +106,6 @@ export class MountainCarContinuousEnv extends EnvBase {
   }
 
   render(): RenderSnapshot {
-    const lines: [number, number, number, number][] = [];
-    const segments = 60;
-    const span = MOUNTAIN_CAR.maxPosition - MOUNTAIN_CAR.minPosition;
-    for (let i = 0; i < segments; i++) {
-      const x1 = MOUNTAIN_CAR.minPosition + (span * i) / segments;
-      const x2 = MOUNTAIN_CAR.minPosition + (span * (i + 1)) / segments;
-      lines.push([x1, mountainHeight(x1), x2, mountainHeight(x2)]);
-    }
     const { position } = this.state;
     return {
       bounds: [MOUNTAIN_CAR.minPosition, 0, MOUNTAIN_CAR.maxPosition, 1.1],
@@ -112,7 +117,7 @@ export class MountainCarContinuousEnv extends EnvBase {
         radius: 0.04,
       },
       goal: { x: MOUNTAIN_CAR.goalPosition, y: mountainHeight(MOUNTAIN_CAR.goalPosition), radius: 0.03 },
-      lines,
+      lines: TRACK_LINES,
     };
   }
 }
