@@ -5,7 +5,7 @@
  * methods in the main process, and forwards everything else to the engine worker.
  */
 import type { CommandResponse, CommandResults, EngineService } from '../core/server/protocol.js';
-import { respond } from '../core/server/respond.js';
+import { requestId, respond } from '../core/server/respond.js';
 import { isTrustedSender, type SenderFrameLike } from './security.js';
 
 /** IPC channel names shared with the preload script (which cannot import this module). */
@@ -42,14 +42,8 @@ export function createCallHandler(
 ): (event: IpcEventLike, request: unknown) => Promise<CommandResponse> {
   return async (event, request) => {
     if (!isTrustedSender(event.senderFrame)) {
-      const id =
-        typeof request === 'object' &&
-        request !== null &&
-        typeof (request as { id?: unknown }).id === 'number'
-          ? (request as { id: number }).id
-          : -1;
       return {
-        id,
+        id: requestId(request),
         error: { message: 'refused: commands are accepted only from the app’s own page', code: 'forbidden' },
       };
     }
