@@ -4,7 +4,7 @@
  * rows, offline rows first and then online rows oldest to newest, in the D4RL layout.
  */
 import { readLatestCheckpoint } from '../train/checkpoint.js';
-import { readRunConfig, readRunMeta } from '../train/run-directory.js';
+import { readRunConfig, readRunMeta, RunDirectoryError } from '../train/run-directory.js';
 import { Replay } from '../replay/replay.js';
 import type { ReplayState } from '../replay/types.js';
 import type { TransitionColumns } from '../replay/transitions.js';
@@ -13,15 +13,6 @@ import { CARD_FORMAT_VERSION } from './card.js';
 import { inspectDataset } from './inspect.js';
 import type { DatasetCard, DatasetSummary } from './types.js';
 import { writeDataset } from './write.js';
-
-/** A run directory that cannot be dumped (exit code 4: run state error). */
-export class RunStateError extends Error {
-  readonly exitCode = 4;
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunStateError';
-  }
-}
 
 /**
  * Make every episode boundary explicit: a row whose episode id differs from the next row's (an
@@ -57,19 +48,21 @@ export async function dumpReplay(
     runId = readRunMeta(runDirectory).runId;
     latest = readLatestCheckpoint<CheckpointWithReplay>(runDirectory);
   } catch (error) {
-    throw new RunStateError(`${runDirectory}: not a readable run directory (${(error as Error).message})`);
+    throw new RunDirectoryError(
+      `${runDirectory}: not a readable run directory (${(error as Error).message})`,
+    );
   }
   if (!latest)
-    throw new RunStateError(
+    throw new RunDirectoryError(
       `${runDirectory}: the run has no checkpoint yet, so there is no replay buffer to dump`,
     );
   if (!latest.state.replay)
-    throw new RunStateError(`${runDirectory}: the latest checkpoint holds no replay buffer`);
+    throw new RunDirectoryError(`${runDirectory}: the latest checkpoint holds no replay buffer`);
   const envId = config.env?.id;
   if (typeof envId !== 'string')
-    throw new RunStateError(`${runDirectory}: the run configuration has no env.id`);
+    throw new RunDirectoryError(`${runDirectory}: the run configuration has no env.id`);
   const columns = closeOpenEpisodes(Replay.fromState(latest.state.replay).exportColumns());
-  if (columns.length === 0) throw new RunStateError(`${runDirectory}: the replay buffer is empty`);
+  if (columns.length === 0) throw new RunDirectoryError(`${runDirectory}: the replay buffer is empty`);
   let episodes = 0;
   for (let i = 0; i < columns.length; i++)
     if (columns.terminals[i] !== 0 || columns.timeouts[i] !== 0) episodes++;
