@@ -8,7 +8,7 @@
  * (env id, spaces, config hash, training steps) so a deployed file says where it came from.
  */
 import onnxProto from 'onnx-proto';
-import { checkPolicy, type ExportedPolicy } from './policy.js';
+import { actionScaleOffset, checkPolicy, type ExportedPolicy } from './policy.js';
 
 const { onnx } = onnxProto;
 
@@ -66,12 +66,7 @@ export function policyToOnnx(policy: ExportedPolicy): Uint8Array {
     floatTensor('unit_min', [], Float32Array.of(-1)),
     floatTensor('unit_max', [], Float32Array.of(1)),
   ];
-  const scale = new Float32Array(actionWidth);
-  const offset = new Float32Array(actionWidth);
-  for (let j = 0; j < actionWidth; j++) {
-    scale[j] = (policy.actionHigh[j] - policy.actionLow[j]) / 2;
-    offset[j] = (policy.actionHigh[j] + policy.actionLow[j]) / 2;
-  }
+  const { scale, offset } = actionScaleOffset(policy);
   initializers.push(floatTensor('action_scale', [actionWidth], scale));
   initializers.push(floatTensor('action_offset', [actionWidth], offset));
 

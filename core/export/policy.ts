@@ -96,6 +96,17 @@ export function checkPolicy(policy: ExportedPolicy): void {
     throw new PolicyFormatError(`the last layer gives ${width} outputs, expected actionWidth ${actionWidth}`);
 }
 
+/** The per-dimension scale (high − low)/2 and offset (high + low)/2 that map [−1, 1] to the Box bounds. */
+export function actionScaleOffset(policy: ExportedPolicy): { scale: Float32Array; offset: Float32Array } {
+  const scale = new Float32Array(policy.actionWidth);
+  const offset = new Float32Array(policy.actionWidth);
+  for (let j = 0; j < policy.actionWidth; j++) {
+    scale[j] = (policy.actionHigh[j] - policy.actionLow[j]) / 2;
+    offset[j] = (policy.actionHigh[j] + policy.actionLow[j]) / 2;
+  }
+  return { scale, offset };
+}
+
 /** a = clip(h, −1, 1)·(high − low)/2 + (high + low)/2: a policy output in [−1, 1] mapped to the Box bounds. */
 export function scaleAction(
   unit: ArrayLike<number>,

@@ -16,7 +16,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
-import { checkPolicy, PolicyFormatError, type ExportedPolicy, type PolicyMetadata } from './policy.js';
+import {
+  actionScaleOffset,
+  checkPolicy,
+  PolicyFormatError,
+  type ExportedPolicy,
+  type PolicyMetadata,
+} from './policy.js';
 
 export const TFJS_MODEL_FILE = 'model.json';
 export const TFJS_WEIGHTS_FILE = 'weights.bin';
@@ -35,12 +41,7 @@ export function policyToLayersModel(policy: ExportedPolicy): tfl.Sequential {
   const model = tfl.sequential({ name: 'o2o_policy' });
   const inverseStd = policy.observationStd.map((std) => 1 / std);
   const normalisationBias = policy.observationMean.map((mean, i) => -mean * inverseStd[i]);
-  const scale = new Float32Array(actionWidth);
-  const offset = new Float32Array(actionWidth);
-  for (let j = 0; j < actionWidth; j++) {
-    scale[j] = (policy.actionHigh[j] - policy.actionLow[j]) / 2;
-    offset[j] = (policy.actionHigh[j] + policy.actionLow[j]) / 2;
-  }
+  const { scale, offset } = actionScaleOffset(policy);
   const dense = (
     name: string,
     inputSize: number,
