@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell } from 'electron';
-import { resolveStaticPath } from '../core/server/browser-server.js';
+import { MIME_TYPES, resolveStaticPath } from '../core/server/browser-server.js';
 import { EngineWorkerHost } from '../core/server/engine-host.js';
 import type { EventBatch } from '../core/server/protocol.js';
 import { packageInfo } from '../core/util/package-info.js';
@@ -28,18 +28,6 @@ import {
   isAppUrl,
 } from './security.js';
 import { loadWindowState, placeWindow, saveWindowState, type WindowState } from './window-state.js';
-
-const MIME_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-};
 
 const root = packageInfo().root;
 const rendererDirectory = join(root, 'renderer', 'dist');

@@ -30,7 +30,8 @@ export const API_PATH = '/api';
 /** Largest request the WebSocket accepts (a run config is a few kilobytes). */
 export const MAX_MESSAGE_BYTES = 1 << 20;
 
-const MIME_TYPES: Record<string, string> = {
+/** Content types of the files the renderer build ships, by lower-case extension. */
+export const MIME_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
