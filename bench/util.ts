@@ -37,17 +37,25 @@ export interface WallAndCpu {
   cpu: number;
 }
 
+/** Start a measurement; the returned function gives the wall-clock and CPU seconds since. */
+function startClock(): () => WallAndCpu {
+  const cpuStart = process.cpuUsage();
+  const wallStart = process.hrtime.bigint();
+  return () => {
+    const wall = Number(process.hrtime.bigint() - wallStart) / 1e9;
+    const cpu = process.cpuUsage(cpuStart);
+    return { wall, cpu: (cpu.user + cpu.system) / 1e6 };
+  };
+}
+
 /**
  * Wall-clock and CPU seconds of one awaited call of `fn`. The CPU time shows the cost of the code
  * itself when the machine is shared; the wall time is what a user waits.
  */
 export async function timeOnce(fn: () => Promise<unknown> | unknown): Promise<WallAndCpu> {
-  const cpuStart = process.cpuUsage();
-  const wallStart = process.hrtime.bigint();
+  const stop = startClock();
   await fn();
-  const wall = Number(process.hrtime.bigint() - wallStart) / 1e9;
-  const cpu = process.cpuUsage(cpuStart);
-  return { wall, cpu: (cpu.user + cpu.system) / 1e6 };
+  return stop();
 }
 
 /**
@@ -59,12 +67,11 @@ export function timeWallAndCpu(fn: () => void, repeats: number, warmup = 1): Wal
   const walls: number[] = [];
   const cpus: number[] = [];
   for (let r = 0; r < repeats; r++) {
-    const cpuStart = process.cpuUsage();
-    const wallStart = process.hrtime.bigint();
+    const stop = startClock();
     fn();
-    walls.push(Number(process.hrtime.bigint() - wallStart) / 1e9);
-    const cpu = process.cpuUsage(cpuStart);
-    cpus.push((cpu.user + cpu.system) / 1e6);
+    const { wall, cpu } = stop();
+    walls.push(wall);
+    cpus.push(cpu);
   }
   return { wall: median(walls), cpu: median(cpus) };
 }
