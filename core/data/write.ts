@@ -23,7 +23,8 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { CARD_METADATA_KEY, serializeCard, validateCard } from './card.js';
 import type { DatasetCard } from './types.js';
 
-function matrixData(values: Float32Array, rows: number, width: number): Data<FixedSizeList<Float32>> {
+/** An [rows × width] float32 matrix as a non-nullable fixed-size-list column. */
+export function matrixData(values: Float32Array, rows: number, width: number): Data<FixedSizeList<Float32>> {
   const child = makeData({ type: new Float32(), length: rows * width, nullCount: 0, data: values });
   return makeData({
     type: new FixedSizeList(width, new Field('item', new Float32(), false)),
