@@ -21,6 +21,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const RECIPE_DATE = '2026-11-23T00:00:00.000Z';
 const AUTHOR = 'o2o-studio dataset recipes';
 
+const DIVERSE_MAZE_DESCRIPTION =
+  'Diverse point-maze data: random starts, noisy waypoint controller steering to random goals (a new goal whenever one is reached); sparse reward and terminal at the evaluation goal.';
+
 interface Recipe extends Omit<GenerateOptions, 'out' | 'createdAt' | 'author' | 'onProgress'> {
   file: string;
 }
@@ -33,8 +36,7 @@ export const RECIPES: Recipe[] = [
     episodes: 300,
     seed: 1,
     noise: 0.3,
-    description:
-      'Diverse point-maze data: random starts, noisy waypoint controller steering to random goals (a new goal whenever one is reached); sparse reward and terminal at the evaluation goal.',
+    description: DIVERSE_MAZE_DESCRIPTION,
   },
   {
     file: 'pointmaze-medium-diverse-v1.arrow',
@@ -43,8 +45,7 @@ export const RECIPES: Recipe[] = [
     episodes: 200,
     seed: 2,
     noise: 0.3,
-    description:
-      'Diverse point-maze data: random starts, noisy waypoint controller steering to random goals (a new goal whenever one is reached); sparse reward and terminal at the evaluation goal.',
+    description: DIVERSE_MAZE_DESCRIPTION,
   },
   {
     file: 'pendulum-medium-v1.arrow',
