@@ -202,14 +202,11 @@ export function learnerPolicy(
   learner: Learner,
   normaliser: ObservationNormaliser,
   actionSpace: BoxSpace,
-): EvaluationPolicy & { unitActions(observations: Float32Array, count: number): Float32Array } {
+): EvaluationPolicy {
   const width = actionSpace.size;
-  const unitActions = (observations: Float32Array, count: number) =>
-    learner.act(normaliseObservations(normaliser, observations), count, true);
   return {
-    unitActions,
     act(observations, count) {
-      const unit = unitActions(observations, count);
+      const unit = learner.act(normaliseObservations(normaliser, observations), count, true);
       const actions = new Float32Array(count * width);
       for (let i = 0; i < count; i++) {
         scaleAction(
