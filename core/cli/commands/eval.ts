@@ -28,16 +28,14 @@ export interface EvalReport extends EvaluationResult {
   envSteps: number | null;
 }
 
-function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
+function positiveInteger(value: string, flag: string): number {
   const number = Number(value);
   if (!/^\d+$/.test(value.trim()) || number < 1)
     throw new UserFacingError(`${flag}: expected a positive integer, got "${value}"`);
   return number;
 }
 
-function nonNegativeInteger(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
+function nonNegativeInteger(value: string, flag: string): number {
   if (!/^\d+$/.test(value.trim()))
     throw new UserFacingError(`${flag}: expected an integer ≥ 0, got "${value}"`);
   return Number(value);
@@ -153,8 +151,8 @@ export function registerEval(program: Command): void {
         throw new UserFacingError('eval needs either RUN_DIR or --policy FILE (not both)');
       }
       const episodes =
-        options.episodes === undefined ? undefined : positiveInteger(options.episodes, '--episodes', 10);
-      const seed = options.seed === undefined ? undefined : nonNegativeInteger(options.seed, '--seed', 0);
+        options.episodes === undefined ? undefined : positiveInteger(options.episodes, '--episodes');
+      const seed = options.seed === undefined ? undefined : nonNegativeInteger(options.seed, '--seed');
       const report = directory
         ? await evaluateRun(directory, episodes, seed)
         : await evaluatePolicyFile(options.policy!, {
