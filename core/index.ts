@@ -108,7 +108,7 @@ export {
 } from './data/generate.js';
 export { dumpReplay } from './data/dump-replay.js';
 export { measureReferenceScores } from './data/reference.js';
-export { normalizedScore } from './data/stats.js';
+export { normalizedScore } from './train/diagnostics.js';
 export { CARD_METADATA_KEY, CARD_FORMAT_VERSION } from './data/card.js';
 export {
   DatasetError,

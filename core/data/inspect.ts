@@ -1,7 +1,8 @@
 /** Inspect a dataset file: its card, column statistics and the distribution of episode returns. */
 import type { TransitionColumns } from '../replay/transitions.js';
 import { loadDataset, type LoadedDatasetDetails } from './load.js';
-import { histogram, normalizedScore, perDimensionStatistics, statistics } from './stats.js';
+import { normalizedScore } from '../train/diagnostics.js';
+import { histogram, perDimensionStatistics, statistics } from './stats.js';
 import type { DatasetSummary } from './types.js';
 
 /** Per-episode returns and lengths, from the episode ids (or the end flags). */
@@ -71,7 +72,7 @@ export function summarize(loaded: LoadedDatasetDetails, bins = 20): DatasetSumma
       ...returnStats,
       histogram: histogram(returns, bins),
       normalizedMean: hasReference
-        ? normalizedScore(returnStats.mean, card.referenceMinScore!, card.referenceMaxScore!)
+        ? normalizedScore(returnStats.mean, { min: card.referenceMinScore!, max: card.referenceMaxScore! })
         : null,
     },
     terminalEpisodeFraction: returns.length > 0 ? terminalEnds / returns.length : 0,

@@ -48,8 +48,3 @@ export function histogram(values: ArrayLike<number>, bins = 20): Histogram {
   }
   return { edges, counts };
 }
-
-/** Normalised score 100·(R − R_min)/(R_max − R_min) (D4RL). */
-export function normalizedScore(episodeReturn: number, referenceMin: number, referenceMax: number): number {
-  return (100 * (episodeReturn - referenceMin)) / (referenceMax - referenceMin);
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { measureReferenceScores } from '../../../core/data/reference.js';
-import { normalizedScore } from '../../../core/data/stats.js';
+import { normalizedScore } from '../../../core/train/diagnostics.js';
 import { listEnvs, makeEnv } from '../../../core/envs/registry.js';
 
 describe('reference scores', () => {
@@ -15,8 +15,8 @@ describe('reference scores', () => {
   });
 
   it('normalises D4RL-style: 0 at the minimum, 100 at the maximum', () => {
-    expect(normalizedScore(-1283.75, -1283.75, -159.35)).toBe(0);
-    expect(normalizedScore(-159.35, -1283.75, -159.35)).toBeCloseTo(100, 10);
-    expect(normalizedScore(0.5, 0, 1)).toBe(50);
+    expect(normalizedScore(-1283.75, { min: -1283.75, max: -159.35 })).toBe(0);
+    expect(normalizedScore(-159.35, { min: -1283.75, max: -159.35 })).toBeCloseTo(100, 10);
+    expect(normalizedScore(0.5, { min: 0, max: 1 })).toBe(50);
   });
 });
