@@ -4,7 +4,6 @@
  * follows SAC with a learned temperature (Haarnoja et al. 2018, arXiv 1812.05905).
  */
 import { z } from 'zod';
-import { BACKEND_CANDIDATES } from '../tensor/backend.js';
 
 const learningRate = z.number().positive().max(1);
 
@@ -51,8 +50,6 @@ export const sacConfigSchema = z
     valueLossExtension: z.enum(['official', 'c1']).default('official'),
     /** Which TD error feeds the priorities: 'value' r + γ·mask·V(s') − V(s) (ROER) or 'q' y − min Q(s, a) (PER). */
     tdSource: z.enum(['value', 'q']).default('value'),
-    /** Backend override for this learner (else O2O_BACKEND, else auto). */
-    backend: z.enum(['auto', ...BACKEND_CANDIDATES]).optional(),
   })
   .strict();
 

@@ -9,32 +9,30 @@
  *   4. actor     mean(α·log π(a|s) − min Q₁,Q₂(s, a)), a ∼ π(·|s), through the updated critics; Adam
  *   5. α         loss α·(H − H̄), H = −mean log π, H̄ = −scale·|A|; Adam on log α
  *
- * Matrix products run on the TensorFlow.js backend with explicit backward passes (core/tensor/mlp.ts);
- * the per-row mathematics runs on the host (sac-math.ts). All noise comes from the seeded Rng, so
- * a learner restored with setState makes the same next update.
+ * An update plan (core/objectives) changes the pieces for the offline phase and for a critic-only
+ * warm-up: with in-sample bootstrapping (XQL, IQL) the value net is fitted first on q̃ = min Qᵗ(s, a)
+ * at the dataset action, the critic target becomes y = r + γ·mask·V(s′), and the actor is extracted
+ * by advantage-weighted regression with A = q̃ − V(s).
+ *
+ * Every product runs through the kernel seam (core/tensor/kernels.ts) on host arrays; the per-row
+ * mathematics runs here and in sac-math.ts / core/objectives. All noise comes from the seeded Rng,
+ * so a learner restored with setState makes the same next update.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { awrActorGradient } from '../objectives/awr.js';
+import { sacPlan, type UpdatePlan } from '../objectives/index.js';
 import type { TransitionBatch } from '../replay/transitions.js';
-import { currentBackend, initBackend } from '../tensor/backend.js';
+import { currentBackend, currentKernels, initBackend } from '../tensor/backend.js';
 import { orthogonalMatrix } from '../tensor/init.js';
-import {
-  initMlpArrays,
-  mlpApply,
-  mlpApplyHost,
-  mlpBackward,
-  mlpBackwardWithInputPenalty,
-  mlpForward,
-  mlpShapes,
-  type MlpSpec,
-} from '../tensor/mlp.js';
+import type { Kernels } from '../tensor/kernels.js';
+import { initMlpArrays, Mlp, mlpShapes, mlpViews, type MlpSpec, type MlpViews } from '../tensor/mlp.js';
 import { Adam, ParameterSet, type AdamState } from '../tensor/parameters.js';
+import { Scratch } from '../tensor/scratch.js';
 import { Rng, type RngState } from '../util/random.js';
 import type { SacConfig } from './sac-config.js';
 import {
   gradientPenaltyRow,
   huber,
   huberGradient,
-  roerValueLoss,
   sampleTanhGaussian,
   softTdTarget,
   tanhGaussianActorGradient,
@@ -46,67 +44,81 @@ import type { Learner, LearnerMetrics, PolicyLayer, UpdateResult } from './types
 /** Format tag of `getState()` trees. */
 export const SAC_STATE_FORMAT = 'o2o-sac-roer/1';
 
-/** Rows above which act() runs on the tensor backend rather than on the host. */
-const HOST_ACT_MAX_ROWS = 16;
-
 /**
- * Create a SAC + ROER learner. Initialises the tensor backend when none is set yet (honouring
- * `config.backend` and O2O_BACKEND).
+ * Create a SAC + ROER learner on the current kernels. Initialises the compute backend when none is
+ * set yet (honouring O2O_BACKEND).
  */
 export async function createSacLearner(
   config: SacConfig,
   observationWidth: number,
   actionWidth: number,
   seed: number,
-): Promise<Learner> {
-  if (currentBackend() === undefined || config.backend !== undefined) await initBackend(config.backend);
-  return new SacLearner(config, observationWidth, actionWidth, seed);
+): Promise<SacLearner> {
+  if (currentBackend() === undefined) await initBackend();
+  return new SacLearner(config, observationWidth, actionWidth, seed, currentKernels());
 }
 
-/** Parameters and optimiser of one trained network. */
-interface TrainedNetwork {
-  parameters: ParameterSet;
-  optimiser: Adam;
-  /** Reused host buffer for the flat gradient. */
-  gradient: Float32Array;
+/** Parameters, optimiser and flat gradient of one trained network (or a pair of heads). */
+class TrainedNetwork {
+  readonly optimiser: Adam;
+  readonly gradient: Float32Array;
+
+  constructor(
+    readonly parameters: ParameterSet,
+    learningRate: number,
+  ) {
+    this.optimiser = new Adam(parameters.totalSize, { learningRate });
+    this.gradient = new Float32Array(parameters.totalSize);
+  }
 }
 
-function trained(parameters: ParameterSet, learningRate: number): TrainedNetwork {
-  return {
-    parameters,
-    optimiser: new Adam(parameters.totalSize, { learningRate }),
-    gradient: new Float32Array(parameters.totalSize),
-  };
-}
-
-function mean(values: ArrayLike<number>): number {
+function mean(values: ArrayLike<number>, count = values.length): number {
   let total = 0;
-  for (let i = 0; i < values.length; i++) total += values[i];
-  return total / values.length;
+  for (let i = 0; i < count; i++) total += values[i];
+  return total / count;
 }
 
 export class SacLearner implements Learner {
   readonly observationWidth: number;
   readonly actionWidth: number;
   readonly config: SacConfig;
+  private readonly kernels: Kernels;
   private readonly rng: Rng;
-  private readonly layers: number;
-  private readonly actorSpec: MlpSpec;
-  private readonly criticSpec: MlpSpec;
-  private readonly valueSpec: MlpSpec;
+  private readonly scratch = new Scratch();
+  private readonly actorNet: Mlp;
+  private readonly criticNet: Mlp;
+  private readonly valueNet: Mlp;
   private readonly actor: TrainedNetwork;
-  /** Both critic heads in one set: tensors [head 1: W₁, b₁, …, head 2: W₁, b₁, …]. */
+  /** Both critic heads in one vector: [head 1: W₁, b₁, …, head 2: W₁, b₁, …]. */
   private readonly critic: TrainedNetwork;
   private readonly targetCritic: ParameterSet;
   /** The ROER value net; absent when TD errors come from Q (PER). */
   private readonly value: TrainedNetwork | undefined;
-  private readonly logAlpha = new Float64Array(1);
+  /** Views into the vectors above, built once (the vectors are updated in place). */
+  private readonly views: {
+    actor: MlpViews;
+    actorGradient: MlpViews;
+    critic: [MlpViews, MlpViews];
+    criticGradient: [MlpViews, MlpViews];
+    targetCritic: [MlpViews, MlpViews];
+    value?: MlpViews;
+    valueGradient?: MlpViews;
+  };
+  private readonly logAlpha = new Float32Array(1);
+  private readonly alphaGradient = new Float32Array(1);
   private readonly alphaOptimiser: Adam;
+  /** The online SAC + ROER plan, used when `update` is given none. */
+  private readonly defaultPlan: UpdatePlan;
   private updates = 0;
-  private hostActor: { revision: number; arrays: Float32Array[] } | undefined;
   private disposed = false;
 
-  constructor(config: SacConfig, observationWidth: number, actionWidth: number, seed: number) {
+  constructor(
+    config: SacConfig,
+    observationWidth: number,
+    actionWidth: number,
+    seed: number,
+    kernels: Kernels,
+  ) {
     if (!Number.isInteger(observationWidth) || observationWidth < 1) {
       throw new RangeError(`observationWidth must be a positive integer, got ${observationWidth}`);
     }
@@ -114,41 +126,69 @@ export class SacLearner implements Learner {
       throw new RangeError(`actionWidth must be a positive integer, got ${actionWidth}`);
     }
     this.config = config;
+    this.kernels = kernels;
     this.observationWidth = observationWidth;
     this.actionWidth = actionWidth;
     this.rng = new Rng(seed);
     const hiddenSizes = config.hiddenSizes;
-    this.layers = hiddenSizes.length + 1;
-    this.actorSpec = { inputSize: observationWidth, hiddenSizes, outputSize: 2 * actionWidth };
-    this.criticSpec = { inputSize: observationWidth + actionWidth, hiddenSizes, outputSize: 1 };
-    this.valueSpec = { inputSize: observationWidth, hiddenSizes, outputSize: 1 };
+    const actorSpec: MlpSpec = { inputSize: observationWidth, hiddenSizes, outputSize: 2 * actionWidth };
+    const criticSpec: MlpSpec = { inputSize: observationWidth + actionWidth, hiddenSizes, outputSize: 1 };
+    const valueSpec: MlpSpec = { inputSize: observationWidth, hiddenSizes, outputSize: 1 };
+    this.actorNet = new Mlp(actorSpec);
+    this.criticNet = new Mlp(criticSpec);
+    this.valueNet = new Mlp(valueSpec);
 
     const initRng = this.rng.fork();
-    this.actor = trained(
-      ParameterSet.fromArrays(mlpShapes(this.actorSpec), this.initActorArrays(initRng)),
+    this.actor = new TrainedNetwork(
+      ParameterSet.fromArrays(mlpShapes(actorSpec), this.initActorArrays(initRng, actorSpec)),
       config.actorLearningRate,
     );
-    const criticShapes = [...mlpShapes(this.criticSpec), ...mlpShapes(this.criticSpec)];
-    const criticArrays = [
-      ...initMlpArrays(this.criticSpec, initRng),
-      ...initMlpArrays(this.criticSpec, initRng),
-    ];
-    this.critic = trained(ParameterSet.fromArrays(criticShapes, criticArrays), config.criticLearningRate);
+    const criticShapes = [...mlpShapes(criticSpec), ...mlpShapes(criticSpec)];
+    const criticArrays = [...initMlpArrays(criticSpec, initRng), ...initMlpArrays(criticSpec, initRng)];
+    this.critic = new TrainedNetwork(
+      ParameterSet.fromArrays(criticShapes, criticArrays),
+      config.criticLearningRate,
+    );
     this.targetCritic = ParameterSet.fromArrays(criticShapes, criticArrays);
     this.value =
       config.tdSource === 'value'
-        ? trained(
-            ParameterSet.fromArrays(mlpShapes(this.valueSpec), initMlpArrays(this.valueSpec, initRng)),
+        ? new TrainedNetwork(
+            ParameterSet.fromArrays(mlpShapes(valueSpec), initMlpArrays(valueSpec, initRng)),
             config.valueLearningRate,
           )
         : undefined;
+    const headSize = this.critic.parameters.totalSize / 2;
+    const heads = (flat: Float32Array): [MlpViews, MlpViews] => [
+      mlpViews(criticSpec, flat, 0),
+      mlpViews(criticSpec, flat, headSize),
+    ];
+    this.views = {
+      actor: mlpViews(actorSpec, this.actor.parameters.values),
+      actorGradient: mlpViews(actorSpec, this.actor.gradient),
+      critic: heads(this.critic.parameters.values),
+      criticGradient: heads(this.critic.gradient),
+      targetCritic: heads(this.targetCritic.values),
+      ...(this.value
+        ? {
+            value: mlpViews(valueSpec, this.value.parameters.values),
+            valueGradient: mlpViews(valueSpec, this.value.gradient),
+          }
+        : {}),
+    };
     this.logAlpha[0] = Math.log(config.initialAlpha);
     this.alphaOptimiser = new Adam(1, { learningRate: config.alphaLearningRate });
+    this.defaultPlan = sacPlan({
+      valueExpClip: config.valueExpClip,
+      valueLossExtension: config.valueLossExtension,
+      expectile: 0.9,
+      awrTemperature: 1,
+      awrWeightClip: 100,
+    });
   }
 
   /** Actor: hidden layers orthogonal(√2); mean and log σ heads each orthogonal(1) (official final_fc_init_scale). */
-  private initActorArrays(rng: Rng): Float32Array[] {
-    const arrays = initMlpArrays(this.actorSpec, rng);
+  private initActorArrays(rng: Rng, spec: MlpSpec): Float32Array[] {
+    const arrays = initMlpArrays(spec, rng);
     const hidden = this.config.hiddenSizes[this.config.hiddenSizes.length - 1];
     const width = this.actionWidth;
     const meanHead = orthogonalMatrix(hidden, width, 1, rng);
@@ -162,8 +202,27 @@ export class SacLearner implements Learner {
     return arrays;
   }
 
+  /** Bytes of the reusable working buffers (allocated on first use, then stable). */
+  get workspaceBytes(): number {
+    let total = this.scratch.bytes;
+    for (const buffer of this.scratchFloat64Buffers.values()) total += buffer.byteLength;
+    return total;
+  }
+
+  /** Which kernels run the products. */
+  get kernelProvider(): string {
+    return this.kernels.provider;
+  }
+
   get alpha(): number {
     return Math.exp(this.logAlpha[0]);
+  }
+
+  /** Set α (e.g. at the hand-off from an offline phase that did not learn it). */
+  setAlpha(alpha: number): void {
+    if (!(alpha > 0) || !Number.isFinite(alpha))
+      throw new RangeError(`α must be a positive number, got ${alpha}`);
+    this.logAlpha[0] = Math.log(alpha);
   }
 
   get targetEntropy(): number {
@@ -175,7 +234,7 @@ export class SacLearner implements Learner {
     return this.updates;
   }
 
-  update(batch: TransitionBatch, beta: number): UpdateResult {
+  update(batch: TransitionBatch, beta: number, plan: UpdatePlan = this.defaultPlan): UpdateResult {
     this.assertUsable();
     if (!(beta > 0) || !Number.isFinite(beta))
       throw new RangeError(`β must be a positive number, got ${beta}`);
@@ -185,77 +244,57 @@ export class SacLearner implements Learner {
           `the learner ${this.observationWidth}/${this.actionWidth}`,
       );
     }
-    const rows = batch.size;
-    const { discount, huberDelta } = this.config;
-    const alpha = this.alpha;
-    const width = this.actionWidth;
-    const layers = this.layers;
-
-    // 1. Targets, with the critics' target copies as they were before this update.
-    const nextNoise = this.rng.fillNormal(new Float32Array(rows * width));
-    const nextOutputs = tf.tidy(() =>
-      mlpApply(
-        this.actor.parameters,
-        0,
-        layers,
-        this.matrix(batch.nextObservations, rows, this.observationWidth),
-      ),
-    );
-    const next = sampleTanhGaussian(
-      nextOutputs.dataSync(),
-      nextNoise,
-      rows,
-      width,
-      this.config.logStdMin,
-      this.config.logStdMax,
-    );
-    nextOutputs.dispose();
-    const noisyActions = this.value ? this.valueTargetActions(batch.actions) : undefined;
-    const targetRows = noisyActions ? 2 * rows : rows;
-    const targetInput = new Float32Array(targetRows * this.criticSpec.inputSize);
-    this.packStateAction(batch.nextObservations, next.actions, rows, targetInput, 0);
-    if (noisyActions) this.packStateAction(batch.observations, noisyActions, rows, targetInput, rows);
-    const [targetQ1, targetQ2] = this.evaluateHeads(this.targetCritic, targetInput, targetRows);
-    const tdTargets = new Float64Array(rows);
-    for (let i = 0; i < rows; i++) {
-      tdTargets[i] = softTdTarget(
-        batch.rewards[i],
-        batch.masks[i],
-        targetQ1[i],
-        targetQ2[i],
-        next.logProbs[i],
-        alpha,
-        discount,
+    if (plan.bootstrap === 'value' && !this.value) {
+      throw new Error(
+        'an in-sample objective bootstraps through the value net, but agent.tdSource is "q" (no value net)',
       );
     }
+    const rows = batch.size;
+    const alpha = this.alpha;
+    const inSample = plan.bootstrap === 'value';
 
-    // 2. Critics.
-    const criticInput = new Float32Array(rows * this.criticSpec.inputSize);
-    this.packStateAction(batch.observations, batch.actions, rows, criticInput, 0);
-    const critic = this.updateCritics(criticInput, rows, tdTargets, batch.weights, huberDelta);
+    // 1. Targets from the target critics as they were before this update: q̃ = min Qᵗ(s, ã) for the
+    //    value net, and (SAC) the soft target y through a′ ∼ π(·|s′).
+    const target = this.targetValues(batch, alpha, plan);
 
-    // 3. Value net and TD errors.
-    const tdErrors = new Float32Array(rows);
-    let valueLoss = Number.NaN;
-    let vMean = Number.NaN;
-    if (this.value) {
-      const valueTargets = new Float64Array(rows);
-      for (let i = 0; i < rows; i++) valueTargets[i] = Math.min(targetQ1[rows + i], targetQ2[rows + i]);
-      const result = this.updateValue(this.value, batch, valueTargets, beta);
-      valueLoss = result.loss;
-      vMean = result.vMean;
-      tdErrors.set(result.tdErrors);
+    let tdTargets: Float64Array;
+    let value: ValueStep | undefined;
+    let critic: { loss: number; penalty: number; q1: Float32Array; q2: Float32Array };
+    if (inSample) {
+      // 2′. Value net first (in-sample), then y = r + γ·mask·V(s′) with the fresh V; then the critics.
+      value = this.updateValue(batch, target.valueTargets, beta, plan);
+      tdTargets = this.scratchFloat64('td-targets', rows);
+      for (let i = 0; i < rows; i++) {
+        tdTargets[i] = batch.rewards[i] + this.config.discount * batch.masks[i] * value.nextValues[i];
+      }
+      this.calibrate(batch, tdTargets, plan);
+      critic = this.updateCritics(batch, tdTargets);
     } else {
-      for (let i = 0; i < rows; i++) tdErrors[i] = tdTargets[i] - Math.min(critic.q1[i], critic.q2[i]);
+      tdTargets = target.softTargets!;
+      this.calibrate(batch, tdTargets, plan);
+      critic = this.updateCritics(batch, tdTargets);
+      value = this.value ? this.updateValue(batch, target.valueTargets, beta, plan) : undefined;
     }
 
-    // 4. Actor, through the updated critics.
-    const actor = this.updateActor(batch.observations, rows, alpha);
+    const tdErrors = new Float32Array(rows);
+    if (value) tdErrors.set(value.tdErrors);
+    else for (let i = 0; i < rows; i++) tdErrors[i] = tdTargets[i] - Math.min(critic.q1[i], critic.q2[i]);
+
+    // 4. Actor: reparameterised through the updated critics (SAC), or advantage-weighted regression
+    //    onto the dataset actions with A = q̃ − V(s) (in-sample objectives), or frozen (warm-up).
+    let actor: { loss: number; entropy: number; awr?: AwrStatistics } | undefined;
+    if (plan.actor === 'reparameterised')
+      actor = this.updateActorReparameterised(batch.observations, rows, alpha);
+    else if (plan.actor === 'awr')
+      actor = this.updateActorAwr(batch, target.valueTargets, value!.values, plan);
 
     // 5. Temperature.
-    const entropy = -mean(actor.logProbs);
-    const alphaLoss = temperatureLoss(alpha, entropy, this.targetEntropy);
-    this.alphaOptimiser.applyTo(this.logAlpha, [alphaLoss]);
+    let alphaLoss = Number.NaN;
+    if (plan.temperature === 'learned' && actor) {
+      alphaLoss = temperatureLoss(alpha, actor.entropy, this.targetEntropy);
+      this.alphaGradient[0] = alphaLoss;
+      this.alphaOptimiser.apply(this.kernels, this.logAlpha, this.alphaGradient);
+    }
 
     this.updates++;
     let weightMin = Infinity;
@@ -266,25 +305,117 @@ export class SacLearner implements Learner {
     }
     const metrics: LearnerMetrics = {
       criticLoss: critic.loss,
-      valueLoss,
-      actorLoss: actor.loss,
+      valueLoss: value?.loss ?? Number.NaN,
+      actorLoss: actor?.loss ?? Number.NaN,
       alphaLoss,
       alpha,
       qMean: (mean(critic.q1) + mean(critic.q2)) / 2,
-      vMean,
-      policyEntropy: entropy,
+      vMean: value?.vMean ?? Number.NaN,
+      policyEntropy: actor?.entropy ?? Number.NaN,
       gradientPenalty: critic.penalty,
       lossWeightMean: mean(batch.weights),
       lossWeightMin: weightMin,
       lossWeightMax: weightMax,
+      ...(actor?.awr
+        ? {
+            awrWeightMean: actor.awr.mean,
+            awrWeightMax: actor.awr.max,
+            awrClippedFraction: actor.awr.clippedFraction,
+            advantageMean: actor.awr.advantageMean,
+          }
+        : {}),
     };
     return { tdErrors, metrics };
   }
 
+  private scratchFloat64Buffers = new Map<string, Float64Array>();
+  private scratchFloat64(name: string, length: number): Float64Array {
+    let buffer = this.scratchFloat64Buffers.get(name);
+    if (!buffer || buffer.length < length) {
+      buffer = new Float64Array(length);
+      this.scratchFloat64Buffers.set(name, buffer);
+    }
+    return buffer.subarray(0, length);
+  }
+
+  /**
+   * Target-critic values of this update (old target weights): q̃ = min Qᵗ(s, ã) with ã the dataset
+   * action (with ROER's clipped noise unless the plan is in-sample), and, for the SAC bootstrap,
+   * y = r + γ·mask·(min Qᵗ(s′, a′) − α·log π(a′|s′)), a′ ∼ π(·|s′). Both go through one pass per head.
+   */
+  private targetValues(
+    batch: TransitionBatch,
+    alpha: number,
+    plan: UpdatePlan,
+  ): { valueTargets: Float64Array; softTargets?: Float64Array } {
+    const rows = batch.size;
+    const inputWidth = this.criticNet.inputSize;
+    const soft = plan.bootstrap === 'policy';
+    const needValueTargets = this.value !== undefined;
+    const targetRows = (soft ? rows : 0) + (needValueTargets ? rows : 0);
+    const input = this.scratch.get('targets/input', targetRows * inputWidth);
+    let next: ReturnType<typeof sampleTanhGaussian> | undefined;
+    if (soft) {
+      const noise = this.rng.fillNormal(this.scratch.get('targets/noise', rows * this.actionWidth));
+      const outputs = this.actorNet.forward(
+        this.kernels,
+        this.views.actor,
+        batch.nextObservations,
+        rows,
+        this.scratch,
+        'targets/actor',
+      ).output;
+      next = sampleTanhGaussian(
+        outputs,
+        noise,
+        rows,
+        this.actionWidth,
+        this.config.logStdMin,
+        this.config.logStdMax,
+      );
+      this.packStateAction(batch.nextObservations, next.actions, rows, input, 0);
+    }
+    if (needValueTargets) {
+      const actions = plan.valueActionNoise ? this.noisyActions(batch.actions) : batch.actions;
+      this.packStateAction(batch.observations, actions, rows, input, soft ? rows : 0);
+    }
+    const [q1, q2] = this.evaluateHeads(this.views.targetCritic, input, targetRows, 'targets');
+    let softTargets: Float64Array | undefined;
+    if (soft) {
+      softTargets = this.scratchFloat64('soft-targets', rows);
+      for (let i = 0; i < rows; i++) {
+        softTargets[i] = softTdTarget(
+          batch.rewards[i],
+          batch.masks[i],
+          q1[i],
+          q2[i],
+          next!.logProbs[i],
+          alpha,
+          this.config.discount,
+        );
+      }
+    }
+    const valueTargets = this.scratchFloat64('value-targets', rows);
+    if (needValueTargets) {
+      const offset = soft ? rows : 0;
+      for (let i = 0; i < rows; i++) valueTargets[i] = Math.min(q1[offset + i], q2[offset + i]);
+    }
+    return { valueTargets, softTargets };
+  }
+
+  /** Cal-QL: floor the critic targets of rows with a known Monte-Carlo return-to-go at that return. */
+  private calibrate(batch: TransitionBatch, tdTargets: Float64Array, plan: UpdatePlan): void {
+    if (!plan.calibrate || !batch.returnsToGo) return;
+    for (let i = 0; i < batch.size; i++) {
+      const floor = batch.returnsToGo[i];
+      if (floor > tdTargets[i]) tdTargets[i] = floor;
+    }
+  }
+
   /** ã = clip(a + clip(σₙ·N(0, 1), −c, c), −1, 1) (official update_v). */
-  private valueTargetActions(actions: Float32Array): Float32Array {
+  private noisyActions(actions: Float32Array): Float32Array {
     const { valueActionNoise, valueNoiseClip } = this.config;
-    const out = new Float32Array(actions.length);
+    const out = this.scratch.get('targets/noisy-actions', actions.length);
     for (let i = 0; i < actions.length; i++) {
       const noise =
         valueActionNoise > 0
@@ -295,48 +426,52 @@ export class SacLearner implements Learner {
     return out;
   }
 
+  /** Step 2: twin critics on the Huber loss weighted by the batch weights, with the gradient penalty; then Polyak. */
   private updateCritics(
-    input: Float32Array,
-    rows: number,
+    batch: TransitionBatch,
     tdTargets: Float64Array,
-    weights: Float32Array,
-    huberDelta: number,
   ): { loss: number; penalty: number; q1: Float32Array; q2: Float32Array } {
-    const layers = this.layers;
-    const params = this.critic.parameters;
-    const penaltyWeight = this.config.gradientPenalty;
-    const inputWidth = this.criticSpec.inputSize;
+    const rows = batch.size;
+    const { huberDelta, gradientPenalty: penaltyWeight } = this.config;
+    const inputWidth = this.criticNet.inputSize;
     const observationWidth = this.observationWidth;
+    const actionWidth = this.actionWidth;
+    const weights = batch.weights;
+    const input = this.scratch.get('critic/input', rows * inputWidth);
+    this.packStateAction(batch.observations, batch.actions, rows, input, 0);
     let loss = 0;
     let penaltyTotal = 0;
     const q: Float32Array[] = [];
-    tf.tidy(() => {
-      const x = tf.tensor2d(input, [rows, inputWidth]);
-      const gradients: tf.Tensor[] = [];
-      for (let head = 0; head < 2; head++) {
-        const first = head * 2 * layers;
-        const trace = mlpForward(params, first, layers, x);
-        const values = trace.output.dataSync() as Float32Array;
-        q.push(values.slice());
-        const outputGradient = new Float32Array(rows);
-        for (let i = 0; i < rows; i++) {
-          const error = values[i] - tdTargets[i];
-          loss += (weights[i] * huber(error, huberDelta)) / rows;
-          outputGradient[i] = (weights[i] * huberGradient(error, huberDelta)) / rows;
-        }
-        const dq = tf.tensor2d(outputGradient, [rows, 1]);
-        if (penaltyWeight > 0) {
-          const result = mlpBackwardWithInputPenalty(params, first, trace, dq, (inputGradient) => {
-            const g = inputGradient.dataSync();
+    for (let head = 0; head < 2; head++) {
+      const key = `critic/head${head}`;
+      const params = this.views.critic[head];
+      const trace = this.criticNet.forward(this.kernels, params, input, rows, this.scratch, key);
+      const values = trace.output;
+      q.push(values);
+      const outputGradient = this.scratch.get(`${key}/dq`, rows);
+      for (let i = 0; i < rows; i++) {
+        const error = values[i] - tdTargets[i];
+        loss += (weights[i] * huber(error, huberDelta)) / rows;
+        outputGradient[i] = (weights[i] * huberGradient(error, huberDelta)) / rows;
+      }
+      const gradients = this.views.criticGradient[head];
+      if (penaltyWeight > 0) {
+        this.criticNet.backwardWithInputPenalty(
+          this.kernels,
+          params,
+          trace,
+          outputGradient,
+          gradients,
+          (g) => {
             // Rows with a positive penalty are packed to the front; their observation columns stay 0.
             const activeRows = new Int32Array(rows);
-            const activeGradients = new Float32Array(rows * inputWidth);
+            const activeGradients = this.scratch.zeros(`${key}/penalty`, rows * inputWidth);
             let active = 0;
             for (let i = 0; i < rows; i++) {
               const penalty = gradientPenaltyRow(
                 g,
                 i * inputWidth + observationWidth,
-                this.actionWidth,
+                actionWidth,
                 penaltyWeight / rows,
                 activeGradients,
                 active * inputWidth + observationWidth,
@@ -348,151 +483,232 @@ export class SacLearner implements Learner {
             }
             return {
               rows: activeRows.subarray(0, active),
-              gradient:
-                active > 0
-                  ? tf.tensor2d(activeGradients.subarray(0, active * inputWidth), [active, inputWidth])
-                  : undefined,
+              gradient: activeGradients.subarray(0, active * inputWidth),
             };
-          });
-          gradients.push(...result.gradients);
-        } else {
-          gradients.push(...mlpBackward(params, first, trace, dq, { weights: true, input: false }).gradients);
-        }
+          },
+          this.scratch,
+          key,
+        );
+      } else {
+        this.criticNet.backward(
+          this.kernels,
+          params,
+          trace,
+          outputGradient,
+          gradients,
+          null,
+          this.scratch,
+          key,
+        );
       }
-      params.gatherGradients(gradients, this.critic.gradient);
-    });
-    this.assertFinite('critic', loss + penaltyWeight * penaltyTotal, this.critic.gradient);
-    this.critic.optimiser.apply(params, this.critic.gradient);
-    this.targetCritic.polyakToward(params, this.config.tau);
-    return { loss: loss + penaltyWeight * penaltyTotal, penalty: penaltyTotal, q1: q[0], q2: q[1] };
+    }
+    const total = loss + penaltyWeight * penaltyTotal;
+    this.assertFinite('critic', total, this.critic.gradient);
+    this.critic.optimiser.apply(this.kernels, this.critic.parameters, this.critic.gradient);
+    this.targetCritic.polyakToward(this.kernels, this.critic.parameters, this.config.tau);
+    return { loss: total, penalty: penaltyTotal, q1: q[0], q2: q[1] };
   }
 
+  /**
+   * Step 3: the value net on the plan's loss of (q̃ − V(s)) at temperature β; then V on [s; s′] with
+   * the fresh weights gives the TD errors δ = r + γ·mask·V(s′) − V(s) and V(s′) for in-sample targets.
+   */
   private updateValue(
-    value: TrainedNetwork,
     batch: TransitionBatch,
     valueTargets: Float64Array,
     beta: number,
-  ): { loss: number; vMean: number; tdErrors: Float32Array } {
+    plan: UpdatePlan,
+  ): ValueStep {
+    const value = this.value!;
     const rows = batch.size;
-    const layers = this.layers;
-    let loss = 0;
-    let vMean = 0;
-    tf.tidy(() => {
-      const trace = mlpForward(
-        value.parameters,
-        0,
-        layers,
-        this.matrix(batch.observations, rows, this.observationWidth),
-      );
-      const values = trace.output.dataSync();
-      vMean = mean(values);
-      const result = roerValueLoss(
-        valueTargets,
-        values,
-        beta,
-        this.config.valueExpClip,
-        this.config.valueLossExtension,
-      );
-      loss = result.loss;
-      const dv = tf.tensor2d(Float32Array.from(result.valueGradient), [rows, 1]);
-      const { gradients } = mlpBackward(value.parameters, 0, trace, dv, { weights: true, input: false });
-      value.parameters.gatherGradients(gradients, value.gradient);
-    });
-    this.assertFinite('value', loss, value.gradient);
-    value.optimiser.apply(value.parameters, value.gradient);
+    const obsWidth = this.observationWidth;
+    const trace = this.valueNet.forward(
+      this.kernels,
+      this.views.value!,
+      batch.observations,
+      rows,
+      this.scratch,
+      'value',
+    );
+    const vMean = mean(trace.output, rows);
+    const result = plan.valueLoss(valueTargets, trace.output, beta);
+    const dv = this.scratch.get('value/dv', rows);
+    for (let i = 0; i < rows; i++) dv[i] = result.valueGradient[i];
+    this.valueNet.backward(
+      this.kernels,
+      this.views.value!,
+      trace,
+      dv,
+      this.views.valueGradient!,
+      null,
+      this.scratch,
+      'value',
+    );
+    this.assertFinite('value', result.loss, value.gradient);
+    value.optimiser.apply(this.kernels, value.parameters, value.gradient);
 
-    // TD errors with the updated value net, s and s′ in one pass.
-    const stacked = new Float32Array(2 * rows * this.observationWidth);
-    stacked.set(batch.observations.subarray(0, rows * this.observationWidth), 0);
-    stacked.set(
-      batch.nextObservations.subarray(0, rows * this.observationWidth),
-      rows * this.observationWidth,
-    );
-    const fresh = tf.tidy(() =>
-      mlpApply(value.parameters, 0, layers, tf.tensor2d(stacked, [2 * rows, this.observationWidth])),
-    );
-    const v = fresh.dataSync();
-    fresh.dispose();
+    // V(s) and V(s′) with the updated weights, in one pass.
+    const stacked = this.scratch.get('value/stacked', 2 * rows * obsWidth);
+    stacked.set(batch.observations.subarray(0, rows * obsWidth), 0);
+    stacked.set(batch.nextObservations.subarray(0, rows * obsWidth), rows * obsWidth);
+    const fresh = this.valueNet.forward(
+      this.kernels,
+      this.views.value!,
+      stacked,
+      2 * rows,
+      this.scratch,
+      'value/fresh',
+    ).output;
     const tdErrors = new Float32Array(rows);
     for (let i = 0; i < rows; i++) {
-      tdErrors[i] = valueTdError(batch.rewards[i], batch.masks[i], v[rows + i], v[i], this.config.discount);
+      tdErrors[i] = valueTdError(
+        batch.rewards[i],
+        batch.masks[i],
+        fresh[rows + i],
+        fresh[i],
+        this.config.discount,
+      );
     }
-    return { loss, vMean, tdErrors };
+    return {
+      loss: result.loss,
+      vMean,
+      values: fresh.subarray(0, rows),
+      nextValues: fresh.subarray(rows, 2 * rows),
+      tdErrors,
+    };
   }
 
-  private updateActor(
+  /** Step 4 (SAC): the reparameterised actor loss mean(α·log π(a|s) − min Q(s, a)) through the updated critics. */
+  private updateActorReparameterised(
     observations: Float32Array,
     rows: number,
     alpha: number,
-  ): { loss: number; logProbs: Float64Array } {
-    const layers = this.layers;
+  ): { loss: number; entropy: number } {
     const width = this.actionWidth;
-    const inputWidth = this.criticSpec.inputSize;
-    const noise = this.rng.fillNormal(new Float32Array(rows * width));
-    let loss = 0;
-    let logProbs: Float64Array = new Float64Array(0);
-    tf.tidy(() => {
-      const trace = mlpForward(
-        this.actor.parameters,
-        0,
-        layers,
-        this.matrix(observations, rows, this.observationWidth),
-      );
-      const sample = sampleTanhGaussian(
-        trace.output.dataSync(),
-        noise,
+    const obsWidth = this.observationWidth;
+    const inputWidth = this.criticNet.inputSize;
+    const noise = this.rng.fillNormal(this.scratch.get('actor/noise', rows * width));
+    const trace = this.actorNet.forward(
+      this.kernels,
+      this.views.actor,
+      observations,
+      rows,
+      this.scratch,
+      'actor',
+    );
+    const sample = sampleTanhGaussian(
+      trace.output,
+      noise,
+      rows,
+      width,
+      this.config.logStdMin,
+      this.config.logStdMax,
+    );
+    const input = this.scratch.get('actor/critic-input', rows * inputWidth);
+    this.packStateAction(observations, sample.actions, rows, input, 0);
+    const traces = [0, 1].map((head) =>
+      this.criticNet.forward(
+        this.kernels,
+        this.views.critic[head],
+        input,
         rows,
-        width,
-        this.config.logStdMin,
-        this.config.logStdMax,
+        this.scratch,
+        `actor/critic${head}`,
+      ),
+    );
+    const q1 = traces[0].output;
+    const q2 = traces[1].output;
+    // ∂ min(Q₁, Q₂)/∂a flows through the smaller head of each row.
+    const selectors = [this.scratch.zeros('actor/select0', rows), this.scratch.zeros('actor/select1', rows)];
+    let loss = 0;
+    for (let i = 0; i < rows; i++) {
+      selectors[q1[i] <= q2[i] ? 0 : 1][i] = 1;
+      loss += (alpha * sample.logProbs[i] - Math.min(q1[i], q2[i])) / rows;
+    }
+    const actionGradient = this.scratch.zeros('actor/action-gradient', rows * width);
+    const inputGradient = this.scratch.get('actor/critic-input-gradient', rows * inputWidth);
+    for (let head = 0; head < 2; head++) {
+      this.criticNet.backward(
+        this.kernels,
+        this.views.critic[head],
+        traces[head],
+        selectors[head],
+        null,
+        inputGradient,
+        this.scratch,
+        `actor/critic${head}`,
       );
-      logProbs = sample.logProbs;
-      const input = new Float32Array(rows * inputWidth);
-      this.packStateAction(observations, sample.actions, rows, input, 0);
-      const x = tf.tensor2d(input, [rows, inputWidth]);
-      const params = this.critic.parameters;
-      const traces = [0, 1].map((head) => mlpForward(params, head * 2 * layers, layers, x));
-      const q1 = traces[0].output.dataSync();
-      const q2 = traces[1].output.dataSync();
-      // ∂ min(Q₁, Q₂)/∂a flows through the smaller head of each row.
-      const selectors = [new Float32Array(rows), new Float32Array(rows)];
       for (let i = 0; i < rows; i++) {
-        const minimum = Math.min(q1[i], q2[i]);
-        selectors[q1[i] <= q2[i] ? 0 : 1][i] = 1;
-        loss += (alpha * logProbs[i] - minimum) / rows;
+        for (let j = 0; j < width; j++)
+          actionGradient[i * width + j] += inputGradient[i * inputWidth + obsWidth + j];
       }
-      const actionGradient = new Float32Array(rows * width);
-      for (let head = 0; head < 2; head++) {
-        const { inputGradient } = mlpBackward(
-          params,
-          head * 2 * layers,
-          traces[head],
-          tf.tensor2d(selectors[head], [rows, 1]),
-          { weights: false, input: true },
-        );
-        const g = inputGradient!.dataSync();
-        for (let i = 0; i < rows; i++) {
-          for (let j = 0; j < width; j++) {
-            actionGradient[i * width + j] += g[i * inputWidth + this.observationWidth + j];
-          }
-        }
-      }
-      const outputGradient = tanhGaussianActorGradient(sample, noise, actionGradient, alpha, rows, width);
-      const { gradients } = mlpBackward(
-        this.actor.parameters,
-        0,
-        trace,
-        tf.tensor2d(outputGradient, [rows, 2 * width]),
-        { weights: true, input: false },
-      );
-      this.actor.parameters.gatherGradients(gradients, this.actor.gradient);
-    });
+    }
+    const outputGradient = tanhGaussianActorGradient(sample, noise, actionGradient, alpha, rows, width);
+    this.actorNet.backward(
+      this.kernels,
+      this.views.actor,
+      trace,
+      outputGradient,
+      this.views.actorGradient,
+      null,
+      this.scratch,
+      'actor',
+    );
     this.assertFinite('actor', loss, this.actor.gradient);
-    this.actor.optimiser.apply(this.actor.parameters, this.actor.gradient);
-    return { loss, logProbs };
+    this.actor.optimiser.apply(this.kernels, this.actor.parameters, this.actor.gradient);
+    return { loss, entropy: -mean(sample.logProbs) };
   }
 
-  /** min(Q₁, Q₂) inputs: rows of [s, a] written into `out` from row `firstRow`. */
+  /**
+   * Step 4 (in-sample): advantage-weighted regression onto the dataset actions,
+   * loss = −mean(wᵢ·log π(aᵢ|sᵢ)) with wᵢ = min(exp(Aᵢ/T), clip), Aᵢ = q̃ᵢ − V(sᵢ) (core/objectives/awr.ts).
+   */
+  private updateActorAwr(
+    batch: TransitionBatch,
+    targetQ: Float64Array,
+    values: Float32Array,
+    plan: UpdatePlan,
+  ): { loss: number; entropy: number; awr: AwrStatistics } {
+    const rows = batch.size;
+    const trace = this.actorNet.forward(
+      this.kernels,
+      this.views.actor,
+      batch.observations,
+      rows,
+      this.scratch,
+      'actor',
+    );
+    const result = awrActorGradient(trace.output, batch.actions, targetQ, values, rows, this.actionWidth, {
+      temperature: plan.awrTemperature,
+      weightClip: plan.awrWeightClip,
+      logStdMin: this.config.logStdMin,
+      logStdMax: this.config.logStdMax,
+    });
+    this.actorNet.backward(
+      this.kernels,
+      this.views.actor,
+      trace,
+      result.outputGradient,
+      this.views.actorGradient,
+      null,
+      this.scratch,
+      'actor',
+    );
+    this.assertFinite('actor', result.loss, this.actor.gradient);
+    this.actor.optimiser.apply(this.kernels, this.actor.parameters, this.actor.gradient);
+    return {
+      loss: result.loss,
+      entropy: result.gaussianEntropy,
+      awr: {
+        mean: result.weightMean,
+        max: result.weightMax,
+        clippedFraction: result.clippedFraction,
+        advantageMean: result.advantageMean,
+      },
+    };
+  }
+
+  /** Rows of [s, a] written into `out` from row `firstRow`. */
   private packStateAction(
     observations: Float32Array,
     actions: Float32Array,
@@ -510,23 +726,17 @@ export class SacLearner implements Learner {
     }
   }
 
-  private matrix(values: Float32Array, rows: number, width: number): tf.Tensor2D {
-    return tf.tensor2d(values.subarray(0, rows * width), [rows, width]);
-  }
-
-  /** Both heads of a critic set on packed [s, a] rows; host copies of Q₁ and Q₂. */
+  /** Both heads of a critic set on packed [s, a] rows (views valid until `key` is used again). */
   private evaluateHeads(
-    params: ParameterSet,
+    heads: [MlpViews, MlpViews],
     input: Float32Array,
     rows: number,
+    key: string,
   ): [Float32Array, Float32Array] {
-    const layers = this.layers;
-    return tf.tidy(() => {
-      const x = tf.tensor2d(input, [rows, this.criticSpec.inputSize]);
-      const q1 = mlpApply(params, 0, layers, x).dataSync() as Float32Array;
-      const q2 = mlpApply(params, 2 * layers, layers, x).dataSync() as Float32Array;
-      return [q1.slice(), q2.slice()];
-    });
+    return [
+      this.criticNet.forward(this.kernels, heads[0], input, rows, this.scratch, `${key}/q1`).output,
+      this.criticNet.forward(this.kernels, heads[1], input, rows, this.scratch, `${key}/q2`).output,
+    ];
   }
 
   act(observations: Float32Array, count: number, deterministic: boolean): Float32Array {
@@ -536,39 +746,19 @@ export class SacLearner implements Learner {
         `act: ${count} observations of width ${this.observationWidth} need ${count * this.observationWidth} values, got ${observations.length}`,
       );
     }
-    let outputs: Float32Array;
-    if (count <= HOST_ACT_MAX_ROWS) {
-      outputs = mlpApplyHost(this.hostActorArrays(), this.actorSpec, observations, count);
-    } else {
-      const result = tf.tidy(() =>
-        mlpApply(
-          this.actor.parameters,
-          0,
-          this.layers,
-          this.matrix(observations, count, this.observationWidth),
-        ),
-      );
-      outputs = (result.dataSync() as Float32Array).slice();
-      result.dispose();
-    }
+    const outputs = this.actorNet.forward(
+      this.kernels,
+      this.views.actor,
+      observations,
+      count,
+      this.scratch,
+      'act',
+    ).output;
     const width = this.actionWidth;
-    const noise = new Float32Array(count * width);
+    const noise = this.scratch.zeros('act/noise', count * width);
     if (!deterministic) this.rng.fillNormal(noise);
     return sampleTanhGaussian(outputs, noise, count, width, this.config.logStdMin, this.config.logStdMax)
       .actions;
-  }
-
-  private hostActorArrays(): Float32Array[] {
-    const revision = this.actor.parameters.revision;
-    if (this.hostActor === undefined || this.hostActor.revision !== revision) {
-      const flat = this.actor.parameters.read();
-      const { offsets, sizes } = this.actor.parameters;
-      this.hostActor = {
-        revision,
-        arrays: sizes.map((size, i) => flat.subarray(offsets[i], offsets[i] + size)),
-      };
-    }
-    return this.hostActor.arrays;
   }
 
   qValues(observations: Float32Array, actions: Float32Array, count: number): Float32Array {
@@ -576,9 +766,9 @@ export class SacLearner implements Learner {
     if (observations.length < count * this.observationWidth || actions.length < count * this.actionWidth) {
       throw new RangeError(`qValues: arrays too short for ${count} rows`);
     }
-    const input = new Float32Array(count * this.criticSpec.inputSize);
+    const input = this.scratch.get('q-values/input', count * this.criticNet.inputSize);
     this.packStateAction(observations, actions, count, input, 0);
-    const [q1, q2] = this.evaluateHeads(this.critic.parameters, input, count);
+    const [q1, q2] = this.evaluateHeads(this.views.critic, input, count, 'q-values');
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) out[i] = Math.min(q1[i], q2[i]);
     return out;
@@ -586,22 +776,22 @@ export class SacLearner implements Learner {
 
   policyLayers(): PolicyLayer[] {
     this.assertUsable();
-    const arrays = this.hostActorArrays();
+    const { weights, biases } = this.views.actor;
     const widths = [this.observationWidth, ...this.config.hiddenSizes];
     const layers: PolicyLayer[] = [];
-    for (let l = 0; l < this.layers - 1; l++) {
+    for (let l = 0; l < widths.length - 1; l++) {
       layers.push({
         inputSize: widths[l],
         outputSize: widths[l + 1],
-        weight: arrays[2 * l].slice(),
-        bias: arrays[2 * l + 1].slice(),
+        weight: weights[l].slice(),
+        bias: biases[l].slice(),
         activation: 'relu',
       });
     }
     // Output layer: keep the mean head (first |A| columns), drop log σ.
     const hidden = widths[widths.length - 1];
     const width = this.actionWidth;
-    const kernel = arrays[2 * (this.layers - 1)];
+    const kernel = weights[weights.length - 1];
     const weight = new Float32Array(hidden * width);
     for (let r = 0; r < hidden; r++)
       weight.set(kernel.subarray(r * 2 * width, r * 2 * width + width), r * width);
@@ -609,7 +799,7 @@ export class SacLearner implements Learner {
       inputSize: hidden,
       outputSize: width,
       weight,
-      bias: arrays[2 * (this.layers - 1) + 1].slice(0, width),
+      bias: biases[biases.length - 1].slice(0, width),
       activation: 'tanh',
     });
     return layers;
@@ -697,16 +887,10 @@ export class SacLearner implements Learner {
     const rngState = state.rng as RngState | undefined;
     if (!rngState || !Array.isArray(rngState.words)) fail('rng state missing');
     this.rng.setState(rngState!);
-    this.hostActor = undefined;
   }
 
   dispose(): void {
-    if (this.disposed) return;
     this.disposed = true;
-    for (const net of [this.actor, this.critic, this.value]) {
-      net?.parameters.dispose();
-    }
-    this.targetCritic.dispose();
   }
 
   /**
@@ -727,4 +911,20 @@ export class SacLearner implements Learner {
   private assertUsable(): void {
     if (this.disposed) throw new Error('the learner was disposed');
   }
+}
+
+/** What the value step returns: loss, mean V before the step, and V(s), V(s′), δ with the updated net. */
+interface ValueStep {
+  loss: number;
+  vMean: number;
+  values: Float32Array;
+  nextValues: Float32Array;
+  tdErrors: Float32Array;
+}
+
+interface AwrStatistics {
+  mean: number;
+  max: number;
+  clippedFraction: number;
+  advantageMean: number;
 }

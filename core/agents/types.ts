@@ -1,4 +1,5 @@
 /** Contracts of the learners. A learner reads a batch and returns TD errors and a flat metrics record. */
+import type { UpdatePlan } from '../objectives/plan.js';
 import type { TransitionBatch } from '../replay/transitions.js';
 
 /** Per-update learner metrics; fields a learner does not have are NaN. */
@@ -18,6 +19,14 @@ export interface LearnerMetrics {
   lossWeightMin?: number;
   /** Largest per-sample critic-loss weight in the batch. */
   lossWeightMax?: number;
+  /** AWR (in-sample offline objectives): mean of the clipped weights exp(A/T). */
+  awrWeightMean?: number;
+  /** AWR: largest weight in the batch. */
+  awrWeightMax?: number;
+  /** AWR: share of the batch whose weight hit the clip. */
+  awrClippedFraction?: number;
+  /** AWR: mean advantage q̃ − V(s) over the batch. */
+  advantageMean?: number;
 }
 
 export interface UpdateResult {
@@ -42,8 +51,11 @@ export interface PolicyLayer {
 export interface Learner {
   readonly observationWidth: number;
   readonly actionWidth: number;
-  /** One gradient update on `batch` (its `weights` are the per-sample critic-loss weights) at temperature β. */
-  update(batch: TransitionBatch, beta: number): UpdateResult;
+  /**
+   * One gradient update on `batch` (its `weights` are the per-sample critic-loss weights) at
+   * temperature β, following `plan` (default: the online SAC + ROER update).
+   */
+  update(batch: TransitionBatch, beta: number, plan?: UpdatePlan): UpdateResult;
   /** Actions for `count` observations (row-major); deterministic = tanh(mean). */
   act(observations: Float32Array, count: number, deterministic: boolean): Float32Array;
   /** min(Q1, Q2)(s, a) for `count` rows, for value-bias diagnostics. */

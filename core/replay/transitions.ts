@@ -60,6 +60,11 @@ export interface TransitionBatch {
   weights: Float32Array;
   /** [B] TransitionSource of each row. */
   sources: Uint8Array;
+  /**
+   * [B] discounted Monte-Carlo return-to-go of each row where the buffer knows it (offline rows of
+   * whole episodes), −Infinity elsewhere; present when the buffer stores returns-to-go (Cal-QL).
+   */
+  returnsToGo?: Float32Array;
 }
 
 /** Allocate zero-filled columns for `length` transitions, episode ids included. */

@@ -8,7 +8,7 @@ import { inspectDataset } from '../data/inspect.js';
 import { readTable } from '../data/read-table.js';
 import { listEnvs, makeEnv } from '../envs/registry.js';
 import { exportPolicy } from '../export/export-run.js';
-import { initBackend } from '../tensor/backend.js';
+import { describeBackend, initBackend } from '../tensor/backend.js';
 import { validateRunConfig } from '../train/config.js';
 import { listRuns, readRunHistory } from '../train/history.js';
 import { listPresets } from '../train/presets.js';
@@ -42,6 +42,6 @@ export async function createEngineApi(): Promise<EngineApi> {
     listEnvs,
     makeEnv,
     loadRunPolicy,
-    backendName: async () => (await initBackend()).name,
+    describeBackend: async () => describeBackend(await initBackend()),
   };
 }

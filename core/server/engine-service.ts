@@ -66,7 +66,8 @@ export interface EngineApi {
   makeEnv(id: string, options?: Record<string, unknown>): Env;
   loadRunPolicy(runDirectory: string): Promise<RunPolicy>;
   /** Name of the tensor backend in use (initialising it when needed). */
-  backendName(): Promise<string>;
+  /** The compute backend's label and why no faster one runs (core/tensor/backend.ts describeBackend). */
+  describeBackend(): Promise<{ label: string; note: string }>;
 }
 
 export interface EngineServiceOptions {
@@ -151,9 +152,11 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
 
   const service: EngineServiceHandle = {
     async 'app.info'() {
+      const backend = await api.describeBackend();
       return {
         version: options.version,
-        backend: await api.backendName(),
+        backend: backend.label,
+        backendNote: backend.note,
         mode: options.mode,
         runsDirectory: options.runsDirectory,
       };

@@ -83,7 +83,15 @@ export interface ValidationIssue {
 
 /** Result type of every command, by method name. */
 export interface CommandResults {
-  'app.info': { version: string; backend: string; mode: 'electron' | 'browser'; runsDirectory: string };
+  'app.info': {
+    version: string;
+    /** The compute backend, e.g. "native (OpenBLAS, 1 thread)" or "wasm". */
+    backend: string;
+    /** Why no faster backend runs (empty when the fastest does). */
+    backendNote?: string;
+    mode: 'electron' | 'browser';
+    runsDirectory: string;
+  };
   'envs.list': EnvListing[];
   'presets.list': { name: string; description: string; config: unknown }[];
   'datasets.list': {

@@ -1,11 +1,14 @@
 /**
- * Choice of the TensorFlow.js backend.
+ * Choice of the compute backend: which kernel provider runs the learners' products (core/tensor/kernels.ts).
  *
- * Candidates, fastest first: the native TensorFlow bindings with CUDA (`@tensorflow/tfjs-node-gpu`),
- * the native CPU bindings (`@tensorflow/tfjs-node`), WebAssembly with XNNPACK (`@tensorflow/tfjs-backend-wasm`,
- * the usual choice because the native packages need a libtensorflow download at install time), and the
- * plain JavaScript backend (`@tensorflow/tfjs-backend-cpu`). The first that loads wins. A preference
- * comes from the argument, else the `O2O_BACKEND` environment variable, else `auto`.
+ * Candidates, fastest first: `native` (the N-API addon over statically linked BLAS, built by
+ * `npm install` / `npm run build` where a C compiler and a static OpenBLAS exist), then the
+ * TensorFlow.js backends: the native TensorFlow bindings with CUDA (`@tensorflow/tfjs-node-gpu`), the
+ * native CPU bindings (`@tensorflow/tfjs-node`; both need a libtensorflow download at install time),
+ * WebAssembly with XNNPACK (`@tensorflow/tfjs-backend-wasm`, the usual fallback) and the plain
+ * JavaScript backend (`@tensorflow/tfjs-backend-cpu`). The first that loads wins. A preference comes
+ * from the argument, else the `O2O_BACKEND` environment variable, else `auto`; the BLAS thread count
+ * from the argument, else `O2O_THREADS`, else 1.
  *
  * A candidate that fails to load never throws: the reason is recorded (and printed once to stderr
  * when the user asked for that backend or when it is installed but broken), and the next candidate
@@ -13,20 +16,27 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
+import type { Kernels } from './kernels.js';
+import { loadNativeKernels, type NativeKernels } from './native-kernels.js';
+import { tfjsKernels } from './tfjs-kernels.js';
 
 /** The backends this project knows, in the order `auto` tries them. */
-export const BACKEND_CANDIDATES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export const BACKEND_CANDIDATES = ['native', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_CANDIDATES)[number];
 export type BackendPreference = BackendName | 'auto';
 
 /** Environment variable that overrides the configured backend preference. */
 export const BACKEND_ENV_VARIABLE = 'O2O_BACKEND';
+/** Environment variable that overrides the configured BLAS thread count. */
+export const THREADS_ENV_VARIABLE = 'O2O_THREADS';
 
 export interface BackendInfo {
   /** The backend in use. */
   name: BackendName;
-  /** The name TensorFlow.js gives it (`tensorflow`, `wasm`, `cpu`). */
-  tfBackend: string;
+  /** The name TensorFlow.js gives it (`tensorflow`, `wasm`, `cpu`); null for `native`, which needs no TF.js backend. */
+  tfBackend: string | null;
+  /** BLAS threads of the native kernels (1 for the TF.js backends, which run single-threaded here). */
+  threads: number;
   /** What was asked for and where the request came from. */
   requested: BackendPreference;
   requestSource: 'argument' | 'environment' | 'default';
@@ -34,18 +44,20 @@ export interface BackendInfo {
   reasons: Partial<Record<BackendName, string>>;
   /** Versions: Node, tfjs-core and every backend package that could be resolved. */
   versions: Record<string, string>;
-  /** Backend features that matter for speed (wasm: SIMD and thread count). */
-  features: Record<string, boolean | number>;
+  /** Backend features that matter for speed (native: BLAS library and CPU core; wasm: SIMD, threads). */
+  features: Record<string, boolean | number | string>;
 }
 
-const PACKAGE_OF: Record<BackendName, string> = {
+type TfBackendName = Exclude<BackendName, 'native'>;
+
+const PACKAGE_OF: Record<TfBackendName, string> = {
   'node-gpu': '@tensorflow/tfjs-node-gpu',
   node: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
 };
 
-const TF_NAME_OF: Record<BackendName, string> = {
+const TF_NAME_OF: Record<TfBackendName, string> = {
   'node-gpu': 'tensorflow',
   node: 'tensorflow',
   wasm: 'wasm',
@@ -53,7 +65,8 @@ const TF_NAME_OF: Record<BackendName, string> = {
 };
 
 let current: BackendInfo | undefined;
-let pending: Promise<BackendInfo> | undefined;
+let currentKernelsOf: Kernels | undefined;
+let pending: Promise<{ info: BackendInfo; kernels: Kernels }> | undefined;
 const reportedFailures = new Set<string>();
 
 /** Parse a preference string (from the environment or a config); throws a message naming the source. */
@@ -72,12 +85,44 @@ export function currentBackend(): BackendInfo | undefined {
   return current;
 }
 
+/** The kernels of the backend initialised by `initBackend`; throws before the first call finishes. */
+export function currentKernels(): Kernels {
+  if (!currentKernelsOf) throw new Error('no compute backend yet: call initBackend() first');
+  return currentKernelsOf;
+}
+
+/**
+ * A one-line label of the backend (what the app's header shows) and a note saying why no faster
+ * candidate is in use (empty when the fastest one runs).
+ */
+export function describeBackend(info: BackendInfo): { label: string; note: string } {
+  const label =
+    info.name === 'native'
+      ? `native (${String(info.features.blas)}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`
+      : info.name;
+  const faster = BACKEND_CANDIDATES.slice(0, BACKEND_CANDIDATES.indexOf(info.name)).filter(
+    (name) => name !== 'node-gpu' && name !== 'node',
+  );
+  const note = faster.map((name) => `${name}: ${info.reasons[name] ?? 'not tried'}`).join('; ');
+  return { label, note };
+}
+
+/** Parse a thread count (from the environment or a config); throws a message naming the source. */
+export function parseThreads(value: string, source: string): number {
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new Error(`${source}: thread count must be an integer in [1, 256], got "${value}"`);
+  }
+  return threads;
+}
+
 /**
  * Select and initialise the backend. `preference` (from a config) is overridden by `O2O_BACKEND`
- * when that is set. Calling again with the same effective preference returns the cached result.
- * Never throws for a backend that fails to load; throws only for an unknown preference name.
+ * when that is set, `threads` by `O2O_THREADS`. Calling again with the same effective preference
+ * returns the cached result (with the thread count updated). Never throws for a backend that fails
+ * to load; throws only for an unknown preference name or a bad thread count.
  */
-export async function initBackend(preference?: BackendPreference): Promise<BackendInfo> {
+export async function initBackend(preference?: BackendPreference, threads?: number): Promise<BackendInfo> {
   const fromEnvironment = process.env[BACKEND_ENV_VARIABLE];
   let requested: BackendPreference = 'auto';
   let requestSource: BackendInfo['requestSource'] = 'default';
@@ -88,70 +133,100 @@ export async function initBackend(preference?: BackendPreference): Promise<Backe
     requested = parseBackendPreference(preference, 'backend setting');
     requestSource = 'argument';
   }
+  const threadsFromEnvironment = process.env[THREADS_ENV_VARIABLE];
+  const threadCount =
+    threadsFromEnvironment !== undefined && threadsFromEnvironment.trim() !== ''
+      ? parseThreads(threadsFromEnvironment, `environment variable ${THREADS_ENV_VARIABLE}`)
+      : (threads ?? current?.threads ?? 1);
   if (pending) {
     const previous = await pending;
-    if (previous.requested === requested && tf.getBackend() === previous.tfBackend) return previous;
+    const tfStillActive = previous.info.tfBackend === null || tf.getBackend() === previous.info.tfBackend;
+    if (previous.info.requested === requested && tfStillActive) {
+      if (previous.info.name === 'native' && previous.info.threads !== threadCount) {
+        previous.info.threads = (previous.kernels as NativeKernels).setThreads(threadCount);
+        previous.info.features.threads = previous.info.threads;
+      }
+      return previous.info;
+    }
   }
-  pending = selectBackend(requested, requestSource);
-  current = await pending;
+  pending = selectBackend(requested, requestSource, threadCount);
+  const selected = await pending;
+  current = selected.info;
+  currentKernelsOf = selected.kernels;
   return current;
 }
 
 async function selectBackend(
   requested: BackendPreference,
   requestSource: BackendInfo['requestSource'],
-): Promise<BackendInfo> {
+  threads: number,
+): Promise<{ info: BackendInfo; kernels: Kernels }> {
   const order: BackendName[] =
     requested === 'auto'
       ? [...BACKEND_CANDIDATES]
       : [requested, ...BACKEND_CANDIDATES.filter((name) => name !== requested && name !== 'node-gpu')];
   const reasons: Partial<Record<BackendName, string>> = {};
-  let chosen: BackendName | undefined;
+  let chosen: { name: BackendName; kernels: Kernels } | undefined;
   for (const name of order) {
-    const failure = await tryBackend(name);
-    if (failure === undefined) {
-      chosen = name;
+    const attempt = name === 'native' ? tryNative(threads) : await tryTfBackend(name);
+    if ('kernels' in attempt) {
+      chosen = { name, kernels: attempt.kernels };
       break;
     }
-    reasons[name] = failure.reason;
+    reasons[name] = attempt.reason;
     const explicitlyRequested = name === requested;
-    if ((explicitlyRequested || failure.installed) && !reportedFailures.has(name)) {
+    if ((explicitlyRequested || attempt.installed) && !reportedFailures.has(name)) {
       reportedFailures.add(name);
       process.stderr.write(
-        `o2o: backend ${name} is not available (${failure.reason}); trying the next one\n`,
+        `o2o: backend ${name} is not available (${attempt.reason}); trying the next one\n`,
       );
     }
   }
   if (chosen === undefined) {
     // The cpu backend is a plain dependency; reaching this means the installation is broken.
     throw new Error(
-      `no TensorFlow.js backend could be initialised: ${Object.entries(reasons)
+      `no compute backend could be initialised: ${Object.entries(reasons)
         .map(([name, reason]) => `${name}: ${reason}`)
         .join('; ')}`,
     );
   }
+  const chosenName = chosen.name;
   for (const name of BACKEND_CANDIDATES) {
-    if (name === chosen || reasons[name] !== undefined) continue;
+    if (name === chosenName || reasons[name] !== undefined) continue;
     reasons[name] =
-      BACKEND_CANDIDATES.indexOf(name) > BACKEND_CANDIDATES.indexOf(chosen)
-        ? `not needed: ${chosen} comes first`
+      BACKEND_CANDIDATES.indexOf(name) > BACKEND_CANDIDATES.indexOf(chosenName)
+        ? `not needed: ${chosenName} comes first`
         : `not tried: ${requested} was requested (${requestSource})`;
   }
+  const native = chosenName === 'native' ? (chosen.kernels as NativeKernels) : undefined;
   return {
-    name: chosen,
-    tfBackend: tf.getBackend(),
-    requested,
-    requestSource,
-    reasons,
-    versions: collectVersions(),
-    features: backendFeatures(chosen),
+    kernels: chosen.kernels,
+    info: {
+      name: chosenName,
+      tfBackend: native ? null : tf.getBackend(),
+      threads: native ? native.threads : 1,
+      requested,
+      requestSource,
+      reasons,
+      versions: collectVersions(native),
+      features: native
+        ? { blas: native.blas.name, core: native.blas.core, threads: native.threads }
+        : backendFeatures(chosenName),
+    },
   };
 }
 
+/** A backend that failed to load. */
 interface LoadFailure {
   reason: string;
-  /** The package resolves, so the failure is a broken installation rather than an absent optional one. */
+  /** It is installed (built), so the failure is a broken installation rather than an absent optional one. */
   installed: boolean;
+}
+
+function tryNative(threads: number): { kernels: Kernels } | LoadFailure {
+  const load = loadNativeKernels(threads);
+  if (load.ok) return { kernels: load.kernels };
+  return { reason: load.reason, installed: !load.reason.startsWith('the native kernels are not built') };
 }
 
 const require = createRequire(import.meta.url);
@@ -165,7 +240,7 @@ function resolves(packageName: string): boolean {
   }
 }
 
-async function tryBackend(name: BackendName): Promise<LoadFailure | undefined> {
+async function tryTfBackend(name: TfBackendName): Promise<{ kernels: Kernels } | LoadFailure> {
   const packageName = PACKAGE_OF[name];
   if (!resolves(packageName)) {
     return {
@@ -192,7 +267,7 @@ async function tryBackend(name: BackendName): Promise<LoadFailure | undefined> {
     // A tiny computation proves the kernels work (e.g. the wasm binary was found and compiled).
     const probe = tf.tidy(() => tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync());
     if (probe[0] !== 2) return { reason: 'a 2×2 matMul gave a wrong answer', installed: true };
-    return undefined;
+    return { kernels: tfjsKernels(name) };
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { reason: `failed to load: ${message}`, installed: true };
@@ -208,20 +283,21 @@ function packageVersion(packageName: string): string | undefined {
   }
 }
 
-function collectVersions(): Record<string, string> {
+function collectVersions(native: NativeKernels | undefined): Record<string, string> {
   const versions: Record<string, string> = { node: process.versions.node, 'tfjs-core': tf.version_core };
+  if (native) versions.blas = native.blas.config;
   for (const name of BACKEND_CANDIDATES) {
+    if (name === 'native') continue;
     const version = packageVersion(PACKAGE_OF[name]);
     if (version !== undefined) versions[PACKAGE_OF[name].replace('@tensorflow/', '')] = version;
   }
   return versions;
 }
 
-function backendFeatures(name: BackendName): Record<string, boolean | number> {
+function backendFeatures(name: BackendName): Record<string, boolean | number | string> {
   if (name !== 'wasm') return {};
-  const features: Record<string, boolean | number> = {
+  return {
     simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
     multithreading: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
   };
-  return features;
 }

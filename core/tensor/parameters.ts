@@ -1,16 +1,8 @@
 /**
- * Parameters of a network: a flat float32 master copy on the host, mirrored to backend tensors
- * (one per layer, plus transposed kernels on demand) whenever it changes; and Adam on the host.
- *
- * Why the host: the optimiser, Polyak averaging and checkpoints are element-wise passes over a few
- * hundred thousand numbers. On the wasm backend each element-wise kernel over such a vector (and
- * the split back into layers) costs about as much as a 256×256 product; a JavaScript loop does the
- * whole Adam step in about a millisecond and the upload is a memcpy. Measured in docs/benchmarks.md.
- *
- * Lifetime discipline: the device tensors belong to the ParameterSet; they are created with
- * tf.keep, replaced (and disposed) when the host values change, and freed by `dispose()`.
+ * Parameters of a network as one flat float32 vector on the host (the kernels read and write it in
+ * place; checkpoints copy it), and Adam over such vectors through the kernel seam.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type { Kernels } from './kernels.js';
 
 function product(shape: readonly number[]): number {
   return shape.reduce((total, size) => total * size, 1);
@@ -21,11 +13,8 @@ export class ParameterSet {
   readonly sizes: readonly number[];
   readonly offsets: readonly number[];
   readonly totalSize: number;
-  /** The master values; mutate only through `assign`, `update` or `polyakToward`. */
-  private readonly values: Float32Array;
-  private tensors: (tf.Tensor | undefined)[];
-  private transposes: (tf.Tensor2D | undefined)[];
-  private version = 0;
+  /** The values, [tensor 0 | tensor 1 | …] row-major; kernels update them in place. */
+  readonly values: Float32Array;
 
   constructor(shapes: readonly (readonly number[])[], initial: Float32Array) {
     this.shapes = shapes.map((shape) => [...shape]);
@@ -44,8 +33,6 @@ export class ParameterSet {
       );
     }
     this.values = Float32Array.from(initial);
-    this.tensors = this.shapes.map(() => undefined);
-    this.transposes = this.shapes.map(() => undefined);
   }
 
   /** Build from one array per tensor (row-major). */
@@ -66,48 +53,9 @@ export class ParameterSet {
     return new ParameterSet(shapes, flat);
   }
 
-  /** Tensor `index` in its own shape, uploaded on first use after a change (owned by this set). */
-  tensor(index: number): tf.Tensor {
-    let cached = this.tensors[index];
-    if (cached === undefined) {
-      cached = tf.keep(tf.tensor(this.view(index), [...this.shapes[index]], 'float32'));
-      this.tensors[index] = cached;
-    }
-    return cached;
-  }
-
-  /** The transpose of 2-D tensor `index`, transposed on the host and uploaded once per change. */
-  transposed(index: number): tf.Tensor2D {
-    let cached = this.transposes[index];
-    if (cached === undefined) {
-      const [rows, cols] = this.shapes[index];
-      const source = this.view(index);
-      const out = new Float32Array(rows * cols);
-      // 16×16 tiles keep both the reads and the strided writes in cache.
-      const tile = 16;
-      for (let r0 = 0; r0 < rows; r0 += tile) {
-        const rEnd = Math.min(r0 + tile, rows);
-        for (let c0 = 0; c0 < cols; c0 += tile) {
-          const cEnd = Math.min(c0 + tile, cols);
-          for (let r = r0; r < rEnd; r++) {
-            for (let c = c0; c < cEnd; c++) out[c * rows + r] = source[r * cols + c];
-          }
-        }
-      }
-      cached = tf.keep(tf.tensor2d(out, [cols, rows], 'float32'));
-      this.transposes[index] = cached;
-    }
-    return cached;
-  }
-
-  /** A read-only view of tensor `index`'s host values (valid until the next change). */
+  /** A live view of tensor `index`. */
   view(index: number): Float32Array {
     return this.values.subarray(this.offsets[index], this.offsets[index] + this.sizes[index]);
-  }
-
-  /** Incremented whenever the values change. */
-  get revision(): number {
-    return this.version;
   }
 
   /** A copy of all values. */
@@ -121,61 +69,13 @@ export class ParameterSet {
       throw new RangeError(`parameter vector has ${values.length} values, expected ${this.totalSize}`);
     }
     this.values.set(values);
-    this.changed();
-  }
-
-  /** Change the values in place through `mutate(values)`. */
-  update(mutate: (values: Float32Array) => void): void {
-    mutate(this.values);
-    this.changed();
   }
 
   /** Polyak averaging toward `source`: θ′ ← θ′ + τ(θ − θ′). */
-  polyakToward(source: ParameterSet, tau: number): void {
+  polyakToward(kernels: Kernels, source: ParameterSet, tau: number): void {
     if (source.totalSize !== this.totalSize)
       throw new RangeError('Polyak averaging needs sets of equal size');
-    const target = this.values;
-    const online = source.values;
-    for (let i = 0; i < target.length; i++) target[i] += tau * (online[i] - target[i]);
-    this.changed();
-  }
-
-  /**
-   * Download per-tensor gradients (same order and shapes as the parameters) into one flat host
-   * vector; `out` is reused when given.
-   */
-  gatherGradients(
-    gradients: readonly tf.Tensor[],
-    out: Float32Array = new Float32Array(this.totalSize),
-  ): Float32Array {
-    if (gradients.length !== this.sizes.length) {
-      throw new RangeError(`expected ${this.sizes.length} gradients, got ${gradients.length}`);
-    }
-    gradients.forEach((gradient, index) => {
-      if (gradient.size !== this.sizes[index]) {
-        throw new RangeError(
-          `gradient ${index} has ${gradient.size} values, parameter shape [${this.shapes[index].join(', ')}]`,
-        );
-      }
-      out.set(gradient.dataSync() as Float32Array, this.offsets[index]);
-    });
-    return out;
-  }
-
-  dispose(): void {
-    this.disposeTensors();
-  }
-
-  private changed(): void {
-    this.disposeTensors();
-    this.version++;
-  }
-
-  private disposeTensors(): void {
-    for (const tensor of this.tensors) tensor?.dispose();
-    for (const tensor of this.transposes) tensor?.dispose();
-    this.tensors = this.shapes.map(() => undefined);
-    this.transposes = this.shapes.map(() => undefined);
+    kernels.polyak(this.values, source.values, tau);
   }
 }
 
@@ -226,32 +126,20 @@ export class Adam {
     return this.step;
   }
 
-  /** One step on host values `parameters` with `gradient` (both of length `size`). */
-  applyTo(parameters: Float32Array | Float64Array, gradient: ArrayLike<number>): void {
-    if (parameters.length !== this.size || gradient.length !== this.size) {
-      throw new RangeError(
-        `Adam expects ${this.size} values, got ${parameters.length} and ${gradient.length}`,
-      );
+  /** One step on `parameters` (a flat vector of length `size`) with `gradient`, through `kernels`. */
+  apply(kernels: Kernels, parameters: Float32Array | ParameterSet, gradient: Float32Array): void {
+    const values = parameters instanceof ParameterSet ? parameters.values : parameters;
+    if (values.length !== this.size || gradient.length !== this.size) {
+      throw new RangeError(`Adam expects ${this.size} values, got ${values.length} and ${gradient.length}`);
     }
     this.step++;
-    const { beta1, beta2, epsilon, learningRate } = this;
-    const correction1 = 1 - beta1 ** this.step;
-    const correction2 = 1 - beta2 ** this.step;
-    const m = this.m;
-    const v = this.v;
-    for (let i = 0; i < this.size; i++) {
-      const g = gradient[i];
-      const mi = beta1 * m[i] + (1 - beta1) * g;
-      const vi = beta2 * v[i] + (1 - beta2) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      parameters[i] -= (learningRate * (mi / correction1)) / (Math.sqrt(vi / correction2) + epsilon);
-    }
-  }
-
-  /** One step on a ParameterSet. */
-  apply(parameters: ParameterSet, gradient: ArrayLike<number>): void {
-    parameters.update((values) => this.applyTo(values, gradient));
+    kernels.adam(values, gradient, this.m, this.v, {
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      step: this.step,
+    });
   }
 
   getState(): AdamState {

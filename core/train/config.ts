@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { sacConfigSchema } from '../agents/sac-config.js';
+import { BACKEND_CANDIDATES } from '../tensor/backend.js';
 import type { ValidationIssue } from '../server/protocol.js';
 import { applyOverrides, OverrideError } from './overrides.js';
 
@@ -144,8 +145,13 @@ export const runConfigSchema = z
     dataset: datasetSectionSchema.optional(),
     /** Seed of every random choice in the run (network init, sampling, exploration, environment resets). */
     seed: nonNegativeInt.default(0),
-    /** Tensor backend preference; the O2O_BACKEND environment variable overrides it. */
-    backend: z.enum(['auto', 'node-gpu', 'node', 'wasm', 'cpu']).default('auto'),
+    /** Compute backend preference (native BLAS kernels, else TF.js); the O2O_BACKEND environment variable overrides it. */
+    backend: z.enum(['auto', ...BACKEND_CANDIDATES]).default('auto'),
+    /**
+     * BLAS threads of the native kernels (O2O_THREADS overrides). One by default: the environment,
+     * the app and its server share the machine with training.
+     */
+    threads: z.number().int().min(1).max(256).default(1),
     /** The SAC learner (+ ROER value network): network sizes, learning rates, γ, batch size, … */
     agent: sacConfigSchema.prefault({}),
     replay: replaySectionSchema.prefault({}),

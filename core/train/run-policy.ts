@@ -35,7 +35,7 @@ export async function restoreRun(directory: string): Promise<RestoredRun> {
     );
   }
   const env = makeRunEnv(config);
-  await initBackend(config.backend);
+  await initBackend(config.backend, config.threads);
   const actionSpace = env.actionSpace as BoxSpace;
   const learner = await buildLearner(config, env);
   learner.setState(checkpoint.state.learner);

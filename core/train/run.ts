@@ -248,6 +248,8 @@ interface RunParts {
   /** Raw observation of the open episode (set when the episode was rebuilt on resume). */
   observation: Float32Array | null;
   resumedFrom: number | null;
+  /** Messages for the run's log at start (e.g. a resume on another compute backend). */
+  notes?: string[];
 }
 
 const YIELD_EVERY_MS = 10;
@@ -425,6 +427,7 @@ export class TrainingRun implements RunHandle {
           ? `resumed from the checkpoint at step ${this.parts.resumedFrom}`
           : undefined,
       );
+      for (const note of this.parts.notes ?? []) this.log('info', note);
 
       if (counters.phase === 'offline') {
         this.announcePhase();
@@ -550,6 +553,10 @@ export class TrainingRun implements RunHandle {
       lossWeightMean: metrics.lossWeightMean ?? Number.NaN,
       lossWeightMin: metrics.lossWeightMin ?? Number.NaN,
       lossWeightMax: metrics.lossWeightMax ?? Number.NaN,
+      awrWeightMean: metrics.awrWeightMean ?? Number.NaN,
+      awrWeightMax: metrics.awrWeightMax ?? Number.NaN,
+      awrClippedFraction: metrics.awrClippedFraction ?? Number.NaN,
+      advantageMean: metrics.advantageMean ?? Number.NaN,
     });
   }
 
@@ -786,7 +793,14 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
     );
   }
   const env = makeRunEnv(config);
-  await initBackend(config.backend);
+  const backend = await initBackend(config.backend, config.threads);
+  const notes: string[] = [];
+  if (meta.backend !== backend.name) {
+    notes.push(
+      `the run was started on the ${meta.backend} backend and resumes on ${backend.name}: both compute the ` +
+        'same updates, equal to float32 rounding (not bit for bit), so the curves continue without a jump',
+    );
+  }
   const learner = await buildLearner(config, env);
   learner.setState(state.learner);
   const controller = controllerOf(config);
@@ -814,6 +828,7 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
     episode,
     observation,
     resumedFrom: checkpoint.step,
+    notes,
   });
 }
 
@@ -821,7 +836,7 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
 async function startPieces(config: RunConfig) {
   const env = makeRunEnv(config);
   const space = actionSpaceOf(env);
-  const backend = await initBackend(config.backend);
+  const backend = await initBackend(config.backend, config.threads);
   const rng = new Rng(config.seed);
   let normaliser = identityNormaliser(env.observationSpace.size);
   let offline: TransitionColumns | null = null;

@@ -38,6 +38,10 @@ export function updateRecord(step: number, overrides: Partial<UpdateRecord> = {}
     lossWeightMean: 1,
     lossWeightMin: 1,
     lossWeightMax: 1,
+    awrWeightMean: Number.NaN,
+    awrWeightMax: Number.NaN,
+    awrClippedFraction: Number.NaN,
+    advantageMean: Number.NaN,
     ...overrides,
   };
 }

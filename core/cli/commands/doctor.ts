@@ -1,6 +1,7 @@
 /**
- * `o2o doctor`: which TensorFlow.js backend is in use, why the others are not, and the versions of
- * everything that matters for speed. `--json` prints the same facts as one object.
+ * `o2o doctor`: which compute backend runs the learners (the native BLAS kernels or a TensorFlow.js
+ * backend), why the others are not used, and the versions of everything that matters for speed.
+ * `--json` prints the same facts as one object.
  */
 import type { Command } from 'commander';
 import {
@@ -45,7 +46,11 @@ export function formatDoctorReport(report: DoctorReport): string {
   const { backend } = report;
   const lines = [
     `${report.package.name} ${report.package.version} on ${report.platform.os}/${report.platform.arch}, ${report.platform.cpus} CPU(s)`,
-    `backend in use: ${backend.name} (TensorFlow.js "${backend.tfBackend}"), requested ${backend.requested} (${backend.requestSource})`,
+    `backend in use: ${backend.name} (${
+      backend.tfBackend === null
+        ? `native kernels over ${String(backend.features.blas)}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`
+        : `TensorFlow.js "${backend.tfBackend}"`
+    }), requested ${backend.requested} (${backend.requestSource})`,
   ];
   const features = Object.entries(backend.features);
   if (features.length > 0) {
@@ -64,7 +69,7 @@ export function formatDoctorReport(report: DoctorReport): string {
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('show the TensorFlow.js backend in use, why the others are not used, and versions')
+    .description('show the compute backend in use, why the others are not used, and versions')
     .option('--json', 'print the findings as one JSON object')
     .option(
       '--backend <name>',

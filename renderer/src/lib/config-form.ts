@@ -125,8 +125,7 @@ export const FIELD_CHOICES: Record<string, readonly string[]> = {
   'replay.roerDivergence': ['kl', 'pearson'],
   'beta.kind': ['fixed', 'seed', 'track', 'solve'],
   'beta.targetSchedule.signal': ['onlineShare', 'tdDispersion'],
-  backend: ['auto', 'node-gpu', 'node', 'wasm', 'cpu'],
-  'agent.backend': ['auto', 'node-gpu', 'node', 'wasm', 'cpu'],
+  backend: ['auto', 'native', 'node-gpu', 'node', 'wasm', 'cpu'],
   'agent.valueLossExtension': ['official', 'c1'],
   'agent.tdSource': ['value', 'q'],
 };

@@ -282,6 +282,10 @@ class SimulatedRun {
       lossWeightMean: 1,
       lossWeightMin: 1,
       lossWeightMax: 1 + 0.2 * progress,
+      awrWeightMean: Number.NaN,
+      awrWeightMax: Number.NaN,
+      awrClippedFraction: Number.NaN,
+      advantageMean: Number.NaN,
     };
     if (keepUpdate) events.push(update);
     this.record(this.history.updates, update);

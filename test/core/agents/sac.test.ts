@@ -1,10 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SacLearner } from '../../../core/agents/sac.js';
-import { createSacLearner } from '../../../core/agents/sac.js';
+import { createSacLearner, SacLearner } from '../../../core/agents/sac.js';
 import {
   defaultSacConfig,
   parseSacConfig,
@@ -14,9 +12,10 @@ import {
 import type { Learner } from '../../../core/agents/types.js';
 import { allocateBatch, type TransitionBatch } from '../../../core/replay/transitions.js';
 import { initBackend } from '../../../core/tensor/backend.js';
-import { mlpApplyHost } from '../../../core/tensor/mlp.js';
+import { javascriptKernels } from '../../../core/tensor/kernels.js';
 import { readLatestCheckpoint, writeCheckpoint } from '../../../core/train/checkpoint.js';
 import { Rng } from '../../../core/util/random.js';
+import { kernelProviders } from '../../helpers/kernel-providers.js';
 
 const OBS = 3;
 const ACT = 2;
@@ -63,25 +62,23 @@ describe('SAC + ROER learner', () => {
     learner.dispose();
   });
 
-  it('keeps the tensor count stable over 100 updates and frees everything on dispose', async () => {
-    const before = tf.memory().numTensors;
+  it('allocates its working memory in the first updates: 100 more updates, acts and Q queries add nothing', async () => {
     const learner = await createSacLearner(small(), OBS, ACT, 3);
     const rng = new Rng(4);
     const batch = randomBatch(rng);
-    const counts: number[] = [];
-    for (let i = 0; i < 100; i++) {
+    const step = () => {
       learner.update(randomBatch(rng), 1);
       learner.act(batch.observations, 1, false);
       learner.act(batch.observations, 20, true);
       learner.qValues(batch.observations, batch.actions, 32);
-      counts.push(tf.memory().numTensors);
-    }
-    // Only the parameter mirrors stay alive between calls, so every iteration ends at the same count.
-    expect(new Set(counts).size).toBe(1);
-    const afterFirst = counts[0];
-    expect(tf.memory().numTensors).toBe(afterFirst);
+    };
+    for (let i = 0; i < 20; i++) step();
+    const bytes = learner.workspaceBytes;
+    expect(bytes).toBeGreaterThan(0);
+    for (let i = 0; i < 100; i++) step();
+    expect(learner.workspaceBytes).toBe(bytes);
     learner.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(() => learner.update(batch, 1)).toThrow(/disposed/);
   });
 
   it('a learner restored from a checkpoint makes the same next update as one that never stopped', async () => {
@@ -142,13 +139,22 @@ describe('SAC + ROER learner', () => {
     const layers = learner.policyLayers();
     expect(layers.map((layer) => layer.activation)).toEqual(['relu', 'relu', 'tanh']);
     expect(layers.at(-1)!.outputSize).toBe(ACT);
-    const spec = { inputSize: OBS, hiddenSizes: [16, 16], outputSize: ACT };
-    const exported = mlpApplyHost(
-      layers.flatMap((layer) => [layer.weight, layer.bias]),
-      spec,
-      observations,
-      40,
-    ).map(Math.tanh);
+    // The exported layers applied by hand: x·W + b, ReLU … tanh.
+    let exported = observations;
+    for (const layer of layers) {
+      const out = new Float32Array(40 * layer.outputSize);
+      javascriptKernels.dense(
+        exported,
+        layer.weight,
+        layer.bias,
+        out,
+        40,
+        layer.inputSize,
+        layer.outputSize,
+        layer.activation === 'relu',
+      );
+      exported = layer.activation === 'tanh' ? out.map(Math.tanh) : out;
+    }
     const acted = learner.act(observations, 40, true);
     exported.forEach((value, i) => expect(acted[i]).toBeCloseTo(value, 5));
     learner.dispose();
@@ -180,6 +186,58 @@ describe('SAC + ROER learner', () => {
     const one = await run(1);
     const three = await run(3);
     expect(three).toBeCloseTo(3 * one, 4);
+  });
+});
+
+describe('SAC + ROER learner on every kernel provider', async () => {
+  const providers = await kernelProviders();
+  const reference = providers[0];
+  const compiled = providers.slice(1);
+
+  it.each(compiled)(
+    '$name agrees with the JavaScript reference on full updates within float tolerance',
+    ({ kernels }) => {
+      const config = small({ hiddenSizes: [32, 32] });
+      const a = new SacLearner(config, OBS, ACT, 21, reference.kernels);
+      const b = new SacLearner(config, OBS, ACT, 21, kernels);
+      const rng = new Rng(22);
+      for (let i = 0; i < 5; i++) {
+        const batch = randomBatch(rng);
+        const ra = a.update(batch, 0.7);
+        const rb = b.update(batch, 0.7);
+        for (let r = 0; r < batch.size; r++) expect(rb.tdErrors[r]).toBeCloseTo(ra.tdErrors[r], 3);
+        expect(rb.metrics.criticLoss).toBeCloseTo(ra.metrics.criticLoss, 3);
+      }
+      const sa = a.getState() as {
+        critic: { parameters: Float32Array };
+        actor: { parameters: Float32Array };
+      };
+      const sb = b.getState() as typeof sa;
+      let worst = 0;
+      for (let i = 0; i < sa.critic.parameters.length; i++) {
+        worst = Math.max(worst, Math.abs(sa.critic.parameters[i] - sb.critic.parameters[i]));
+      }
+      expect(worst).toBeLessThan(1e-4);
+    },
+  );
+
+  it.each(compiled)('a checkpoint written on $name resumes on every other provider', async ({ kernels }) => {
+    const config = small();
+    const writer = new SacLearner(config, OBS, ACT, 31, kernels);
+    const rng = new Rng(32);
+    for (let i = 0; i < 3; i++) writer.update(randomBatch(rng), 1);
+    const directory = mkdtempSync(join(tmpdir(), 'o2o-sac-'));
+    tempDirectories.push(directory);
+    writeCheckpoint(directory, 3, { learner: writer.getState() });
+    const state = readLatestCheckpoint<{ learner: Record<string, unknown> }>(directory)!.state.learner;
+    const next = randomBatch(rng);
+    const expected = writer.update(next, 1);
+    for (const other of providers) {
+      const reader = new SacLearner(config, OBS, ACT, 0, other.kernels);
+      reader.setState(state);
+      const got = reader.update(next, 1);
+      for (let r = 0; r < next.size; r++) expect(got.tdErrors[r]).toBeCloseTo(expected.tdErrors[r], 3);
+    }
   });
 });
 

@@ -181,7 +181,7 @@ export function createFakeEngineApiSync(): EngineApi {
       // Always step right: from any start the walk reaches x = 3 within the time limit.
       return { envId: 'walk-v0', envOptions: {}, act: () => 1 };
     },
-    backendName: async () => 'cpu',
+    describeBackend: async () => ({ label: 'cpu', note: '' }),
   };
 }
 

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKEND_ENV_VARIABLE, initBackend, parseBackendPreference } from '../../../core/tensor/backend.js';
+import {
+  BACKEND_ENV_VARIABLE,
+  currentKernels,
+  initBackend,
+  parseBackendPreference,
+  THREADS_ENV_VARIABLE,
+} from '../../../core/tensor/backend.js';
+import { nativeKernelsOrReason } from '../../helpers/kernel-providers.js';
 import { formatDoctorReport, runDoctor } from '../../../core/cli/commands/doctor.js';
 
 const saved = process.env[BACKEND_ENV_VARIABLE];
@@ -13,9 +20,11 @@ describe('initBackend', () => {
   it('picks a working backend and explains every other candidate', async () => {
     delete process.env[BACKEND_ENV_VARIABLE];
     const info = await initBackend();
-    expect(['node-gpu', 'node', 'wasm', 'cpu']).toContain(info.name);
-    expect(tf.getBackend()).toBe(info.tfBackend);
-    for (const name of ['node-gpu', 'node', 'wasm', 'cpu'] as const) {
+    expect(['native', 'node-gpu', 'node', 'wasm', 'cpu']).toContain(info.name);
+    if (info.name === 'native') expect(info.tfBackend).toBeNull();
+    else expect(tf.getBackend()).toBe(info.tfBackend);
+    expect(currentKernels().provider).toBe(info.name === 'native' ? 'native' : info.name);
+    for (const name of ['native', 'node-gpu', 'node', 'wasm', 'cpu'] as const) {
       if (name !== info.name) expect(info.reasons[name]).toMatch(/\w/);
     }
     expect(info.versions['tfjs-core']).toBe(tf.version_core);
@@ -41,7 +50,31 @@ describe('initBackend', () => {
     // tfjs-node cannot be installed here; elsewhere it may be present and then it is used.
     if (info.name !== 'node') {
       expect(info.reasons.node).toMatch(/not installed|failed/);
-      expect(['wasm', 'cpu']).toContain(info.name);
+      expect(['native', 'wasm', 'cpu']).toContain(info.name);
+    }
+  });
+
+  it('prefers the native kernels when they are built, and sets their thread count', async () => {
+    delete process.env[BACKEND_ENV_VARIABLE];
+    const native = nativeKernelsOrReason();
+    const info = await initBackend('auto', 1);
+    if (native.kernels === undefined) {
+      expect(info.name).not.toBe('native');
+      expect(info.reasons.native).toMatch(/native kernels/);
+      return;
+    }
+    expect(info.name).toBe('native');
+    expect(info.threads).toBe(1);
+    expect(String(info.features.blas)).toMatch(/OpenBLAS|Accelerate/);
+    const two = await initBackend('auto', 2);
+    expect(two.threads).toBe(2);
+    process.env[THREADS_ENV_VARIABLE] = '1';
+    try {
+      expect((await initBackend('auto', 2)).threads).toBe(1);
+      process.env[THREADS_ENV_VARIABLE] = 'many';
+      await expect(initBackend()).rejects.toThrow(/O2O_THREADS: thread count must be an integer/);
+    } finally {
+      delete process.env[THREADS_ENV_VARIABLE];
     }
   });
 

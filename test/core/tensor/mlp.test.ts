@@ -1,24 +1,11 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../../core/tensor/backend.js';
-import { dense } from '../../../core/tensor/dense.js';
-import {
-  initMlpArrays,
-  mlpApply,
-  mlpApplyHost,
-  mlpBackward,
-  mlpBackwardWithInputPenalty,
-  mlpForward,
-  mlpShapes,
-  weightGradient,
-  type MlpSpec,
-} from '../../../core/tensor/mlp.js';
+import { describe, expect, it } from 'vitest';
+import { Mlp, initMlpArrays, mlpShapes, mlpViews, type MlpSpec } from '../../../core/tensor/mlp.js';
 import { ParameterSet } from '../../../core/tensor/parameters.js';
+import { Scratch } from '../../../core/tensor/scratch.js';
 import { Rng } from '../../../core/util/random.js';
+import { kernelProviders } from '../../helpers/kernel-providers.js';
 
-beforeAll(async () => {
-  await initBackend();
-});
+const providers = await kernelProviders();
 
 /** Float64 reference forward of a ReLU MLP with its input gradient, from flat parameters. */
 function reference(spec: MlpSpec, flat: Float64Array, x: Float64Array, rows: number) {
@@ -90,26 +77,16 @@ function worstCentralDifferenceError(
   return worst;
 }
 
-describe('ReLU MLP with explicit backward passes', () => {
-  it('forward matches a float64 reference and the host forward', () => {
+describe.each(providers)('ReLU MLP with explicit backward passes on the $name kernels', ({ kernels }) => {
+  it('forward matches a float64 reference', () => {
     const spec = { inputSize: 5, hiddenSizes: [7, 6], outputSize: 3 };
     const { params, x } = setup(spec, 4, 1);
-    const flat = Float64Array.from(params.read());
-    const ref = reference(spec, flat, Float64Array.from(x), 4);
-    const out = tf.tidy(() => mlpApply(params, 0, 3, tf.tensor2d(x, [4, 5])).dataSync());
-    const host = mlpApplyHost(
-      mlpShapes(spec).map((_, i) => params.view(i)),
-      spec,
-      x,
-      4,
-    );
+    const ref = reference(spec, Float64Array.from(params.values), Float64Array.from(x), 4);
+    const mlp = new Mlp(spec);
+    const out = mlp.forward(kernels, mlpViews(spec, params.values), x, 4, new Scratch(), 'f').output;
     for (let r = 0; r < 4; r++) {
-      for (let j = 0; j < 3; j++) {
-        expect(out[r * 3 + j]).toBeCloseTo(ref.outputs[r][j], 4);
-        expect(host[r * 3 + j]).toBeCloseTo(ref.outputs[r][j], 4);
-      }
+      for (let j = 0; j < 3; j++) expect(out[r * 3 + j]).toBeCloseTo(ref.outputs[r][j], 4);
     }
-    params.dispose();
   });
 
   it('weight, bias and input gradients agree with central finite differences', () => {
@@ -123,26 +100,36 @@ describe('ReLU MLP with explicit backward passes', () => {
       reference(spec, flat, input, rows)
         .outputs.flat()
         .reduce((s, v, i) => s + v * upstream[i], 0);
-    const { gradients, inputGradient } = tf.tidy(() => {
-      const trace = mlpForward(params, 0, 3, tf.tensor2d(x, [rows, 4]));
-      const result = mlpBackward(params, 0, trace, tf.tensor2d(upstream, [rows, 3]), {
-        weights: true,
-        input: true,
-      });
-      return {
-        gradients: params.gatherGradients(result.gradients),
-        inputGradient: result.inputGradient!.dataSync().slice(),
-      };
-    });
-    const flat = Float64Array.from(params.read());
+    const mlp = new Mlp(spec);
+    const scratch = new Scratch();
+    const views = mlpViews(spec, params.values);
+    const gradient = new Float32Array(params.totalSize);
+    const inputGradient = new Float32Array(rows * 4);
+    const trace = mlp.forward(kernels, views, x, rows, scratch, 'g');
+    mlp.backward(kernels, views, trace, upstream, mlpViews(spec, gradient), inputGradient, scratch, 'g');
+    const flat = Float64Array.from(params.values);
     const input = Float64Array.from(x);
     const h = 1e-5;
     const worst = Math.max(
-      worstCentralDifferenceError((p) => loss(p, input), flat, gradients, h),
+      worstCentralDifferenceError((p) => loss(p, input), flat, gradient, h),
       worstCentralDifferenceError((p) => loss(flat, p), input, inputGradient, h),
     );
     expect(worst).toBeLessThan(1e-3);
-    params.dispose();
+  });
+
+  it('accumulates into existing gradients when asked', () => {
+    const spec = { inputSize: 3, hiddenSizes: [4], outputSize: 2 };
+    const { params, x } = setup(spec, 3, 5);
+    const mlp = new Mlp(spec);
+    const scratch = new Scratch();
+    const views = mlpViews(spec, params.values);
+    const upstream = Float32Array.from([1, -1, 0.5, 2, -0.3, 0.7]);
+    const once = new Float32Array(params.totalSize);
+    const trace = mlp.forward(kernels, views, x, 3, scratch, 'a');
+    mlp.backward(kernels, views, trace, upstream, mlpViews(spec, once), null, scratch, 'a');
+    const twice = once.slice();
+    mlp.backward(kernels, views, trace, upstream, mlpViews(spec, twice), null, scratch, 'a', true);
+    for (let i = 0; i < once.length; i++) expect(twice[i]).toBeCloseTo(2 * once[i], 5);
   });
 
   it.each([
@@ -157,7 +144,7 @@ describe('ReLU MLP with explicit backward passes', () => {
       const actionStart = 3;
       const { params, x, rng } = setup(spec, rows, 3);
       // Scaling the weights moves ‖∂q/∂a‖ across 1, which switches the hinge penalty on and off.
-      params.update((values) => values.forEach((v, i) => (values[i] = weightScale * v)));
+      params.values.forEach((v, i) => (params.values[i] = weightScale * v));
       const dq = new Float32Array(rows);
       rng.fillNormal(dq);
       const lambda = 0.7;
@@ -170,108 +157,47 @@ describe('ReLU MLP with explicit backward passes', () => {
         return ref.outputs.reduce((s, o, r) => s + dq[r] * o[0] + penalty(ref.inputGradients[r]), 0);
       };
       let active = 0;
-      const gradients = tf.tidy(() => {
-        const trace = mlpForward(params, 0, 3, tf.tensor2d(x, [rows, 5]));
-        const result = mlpBackwardWithInputPenalty(
-          params,
-          0,
-          trace,
-          tf.tensor2d(dq, [rows, 1]),
-          (inputGradient) => {
-            const g = inputGradient.dataSync();
-            const activeRows: number[] = [];
-            const out: number[] = [];
-            for (let r = 0; r < rows; r++) {
-              const row = Array.from(g.subarray(r * 5 + actionStart, (r + 1) * 5));
-              const norm = Math.hypot(...row);
-              if (norm <= 1) continue;
-              activeRows.push(r);
-              out.push(0, 0, 0, ...row.map((v) => (2 * lambda * (norm - 1) * v) / norm));
-            }
-            active = activeRows.length;
-            return {
-              rows: Int32Array.from(activeRows),
-              gradient: active > 0 ? tf.tensor2d(out, [active, 5]) : undefined,
-            };
-          },
-        );
-        return params.gatherGradients(result.gradients);
-      });
+      const mlp = new Mlp(spec);
+      const scratch = new Scratch();
+      const views = mlpViews(spec, params.values);
+      const gradient = new Float32Array(params.totalSize);
+      const trace = mlp.forward(kernels, views, x, rows, scratch, 'p');
+      const inputGradient = mlp.backwardWithInputPenalty(
+        kernels,
+        views,
+        trace,
+        dq,
+        mlpViews(spec, gradient),
+        (g) => {
+          const activeRows: number[] = [];
+          const out: number[] = [];
+          for (let r = 0; r < rows; r++) {
+            const row = Array.from(g.subarray(r * 5 + actionStart, (r + 1) * 5));
+            const norm = Math.hypot(...row);
+            if (norm <= 1) continue;
+            activeRows.push(r);
+            out.push(0, 0, 0, ...row.map((v) => (2 * lambda * (norm - 1) * v) / norm));
+          }
+          active = activeRows.length;
+          return { rows: Int32Array.from(activeRows), gradient: Float32Array.from(out) };
+        },
+        scratch,
+        'p',
+      );
       if (expected === 'some') {
         expect(active).toBeGreaterThan(0);
         expect(active).toBeLessThan(rows);
       } else {
         expect(active).toBe(expected === 'none' ? 0 : rows);
       }
-      const flat = Float64Array.from(params.read());
+      const flat = Float64Array.from(params.values);
+      const ref = reference(spec, flat, Float64Array.from(x), rows);
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < 5; j++) expect(inputGradient[r * 5 + j]).toBeCloseTo(ref.inputGradients[r][j], 4);
+      }
       const h = 1e-5 * Math.max(1, weightScale);
-      const worst = worstCentralDifferenceError(loss, flat, gradients, h);
+      const worst = worstCentralDifferenceError(loss, flat, gradient, h);
       expect(worst).toBeLessThan(2e-3);
-      params.dispose();
     },
   );
-
-  it('weightGradient equals xᵀ·dy on every path (wide, narrow and 1-wide outputs)', () => {
-    const rng = new Rng(4);
-    for (const [rows, inputs, outputs] of [
-      [8, 3, 6],
-      [8, 6, 2],
-      [8, 5, 1],
-    ]) {
-      const x = rng.fillNormal(new Float32Array(rows * inputs));
-      const dy = rng.fillNormal(new Float32Array(rows * outputs));
-      const got = tf.tidy(() =>
-        weightGradient(tf.tensor2d(x, [rows, inputs]), tf.tensor2d(dy, [rows, outputs])).dataSync(),
-      );
-      for (let i = 0; i < inputs; i++) {
-        for (let j = 0; j < outputs; j++) {
-          let expected = 0;
-          for (let r = 0; r < rows; r++) expected += x[r * inputs + i] * dy[r * outputs + j];
-          expect(got[i * outputs + j]).toBeCloseTo(expected, 4);
-        }
-      }
-    }
-  });
-});
-
-describe('dense layer with a custom gradient', () => {
-  it('matches tf.grad of the plain formula and finite differences', () => {
-    const rng = new Rng(5);
-    const x = tf.tensor2d(rng.fillNormal(new Float32Array(6 * 4)), [6, 4]);
-    const w = tf.tensor2d(rng.fillNormal(new Float32Array(4 * 3)), [4, 3]);
-    const b = tf.tensor1d(rng.fillNormal(new Float32Array(3)));
-    const target = tf.tensor2d(rng.fillNormal(new Float32Array(6 * 3)), [6, 3]);
-    const lossOf = (layer: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D) =>
-      tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
-        tf.sum(tf.square(tf.sub(layer(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D), target))),
-      );
-    const custom = lossOf(dense)([x, w, b]).map((g) => g.dataSync());
-    const plain = lossOf((xi, wi, bi) => tf.add(tf.matMul(xi, wi), bi))([x, w, b]).map((g) => g.dataSync());
-    custom.forEach((g, i) => g.forEach((v, j) => expect(v).toBeCloseTo(plain[i][j], 3)));
-    // Finite differences on W in float64.
-    const xs = x.arraySync();
-    const bs = b.arraySync();
-    const ts = target.arraySync();
-    const loss = (weights: number[][]) =>
-      xs.reduce(
-        (s, row, r) =>
-          s +
-          bs.reduce(
-            (t, bj, j) => t + (row.reduce((u, v, k) => u + v * weights[k][j], bj) - ts[r][j]) ** 2,
-            0,
-          ),
-        0,
-      );
-    const ws = w.arraySync();
-    for (let k = 0; k < 4; k++) {
-      for (let j = 0; j < 3; j++) {
-        const plus = ws.map((row) => [...row]);
-        const minus = ws.map((row) => [...row]);
-        plus[k][j] += 1e-4;
-        minus[k][j] -= 1e-4;
-        expect(custom[1][k * 3 + j]).toBeCloseTo((loss(plus) - loss(minus)) / 2e-4, 2);
-      }
-    }
-    tf.dispose([x, w, b, target]);
-  });
 });

@@ -1,14 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../../core/tensor/backend.js';
+import { describe, expect, it } from 'vitest';
 import { orthogonalMatrix } from '../../../core/tensor/init.js';
+import { javascriptKernels as kernels } from '../../../core/tensor/kernels.js';
 import { Adam, ParameterSet } from '../../../core/tensor/parameters.js';
 import { Rng } from '../../../core/util/random.js';
-
-beforeAll(async () => {
-  await initBackend();
-});
 
 describe('orthogonalMatrix', () => {
   it('has orthonormal columns (tall) or rows (wide) scaled by the gain', () => {
@@ -46,7 +41,7 @@ describe('Adam', () => {
   it('moves each parameter by the learning rate against the gradient sign on the first step', () => {
     const adam = new Adam(3, { learningRate: 0.1 });
     const params = new Float32Array([1, 2, 3]);
-    adam.applyTo(params, [0.5, -2, 0]);
+    adam.apply(kernels, params, Float32Array.from([0.5, -2, 0]));
     expect(params[0]).toBeCloseTo(0.9, 6);
     expect(params[1]).toBeCloseTo(2.1, 6);
     expect(params[2]).toBe(3);
@@ -54,9 +49,9 @@ describe('Adam', () => {
 
   it('matches a hand-computed second step', () => {
     const adam = new Adam(1, { learningRate: 0.01 });
-    const p = new Float64Array([0]);
-    adam.applyTo(p, [1]);
-    adam.applyTo(p, [3]);
+    const p = new Float32Array([0]);
+    adam.apply(kernels, p, Float32Array.from([1]));
+    adam.apply(kernels, p, Float32Array.from([3]));
     // m = 0.9·0.1 + 0.1·3 = 0.39, v = 0.999·0.001 + 0.001·9 = 0.009999
     const mHat = 0.39 / (1 - 0.81);
     const vHat = 0.009999 / (1 - 0.998001);
@@ -68,13 +63,13 @@ describe('Adam', () => {
     const a = new Adam(8, { learningRate: 1e-3 });
     const pa = rng.fillNormal(new Float32Array(8));
     const gradients = Array.from({ length: 6 }, () => rng.fillNormal(new Float32Array(8)));
-    for (const g of gradients.slice(0, 3)) a.applyTo(pa, g);
+    for (const g of gradients.slice(0, 3)) a.apply(kernels, pa, g);
     const b = new Adam(8, { learningRate: 1e-3 });
     b.setState(structuredClone(a.getState()));
     const pb = pa.slice();
     for (const g of gradients.slice(3)) {
-      a.applyTo(pa, g);
-      b.applyTo(pb, g);
+      a.apply(kernels, pa, g);
+      b.apply(kernels, pb, g);
     }
     expect(pb).toEqual(pa);
     expect(() =>
@@ -84,47 +79,30 @@ describe('Adam', () => {
 });
 
 describe('ParameterSet', () => {
-  it('mirrors host values to tensors and re-uploads after a change', () => {
+  it('gives live views of each tensor in one flat vector', () => {
     const set = ParameterSet.fromArrays(
       [[2, 3], [3]],
       [new Float32Array([1, 2, 3, 4, 5, 6]), new Float32Array([7, 8, 9])],
     );
-    expect(Array.from(set.tensor(0).dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(Array.from(set.transposed(0).dataSync())).toEqual([1, 4, 2, 5, 3, 6]);
-    expect(set.transposed(0).shape).toEqual([3, 2]);
-    const revision = set.revision;
-    set.update((values) => values.fill(1));
-    expect(set.revision).toBe(revision + 1);
-    expect(Array.from(set.tensor(1).dataSync())).toEqual([1, 1, 1]);
-    set.dispose();
+    expect(Array.from(set.values)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Array.from(set.view(1))).toEqual([7, 8, 9]);
+    set.values[6] = 0;
+    expect(set.view(1)[0]).toBe(0);
+    const copy = set.read();
+    set.assign(new Float32Array(9).fill(1));
+    expect(copy[0]).toBe(1);
+    expect(copy[1]).toBe(2);
+    expect(() => set.assign(new Float32Array(8))).toThrow(/8 values, expected 9/);
+    expect(() => ParameterSet.fromArrays([[2]], [new Float32Array(3)])).toThrow(/parameter 0 has 3 values/);
   });
 
   it('Polyak-averages toward a source: θ′ ← θ′ + τ(θ − θ′)', () => {
     const target = new ParameterSet([[2]], new Float32Array([0, 10]));
     const source = new ParameterSet([[2]], new Float32Array([1, 0]));
-    target.polyakToward(source, 0.25);
+    target.polyakToward(kernels, source, 0.25);
     expect(Array.from(target.read())).toEqual([0.25, 7.5]);
-    target.dispose();
-    source.dispose();
-  });
-
-  it('gathers per-tensor gradients into one flat vector and checks sizes', () => {
-    const set = new ParameterSet([[2, 2], [2]], new Float32Array(6));
-    const gradients = [tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor1d([5, 6])];
-    expect(Array.from(set.gatherGradients(gradients))).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(() => set.gatherGradients([gradients[1], gradients[0]])).toThrow(/gradient 0 has 2 values/);
-    tf.dispose(gradients);
-    set.dispose();
-  });
-
-  it('frees its tensors on dispose', () => {
-    const before = tf.memory().numTensors;
-    const set = new ParameterSet([[4, 4], [4]], new Float32Array(20));
-    set.tensor(0);
-    set.tensor(1);
-    set.transposed(0);
-    expect(tf.memory().numTensors).toBe(before + 3);
-    set.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(() => target.polyakToward(kernels, new ParameterSet([[3]], new Float32Array(3)), 0.5)).toThrow(
+      /equal size/,
+    );
   });
 });

@@ -1,0 +1,108 @@
+/**
+ * Advantage-weighted regression (AWR; Peng, Kumar, Zhang & Levine 2019, arXiv 1910.00177) as the
+ * in-sample objectives extract their policy (IQL, Kostrikov et al. 2022, eq. 7; XQL, Garg et al.
+ * 2023): maximise the likelihood of the dataset's actions, each weighted by its exponentiated advantage,
+ *   L(π) = −mean wᵢ·log π(aᵢ|sᵢ),  wᵢ = min(exp(Aᵢ/T), w_max),  Aᵢ = q̃ᵢ − V(sᵢ),
+ * with q̃ = min Qᵗ(s, a) at the dataset action and V the in-sample value. The weights are constants
+ * for the gradient. IQL's inverse temperature β is 1/T (IQL AntMaze: β = 10, w_max = 100).
+ *
+ * For the tanh-Gaussian head the likelihood is taken in the pre-squash space: u = atanh(a) with a
+ * clipped to ±ACTION_LIMIT (saturated dataset actions would otherwise map to ±∞),
+ *   log π(a|s) = Σⱼ [−½((uⱼ − μⱼ)/σⱼ)² − log σⱼ − ½ log 2π − log(1 − aⱼ²)],
+ * whose last term does not depend on the network; so with n rows and log σ = clip(raw, min, max)
+ *   ∂L/∂μⱼ = −(wᵢ/n)·(uⱼ − μⱼ)/σⱼ²,   ∂L/∂rawⱼ = −(wᵢ/n)·((uⱼ − μⱼ)²/σⱼ² − 1)·1[raw inside the clip].
+ */
+
+/** Dataset actions are clipped to ±ACTION_LIMIT before atanh (atanh(0.999) ≈ 3.8). */
+export const ACTION_LIMIT = 0.999;
+
+const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
+
+export interface AwrOptions {
+  /** T in exp(A/T) (> 0). */
+  temperature: number;
+  /** Upper clip of the weight (> 1). */
+  weightClip: number;
+  logStdMin: number;
+  logStdMax: number;
+}
+
+/** The clipped AWR weight min(exp(A/T), w_max), computed without overflow. */
+export function awrWeight(advantage: number, temperature: number, weightClip: number): number {
+  return Math.exp(Math.min(advantage / temperature, Math.log(weightClip)));
+}
+
+export interface AwrResult {
+  /** −mean wᵢ·log π(aᵢ|sᵢ). */
+  loss: number;
+  /** dL/d[μ | raw log σ], [rows × 2·width]. */
+  outputGradient: Float32Array;
+  weightMean: number;
+  weightMax: number;
+  /** Share of rows whose weight hit the clip. */
+  clippedFraction: number;
+  advantageMean: number;
+  /** Mean entropy of the Gaussian before the squash, Σⱼ (½ log 2πe + log σⱼ): a spread indicator. */
+  gaussianEntropy: number;
+}
+
+/**
+ * The AWR loss and its gradient with respect to the actor's outputs [μ | raw log σ] ([rows × 2·width]),
+ * for dataset actions a [rows × width] in [−1, 1], targets q̃ and values V per row.
+ */
+export function awrActorGradient(
+  outputs: ArrayLike<number>,
+  actions: ArrayLike<number>,
+  targetQ: ArrayLike<number>,
+  values: ArrayLike<number>,
+  rows: number,
+  width: number,
+  options: AwrOptions,
+): AwrResult {
+  const { temperature, weightClip, logStdMin, logStdMax } = options;
+  if (!(temperature > 0)) throw new RangeError(`AWR temperature must be positive, got ${temperature}`);
+  if (!(weightClip > 1)) throw new RangeError(`AWR weight clip must exceed 1, got ${weightClip}`);
+  const outputGradient = new Float32Array(rows * 2 * width);
+  let loss = 0;
+  let weightTotal = 0;
+  let weightMax = 0;
+  let clipped = 0;
+  let advantageTotal = 0;
+  let entropyTotal = 0;
+  const logClip = Math.log(weightClip);
+  for (let r = 0; r < rows; r++) {
+    const advantage = targetQ[r] - values[r];
+    advantageTotal += advantage;
+    const exponent = advantage / temperature;
+    if (exponent >= logClip) clipped++;
+    const weight = Math.exp(Math.min(exponent, logClip));
+    weightTotal += weight;
+    weightMax = Math.max(weightMax, weight);
+    let logProb = 0;
+    for (let j = 0; j < width; j++) {
+      const mean = outputs[r * 2 * width + j];
+      const raw = outputs[r * 2 * width + width + j];
+      const logStd = Math.min(Math.max(raw, logStdMin), logStdMax);
+      const variance = Math.exp(2 * logStd);
+      const a = Math.min(Math.max(actions[r * width + j], -ACTION_LIMIT), ACTION_LIMIT);
+      const u = Math.atanh(a);
+      const residual = u - mean;
+      const squared = (residual * residual) / variance;
+      logProb += -0.5 * squared - logStd - HALF_LOG_TWO_PI - Math.log(1 - a * a);
+      entropyTotal += 0.5 + HALF_LOG_TWO_PI + logStd;
+      outputGradient[r * 2 * width + j] = (-(weight / rows) * residual) / variance;
+      outputGradient[r * 2 * width + width + j] =
+        raw > logStdMin && raw < logStdMax ? -(weight / rows) * (squared - 1) : 0;
+    }
+    loss -= (weight * logProb) / rows;
+  }
+  return {
+    loss,
+    outputGradient,
+    weightMean: weightTotal / rows,
+    weightMax,
+    clippedFraction: clipped / rows,
+    advantageMean: advantageTotal / rows,
+    gaussianEntropy: entropyTotal / rows,
+  };
+}

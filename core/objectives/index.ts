@@ -1,0 +1,86 @@
+/**
+ * The offline objectives, keyed by `offline.objective`, and the plans of the online phase. Each
+ * objective is a small module (gumbel.ts, expectile.ts, awr.ts) with its equations and sources;
+ * this registry only composes them into update plans.
+ *
+ * - `xql` (extreme Q-learning, Garg et al. 2023): V by the Gumbel loss on min Qᵗ(s, a) over dataset
+ *   actions at the ROER temperature β, so V is the soft maximum β·log E_{a∼D} exp(Q/β) (in-sample);
+ *   Q ← r + γ·mask·V(s′); actor by AWR. The ROER priorities exp(δ/β) come from the same V and β.
+ * - `iql` (implicit Q-learning, Kostrikov et al. 2022): V by the expectile loss (τ), otherwise as xql.
+ * - `sac`: plain SAC + ROER updates on the dataset (the behaviour before in-sample objectives
+ *   existed; on sparse goal tasks the entropy bonus drives the policy away from the goal, see
+ *   docs/training.md).
+ */
+import { expectileBatchLoss } from './expectile.js';
+import { gumbelBatchLoss, type ValueLossExtension } from './gumbel.js';
+import type { UpdatePlan } from './plan.js';
+
+export type { UpdatePlan } from './plan.js';
+export type { ValueLoss, ValueLossResult } from './types.js';
+
+export const OFFLINE_OBJECTIVE_NAMES = ['xql', 'iql', 'sac'] as const;
+export type OfflineObjectiveName = (typeof OFFLINE_OBJECTIVE_NAMES)[number];
+
+/** The settings the plans read (from the agent and the offline/online config sections). */
+export interface ObjectiveSettings {
+  /** Clip of z = (Q − V)/β in the Gumbel loss. */
+  valueExpClip: number;
+  valueLossExtension: ValueLossExtension;
+  /** IQL's expectile τ ∈ (0, 1). */
+  expectile: number;
+  /** AWR temperature T > 0. */
+  awrTemperature: number;
+  /** AWR weight clip > 1. */
+  awrWeightClip: number;
+}
+
+function gumbel(settings: ObjectiveSettings): UpdatePlan['valueLoss'] {
+  return (targets, values, beta) =>
+    gumbelBatchLoss(targets, values, beta, settings.valueExpClip, settings.valueLossExtension);
+}
+
+/** SAC + ROER as the official code runs it (the online phase). */
+export function sacPlan(settings: ObjectiveSettings, options: { calibrate?: boolean } = {}): UpdatePlan {
+  return {
+    objective: 'sac',
+    bootstrap: 'policy',
+    valueLoss: gumbel(settings),
+    valueActionNoise: true,
+    actor: 'reparameterised',
+    temperature: 'learned',
+    calibrate: options.calibrate ?? false,
+    awrTemperature: settings.awrTemperature,
+    awrWeightClip: settings.awrWeightClip,
+  };
+}
+
+/** WSRL's warm-up (Zhou et al. 2025): the online SAC updates of critics and V only; actor and α stay frozen. */
+export function criticWarmupPlan(
+  settings: ObjectiveSettings,
+  options: { calibrate?: boolean } = {},
+): UpdatePlan {
+  return { ...sacPlan(settings, options), objective: 'sac-warmup', actor: 'frozen', temperature: 'frozen' };
+}
+
+function inSamplePlan(objective: 'xql' | 'iql', settings: ObjectiveSettings): UpdatePlan {
+  return {
+    objective,
+    bootstrap: 'value',
+    valueLoss:
+      objective === 'xql'
+        ? gumbel(settings)
+        : (targets, values) => expectileBatchLoss(targets, values, settings.expectile),
+    valueActionNoise: false,
+    actor: 'awr',
+    temperature: 'frozen',
+    calibrate: false,
+    awrTemperature: settings.awrTemperature,
+    awrWeightClip: settings.awrWeightClip,
+  };
+}
+
+/** The plan of the offline phase for `objective`. */
+export function offlinePlan(objective: OfflineObjectiveName, settings: ObjectiveSettings): UpdatePlan {
+  if (objective === 'sac') return sacPlan(settings);
+  return inSamplePlan(objective, settings);
+}
