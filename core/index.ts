@@ -41,6 +41,28 @@ export {
   type BetaControllerState,
   type ShiftStatistics,
 } from './beta/index.js';
+// Multi-step returns: the general off-policy return, its trace rules, Retrace(λ), ACER's Q_ret.
+export {
+  retrace,
+  generalOffPolicyReturns,
+  offPolicyTraces,
+  retraceTrace,
+  treeBackupTrace,
+  importanceSamplingTrace,
+  qLambdaTrace,
+  TRACE_RULES,
+  acerRetraceTargets,
+  acerTrace,
+  truncatedImportanceWeight,
+  biasCorrectionWeight,
+  biasCorrectionWeights,
+  ReturnsInputError,
+  type RetraceSequence,
+  type TimeMajorMatrix,
+  type OffPolicyReturnInputs,
+  type TraceRule,
+  type AcerSegment,
+} from './returns/index.js';
 // Training runs: config, presets, the run loop, run directories, history, evaluation.
 export {
   runConfigSchema,
