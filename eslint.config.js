@@ -3,7 +3,18 @@ import svelte from 'eslint-plugin-svelte';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'renderer/dist/**', 'release/**', 'runs/**', '**/*.arrow'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'renderer/dist/**',
+      'release/**',
+      'runs/**',
+      '**/*.arrow',
+      '.tmp/**',
+      'core/tensor/native/build/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,

@@ -1,15 +1,21 @@
 /**
  * One full SAC + ROER update (observation 17, action 6, hidden 256×256, batch 256: twin Q with the
- * gradient penalty, Polyak targets, ROER value net, actor, α) on TF.js, measured side by side with
- * the same update in PyTorch (bench/reference/sac_update.py, Debian's python3-torch on OpenBLAS).
- * The two run interleaved in rounds in one process tree so that load from other work on the
- * machine hits both alike; the figures are medians over rounds.
+ * gradient penalty, Polyak targets, ROER value net, actor, α) on each kernel provider, measured side
+ * by side with the same update in PyTorch (bench/reference/sac_update.py, Debian's python3-torch on
+ * OpenBLAS) at the same thread count. Ours and PyTorch run interleaved in rounds, alternating who
+ * goes first, so that load from other work hits both alike; figures are medians over rounds.
  *
- * Prints two JSON lines: `sac_update` for a fresh learner (‖∂Q/∂a‖ < 1 everywhere, so the hinge
- * penalty's second-order path is skipped) and `sac_update_penalty_active` with the critics scaled
- * ×2 on both sides so that the penalty is active on most rows. Each line: {"name":"sac_update","backend",…,"updates_per_s","reference_updates_per_s","ratio","peak_rss_mb",…};
- * rates are medians over rounds of wall-clock time, and (`*_per_cpu_s`, `cpu_ratio`) of each
- * process's own CPU time, which is steadier when other work shares the cores.
+ * Lines (one JSON object each):
+ * - `sac_update`: native kernels, 1 thread, vs PyTorch at 1 thread (the goal: ratio ≥ 1);
+ * - `sac_update_2_threads`: native kernels and PyTorch both at 2 threads;
+ * - `sac_update_penalty_active`: as `sac_update` with the critics scaled ×2 on both sides, so that the
+ *   gradient penalty's second-order path runs on most rows (the expensive case);
+ * - `sac_update_wasm`: the TF.js wasm kernels, vs PyTorch at 1 thread;
+ * - `act_single_observation`: one observation through the policy (deterministic action), in ms,
+ *   on the native kernels, on the JavaScript host path used with the TF.js backends, and through
+ *   onnxruntime-node on the exported ONNX policy.
+ * Each rate line: updates_per_s (wall), updates_per_cpu_s, the reference's, their ratios,
+ * peak_rss_mb and the 1-minute load average over the measurement.
  * Environment: SAC_BENCH_ROUNDS (default 7), SAC_BENCH_UPDATES per round (default 10).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -17,10 +23,14 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createSacLearner } from '../core/agents/sac.js';
+import { SacLearner } from '../core/agents/sac.js';
 import { defaultSacConfig } from '../core/agents/sac-config.js';
-import { allocateBatch } from '../core/replay/transitions.js';
-import { initBackend } from '../core/tensor/backend.js';
+import { policyToOnnx } from '../core/export/onnx.js';
+import type { ExportedPolicy } from '../core/export/policy.js';
+import { allocateBatch, type TransitionBatch } from '../core/replay/transitions.js';
+import { currentKernels, initBackend } from '../core/tensor/backend.js';
+import type { Kernels } from '../core/tensor/kernels.js';
+import { loadNativeKernels, type NativeKernels } from '../core/tensor/native-kernels.js';
 import { Rng } from '../core/util/random.js';
 import { median, peakRssMb, report } from './util.js';
 
@@ -72,9 +82,10 @@ interface Reference {
   close(): void;
 }
 
-async function startReference(): Promise<Reference> {
-  const child: ChildProcessWithoutNullStreams = spawn(python, [referenceScript], {
+async function startReference(threads: number): Promise<Reference> {
+  const child: ChildProcessWithoutNullStreams = spawn(python, [referenceScript, String(threads)], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) },
   });
   child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   const lines = createInterface({ input: child.stdout });
@@ -103,9 +114,7 @@ async function startReference(): Promise<Reference> {
   };
 }
 
-async function main(): Promise<void> {
-  const backend = await initBackend();
-  const learner = await createSacLearner(defaultSacConfig(), OBSERVATION, ACTION, 0);
+function benchBatch(): TransitionBatch {
   const rng = new Rng(1);
   const batch = allocateBatch(BATCH, OBSERVATION, ACTION);
   rng.fillNormal(batch.observations);
@@ -115,9 +124,22 @@ async function main(): Promise<void> {
     batch.rewards[i] = rng.normal();
     batch.masks[i] = 1;
   }
-  /** The learner's last gradient-penalty metric, mean Σₖ max(‖∂Qₖ/∂a‖ − 1, 0)²: 0 when inactive. */
+  return batch;
+}
+
+const round2 = (value: number) => Number(value.toFixed(2));
+
+/** Time our learner against the reference in interleaved rounds and print one figure. */
+async function compare(
+  name: string,
+  learner: SacLearner,
+  batch: TransitionBatch,
+  reference: Reference | undefined,
+  missing: string | undefined,
+  extra: Record<string, unknown>,
+): Promise<void> {
   let lastPenalty = 0;
-  const runTfjs = (count: number): Timing => {
+  const runOurs = (count: number): Timing => {
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     for (let i = 0; i < count; i++) lastPenalty = learner.update(batch, 1).metrics.gradientPenalty;
@@ -127,76 +149,167 @@ async function main(): Promise<void> {
       cpuSeconds: (used.user + used.system) / 1e6,
     };
   };
-
-  const missing = ensureTorch();
-  if (missing) log(`no PyTorch reference: ${missing}; reporting TF.js alone`);
-  const reference = missing ? undefined : await startReference();
-  runTfjs(2); // warm-up: kernels, parameter uploads
+  runOurs(2); // warm-up: scratch buffers, JIT
   if (reference) await reference.run(2);
+  const loadBefore = loadavg()[0];
+  const ours: Timing[] = [];
+  const theirs: Timing[] = [];
+  for (let round = 0; round < rounds; round++) {
+    // Alternate who goes first so that drifting load does not favour one side.
+    if (round % 2 === 0 || !reference) {
+      ours.push(runOurs(updatesPerRound));
+      if (reference) theirs.push(await reference.run(updatesPerRound));
+    } else {
+      theirs.push(await reference.run(updatesPerRound));
+      ours.push(runOurs(updatesPerRound));
+    }
+  }
+  const rate = (timings: Timing[], key: keyof Timing) => median(timings.map((t) => updatesPerRound / t[key]));
+  const updatesPerSecond = rate(ours, 'seconds');
+  const updatesPerCpuSecond = rate(ours, 'cpuSeconds');
+  const referenceRate = reference ? rate(theirs, 'seconds') : null;
+  const referenceCpuRate = reference ? rate(theirs, 'cpuSeconds') : null;
+  report({
+    name,
+    kernels: learner.kernelProvider,
+    updates_per_s: round2(updatesPerSecond),
+    reference_updates_per_s: referenceRate === null ? null : round2(referenceRate),
+    ratio: referenceRate === null ? null : Number((updatesPerSecond / referenceRate).toFixed(3)),
+    updates_per_cpu_s: round2(updatesPerCpuSecond),
+    reference_updates_per_cpu_s: referenceCpuRate === null ? null : round2(referenceCpuRate),
+    cpu_ratio: referenceCpuRate === null ? null : Number((updatesPerCpuSecond / referenceCpuRate).toFixed(3)),
+    peak_rss_mb: Number(peakRssMb().toFixed(1)),
+    gradient_penalty: Number(lastPenalty.toPrecision(3)),
+    rounds,
+    updates_per_round: updatesPerRound,
+    reference: reference ? { ...reference.info } : { unavailable: missing },
+    load_average_1m: round2((loadBefore + loadavg()[0]) / 2),
+    ...extra,
+  });
+}
 
-  const measure = async () => {
-    const ours: Timing[] = [];
-    const theirs: Timing[] = [];
-    for (let round = 0; round < rounds; round++) {
-      // Alternate who goes first so that drifting load does not favour one side.
-      if (round % 2 === 0 || !reference) {
-        ours.push(runTfjs(updatesPerRound));
-        if (reference) theirs.push(await reference.run(updatesPerRound));
-      } else {
-        theirs.push(await reference.run(updatesPerRound));
-        ours.push(runTfjs(updatesPerRound));
+/** Scale the critics and their targets by `factor` (the penalty becomes active on most rows). */
+function scaleCritics(learner: SacLearner, factor: number): void {
+  const state = learner.getState() as { critic: { parameters: Float32Array }; targetCritic: Float32Array };
+  state.critic.parameters = state.critic.parameters.map((value) => factor * value);
+  state.targetCritic = state.targetCritic.map((value) => factor * value);
+  learner.setState(state);
+}
+
+/** Median milliseconds of one deterministic single-observation action. */
+function actMilliseconds(act: (observation: Float32Array) => unknown): number {
+  const rng = new Rng(3);
+  const observations = Array.from({ length: 64 }, () => rng.fillNormal(new Float32Array(OBSERVATION)));
+  for (let i = 0; i < 200; i++) act(observations[i % 64]);
+  const samples: number[] = [];
+  for (let round = 0; round < 15; round++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < 200; i++) act(observations[i % 64]);
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6 / 200);
+  }
+  return median(samples);
+}
+
+async function onnxActMilliseconds(learner: SacLearner): Promise<number | string> {
+  try {
+    const ort = await import('onnxruntime-node');
+    const policy: ExportedPolicy = {
+      observationWidth: OBSERVATION,
+      actionWidth: ACTION,
+      observationMean: new Float32Array(OBSERVATION),
+      observationStd: new Float32Array(OBSERVATION).fill(1),
+      actionLow: new Float32Array(ACTION).fill(-1),
+      actionHigh: new Float32Array(ACTION).fill(1),
+      layers: learner.policyLayers(),
+      metadata: {
+        envId: 'bench',
+        configHash: '0',
+        trainingSteps: 0,
+        envSteps: 0,
+        runId: 'bench',
+        packageVersion: '0',
+        createdAt: new Date(0).toISOString(),
+      },
+    };
+    const bytes = policyToOnnx(policy);
+    const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+    const inputName = session.inputNames[0];
+    const rng = new Rng(3);
+    const feeds = Array.from({ length: 64 }, () => ({
+      [inputName]: new ort.Tensor('float32', rng.fillNormal(new Float32Array(OBSERVATION)), [1, OBSERVATION]),
+    }));
+    for (let i = 0; i < 200; i++) await session.run(feeds[i % 64]);
+    const samples: number[] = [];
+    for (let round = 0; round < 15; round++) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < 200; i++) await session.run(feeds[i % 64]);
+      samples.push(Number(process.hrtime.bigint() - start) / 1e6 / 200);
+    }
+    return median(samples);
+  } catch (error) {
+    return `unavailable: ${(error as Error).message.split('\n')[0]}`;
+  }
+}
+
+async function main(): Promise<void> {
+  const batch = benchBatch();
+  const missing = ensureTorch();
+  if (missing) log(`no PyTorch reference: ${missing}; reporting ours alone`);
+  const native = loadNativeKernels(1);
+  if (!native.ok) log(`no native kernels: ${native.reason}`);
+  await initBackend('wasm');
+  const wasm: Kernels = currentKernels();
+  const learnerOn = (kernels: Kernels) => new SacLearner(defaultSacConfig(), OBSERVATION, ACTION, 0, kernels);
+
+  for (const threads of [1, 2]) {
+    const reference = missing ? undefined : await startReference(threads);
+    if (native.ok) {
+      (native.kernels as NativeKernels).setThreads(threads);
+      const learner = learnerOn(native.kernels);
+      await compare(
+        threads === 1 ? 'sac_update' : 'sac_update_2_threads',
+        learner,
+        batch,
+        reference,
+        missing,
+        {
+          threads,
+          blas: native.kernels.blas.config,
+        },
+      );
+      if (threads === 1) {
+        scaleCritics(learner, 2);
+        await reference?.scaleCritics(2);
+        await compare('sac_update_penalty_active', learner, batch, reference, missing, { threads });
+        await reference?.scaleCritics(0.5);
       }
     }
-    return { ours, theirs };
-  };
-  const rate = (timings: Timing[], key: keyof Timing) => median(timings.map((t) => updatesPerRound / t[key]));
-  const round2 = (value: number) => Number(value.toFixed(2));
-  const figure = (name: string, ours: Timing[], theirs: Timing[], extra: Record<string, unknown>) => {
-    const updatesPerSecond = rate(ours, 'seconds');
-    const updatesPerCpuSecond = rate(ours, 'cpuSeconds');
-    const referenceRate = reference ? rate(theirs, 'seconds') : null;
-    const referenceCpuRate = reference ? rate(theirs, 'cpuSeconds') : null;
-    report({
-      name,
-      backend: backend.name,
-      updates_per_s: round2(updatesPerSecond),
-      reference_updates_per_s: referenceRate === null ? null : round2(referenceRate),
-      ratio: referenceRate === null ? null : Number((updatesPerSecond / referenceRate).toFixed(3)),
-      updates_per_cpu_s: round2(updatesPerCpuSecond),
-      reference_updates_per_cpu_s: referenceCpuRate === null ? null : round2(referenceCpuRate),
-      cpu_ratio:
-        referenceCpuRate === null ? null : Number((updatesPerCpuSecond / referenceCpuRate).toFixed(3)),
-      peak_rss_mb: Number(peakRssMb().toFixed(1)),
-      rounds,
-      updates_per_round: updatesPerRound,
-      reference: reference ? { ...reference.info } : { unavailable: missing },
-      ...extra,
-    });
-  };
+    if (threads === 1) {
+      await compare('sac_update_wasm', learnerOn(wasm), batch, reference, missing, { threads: 1 });
+    }
+    reference?.close();
+  }
+  if (native.ok) (native.kernels as NativeKernels).setThreads(1);
 
-  // 1. A fresh learner: ‖∂Q/∂a‖ < 1 on every row, so the hinge penalty and its second-order path are inactive.
-  let loadBefore = loadavg()[0];
-  const fresh = await measure();
-  figure('sac_update', fresh.ours, fresh.theirs, {
-    gradient_penalty: Number(lastPenalty.toPrecision(3)),
+  // Acting: one observation through the deterministic policy.
+  const actors: Record<string, number | string> = {};
+  const loadBefore = loadavg()[0];
+  if (native.ok) {
+    const learner = learnerOn(native.kernels);
+    actors.native_ms = Number(actMilliseconds((o) => learner.act(o, 1, true)).toFixed(4));
+  }
+  const hostLearner = learnerOn(wasm);
+  actors.javascript_host_ms = Number(actMilliseconds((o) => hostLearner.act(o, 1, true)).toFixed(4));
+  const onnx = await onnxActMilliseconds(hostLearner);
+  actors.onnxruntime_ms = typeof onnx === 'number' ? Number(onnx.toFixed(4)) : onnx;
+  report({
+    name: 'act_single_observation',
+    hidden: [256, 256],
+    observation: OBSERVATION,
+    action: ACTION,
+    ...actors,
     load_average_1m: round2((loadBefore + loadavg()[0]) / 2),
   });
-
-  // 2. Critics scaled ×2 on both sides: the penalty is active on most rows (the expensive case).
-  const state = learner.getState() as { critic: { parameters: Float32Array }; targetCritic: Float32Array };
-  state.critic.parameters = state.critic.parameters.map((value) => 2 * value);
-  state.targetCritic = state.targetCritic.map((value) => 2 * value);
-  learner.setState(state);
-  await reference?.scaleCritics(2);
-  runTfjs(1);
-  loadBefore = loadavg()[0];
-  const active = await measure();
-  figure('sac_update_penalty_active', active.ours, active.theirs, {
-    gradient_penalty: Number(lastPenalty.toPrecision(3)),
-    load_average_1m: round2((loadBefore + loadavg()[0]) / 2),
-  });
-  reference?.close();
-  learner.dispose();
 }
 
 main().catch((error: unknown) => {

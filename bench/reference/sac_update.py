@@ -5,7 +5,10 @@ loss weighted per sample and a gradient penalty on dQ/da (double backward), Poly
 critics, the ROER value net with the Gumbel loss, a tanh-Gaussian actor and a learned
 temperature. Shapes: observation 17, action 6, hidden 256x256, batch 256.
 
-Protocol (line based, so the benchmark can interleave it with TF.js in one run):
+Usage: sac_update.py [THREADS] (default: PyTorch's own choice). THREADS sets torch's intra-op
+threads; set OPENBLAS_NUM_THREADS to the same number in the environment (the benchmark does).
+
+Protocol (line based, so the benchmark can interleave it with ours in one run):
   stdin "run N"  -> runs N updates, prints {"seconds": wall time, "cpu_seconds": process CPU time}
   stdin "scale F" -> multiplies the critics and their targets by F (penalty active on most rows)
   stdin "quit"   -> exits
@@ -73,6 +76,8 @@ def blas_library():
 
 
 def main():
+    if len(sys.argv) > 1:
+        torch.set_num_threads(int(sys.argv[1]))
     torch.manual_seed(0)
     actor = mlp(OBS, 2 * ACT)
     critic = Twin()

@@ -23,7 +23,7 @@ import { sacPlan, type UpdatePlan } from '../objectives/index.js';
 import type { TransitionBatch } from '../replay/transitions.js';
 import { currentBackend, currentKernels, initBackend } from '../tensor/backend.js';
 import { orthogonalMatrix } from '../tensor/init.js';
-import type { Kernels } from '../tensor/kernels.js';
+import { javascriptKernels, type Kernels } from '../tensor/kernels.js';
 import { initMlpArrays, Mlp, mlpShapes, mlpViews, type MlpSpec, type MlpViews } from '../tensor/mlp.js';
 import { Adam, ParameterSet, type AdamState } from '../tensor/parameters.js';
 import { Scratch } from '../tensor/scratch.js';
@@ -43,6 +43,9 @@ import type { Learner, LearnerMetrics, PolicyLayer, UpdateResult } from './types
 
 /** Format tag of `getState()` trees. */
 export const SAC_STATE_FORMAT = 'o2o-sac-roer/1';
+
+/** Rows up to which act() runs in JavaScript rather than through a TF.js backend. */
+const HOST_ACT_MAX_ROWS = 16;
 
 /**
  * Create a SAC + ROER learner on the current kernels. Initialises the compute backend when none is
@@ -746,8 +749,11 @@ export class SacLearner implements Learner {
         `act: ${count} observations of width ${this.observationWidth} need ${count * this.observationWidth} values, got ${observations.length}`,
       );
     }
+    // A few rows cost less in a JavaScript loop than in a TF.js dispatch; the native kernels win at any size.
+    const kernels =
+      this.kernels.provider === 'native' || count > HOST_ACT_MAX_ROWS ? this.kernels : javascriptKernels;
     const outputs = this.actorNet.forward(
-      this.kernels,
+      kernels,
       this.views.actor,
       observations,
       count,

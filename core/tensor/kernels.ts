@@ -101,16 +101,22 @@ export const javascriptKernels: Kernels = {
     checkLength(a, m * k, 'a');
     checkLength(b, k * n, 'b');
     checkLength(c, m * n, 'c');
+    // Row by row in float64: row_i(C) = Σ_p A[i, p]·row_p(B), which reads B contiguously when it is
+    // not transposed and skips the zeros of a ReLU input.
+    const row = new Float64Array(n);
     for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let total = 0;
-        for (let p = 0; p < k; p++) {
-          const left = transposeA ? a[p * m + i] : a[i * k + p];
-          const right = transposeB ? b[j * k + p] : b[p * n + j];
-          total += left * right;
+      row.fill(0);
+      for (let p = 0; p < k; p++) {
+        const left = transposeA ? a[p * m + i] : a[i * k + p];
+        if (left === 0) continue;
+        if (transposeB) for (let j = 0; j < n; j++) row[j] += left * b[j * k + p];
+        else {
+          const offset = p * n;
+          for (let j = 0; j < n; j++) row[j] += left * b[offset + j];
         }
-        c[i * n + j] = accumulate ? c[i * n + j] + total : total;
       }
+      const offset = i * n;
+      for (let j = 0; j < n; j++) c[offset + j] = accumulate ? c[offset + j] + row[j] : row[j];
     }
   },
 

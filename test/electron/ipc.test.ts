@@ -48,7 +48,13 @@ describe('IPC command handler', () => {
     const handle = createCallHandler(desktopService(engine, dialogs));
     expect(await handle(appFrame(), { id: 1, method: 'app.info', params: {} })).toEqual({
       id: 1,
-      result: { version: '2.0.0', backend: 'cpu', mode: 'electron', runsDirectory: join(root, 'runs') },
+      result: {
+        version: '2.0.0',
+        backend: 'cpu',
+        backendNote: '',
+        mode: 'electron',
+        runsDirectory: join(root, 'runs'),
+      },
     });
     expect(
       await handle(appFrame('o2o://app/runs/live'), { id: 2, method: 'envs.list', params: {} }),

@@ -19,7 +19,13 @@ describe('respond', () => {
     const response = await respond(service(), { id: 7, method: 'app.info', params: {} });
     expect(response).toEqual({
       id: 7,
-      result: { version: '9.9.9', backend: 'cpu', mode: 'browser', runsDirectory: '/nonexistent-runs' },
+      result: {
+        version: '9.9.9',
+        backend: 'cpu',
+        backendNote: '',
+        mode: 'browser',
+        runsDirectory: '/nonexistent-runs',
+      },
     });
   });
 
