@@ -904,9 +904,7 @@ export class SacLearner implements Learner {
    * message a user can act on (the networks keep their last finite values).
    */
   private assertFinite(network: string, loss: number, gradient: Float32Array): void {
-    let finite = Number.isFinite(loss);
-    for (let i = 0; finite && i < gradient.length; i++) finite = Number.isFinite(gradient[i]);
-    if (!finite) {
+    if (!Number.isFinite(loss) || !this.kernels.allFinite(gradient)) {
       throw new Error(
         `${network} loss or gradient is not finite at update ${this.updates + 1}; check the batch for ` +
           'NaN/Inf observations or rewards, the reward scale, and the learning rates',

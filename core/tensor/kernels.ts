@@ -68,6 +68,8 @@ export interface Kernels {
   ): void;
   /** Polyak averaging in place: θ′ ← θ′ + τ(θ − θ′). */
   polyak(target: Float32Array, source: Float32Array, tau: number): void;
+  /** True when no element of x is NaN or ±Infinity. */
+  allFinite(x: Float32Array): boolean;
 }
 
 function checkLength(array: Float32Array, needed: number, name: string): void {
@@ -163,5 +165,10 @@ export const javascriptKernels: Kernels = {
   polyak(target, source, tau) {
     checkLength(source, target.length, 'source');
     for (let i = 0; i < target.length; i++) target[i] += tau * (source[i] - target[i]);
+  },
+
+  allFinite(x) {
+    for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+    return true;
   },
 };

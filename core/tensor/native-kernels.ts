@@ -29,6 +29,7 @@ interface Addon {
     correction2: number,
   ): void;
   polyak: Kernels['polyak'];
+  allFinite: Kernels['allFinite'];
   setThreads(threads: number): number;
   info(): { blas: string; config: string; core: string; threads: number; abi: number };
 }
@@ -97,9 +98,17 @@ export function loadNativeKernels(threads = 1, file = defaultAddonPath()): Nativ
   } catch (error) {
     return { ok: false, reason: `the native kernels at ${file} failed to load: ${firstLine(error)}` };
   }
-  const missing = ['gemm', 'dense', 'columnSums', 'reluMask', 'adam', 'polyak', 'setThreads', 'info'].filter(
-    (name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function',
-  );
+  const missing = [
+    'gemm',
+    'dense',
+    'columnSums',
+    'reluMask',
+    'adam',
+    'polyak',
+    'allFinite',
+    'setThreads',
+    'info',
+  ].filter((name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function');
   if (missing.length > 0) {
     return { ok: false, reason: `the native kernels at ${file} lack ${missing.join(', ')} (an old build?)` };
   }
@@ -138,6 +147,7 @@ export function loadNativeKernels(threads = 1, file = defaultAddonPath()): Nativ
         );
       },
       polyak: addon.polyak,
+      allFinite: addon.allFinite,
     };
     return { ok: true, kernels };
   } catch (error) {

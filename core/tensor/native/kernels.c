@@ -262,6 +262,29 @@ static napi_value polyak(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* allFinite(x): true when no element is NaN or ±Infinity. */
+static napi_value all_finite(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!call_init(&call, env, info, 1)) return NULL;
+  size_t count = 0;
+  {
+    napi_typedarray_type type;
+    void *data;
+    if (napi_get_typedarray_info(env, call.argv[0], &type, &count, &data, NULL, NULL) != napi_ok) {
+      napi_throw_type_error(env, NULL, "o2o kernels: x must be a Float32Array");
+      return NULL;
+    }
+  }
+  float *x = float_array(&call, 0, count, "x");
+  if (call.failed) return NULL;
+  /* x − x is 0 for finite values and NaN for NaN and ±Infinity; the sum stays 0 only if all are finite. */
+  float total = 0.0f;
+  for (size_t i = 0; i < count; i++) total += x[i] - x[i];
+  napi_value result;
+  napi_get_boolean(env, total == 0.0f, &result);
+  return result;
+}
+
 /* setThreads(n): BLAS threads (OpenBLAS; Accelerate chooses its own). Returns the count in effect. */
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   Call call;
@@ -321,6 +344,7 @@ NAPI_MODULE_INIT() {
   EXPORT("reluMask", relu_mask);
   EXPORT("adam", adam);
   EXPORT("polyak", polyak);
+  EXPORT("allFinite", all_finite);
   EXPORT("setThreads", set_threads);
   EXPORT("info", info);
   return exports;

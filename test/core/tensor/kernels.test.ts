@@ -152,6 +152,19 @@ describe.each(others)('the $name kernels agree with the reference', ({ kernels }
     kernels.polyak(targetCopy, source, 0.005);
     expect(Array.from(targetCopy)).toEqual(Array.from(target));
   });
+
+  it('allFinite finds a NaN or an infinity anywhere', () => {
+    const values = new Float32Array(1001).fill(1.5);
+    expect(kernels.allFinite(values)).toBe(true);
+    for (const bad of [Number.NaN, Infinity, -Infinity]) {
+      for (const at of [0, 500, 1000]) {
+        const copy = values.slice();
+        copy[at] = bad;
+        expect(kernels.allFinite(copy)).toBe(false);
+      }
+    }
+    expect(kernels.allFinite(Float32Array.from([3e38, 3e38, -3e38]))).toBe(true);
+  });
 });
 
 describe('loading the native kernels', () => {
