@@ -48,6 +48,15 @@ export const RECIPES: Recipe[] = [
     description: DIVERSE_MAZE_DESCRIPTION,
   },
   {
+    file: 'pointmaze-large-diverse-v1.arrow',
+    envId: 'pointmaze-large-v1',
+    policy: 'scripted',
+    episodes: 250,
+    seed: 4,
+    noise: 0.3,
+    description: DIVERSE_MAZE_DESCRIPTION,
+  },
+  {
     file: 'pendulum-medium-v1.arrow',
     envId: 'pendulum-v1',
     policy: 'scripted',

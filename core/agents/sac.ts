@@ -95,8 +95,8 @@ export class SacLearner implements Learner {
   /** Both critic heads in one vector: [head 1: W₁, b₁, …, head 2: W₁, b₁, …]. */
   private readonly critic: TrainedNetwork;
   private readonly targetCritic: ParameterSet;
-  /** The ROER value net; absent when TD errors come from Q (PER). */
-  private readonly value: TrainedNetwork | undefined;
+  /** The ROER value net (the in-sample V of XQL/IQL offline); its TD errors are the priorities unless tdSource is 'q'. */
+  private readonly value: TrainedNetwork;
   /** Views into the vectors above, built once (the vectors are updated in place). */
   private readonly views: {
     actor: MlpViews;
@@ -104,8 +104,8 @@ export class SacLearner implements Learner {
     critic: [MlpViews, MlpViews];
     criticGradient: [MlpViews, MlpViews];
     targetCritic: [MlpViews, MlpViews];
-    value?: MlpViews;
-    valueGradient?: MlpViews;
+    value: MlpViews;
+    valueGradient: MlpViews;
   };
   private readonly logAlpha = new Float32Array(1);
   private readonly alphaGradient = new Float32Array(1);
@@ -153,13 +153,10 @@ export class SacLearner implements Learner {
       config.criticLearningRate,
     );
     this.targetCritic = ParameterSet.fromArrays(criticShapes, criticArrays);
-    this.value =
-      config.tdSource === 'value'
-        ? new TrainedNetwork(
-            ParameterSet.fromArrays(mlpShapes(valueSpec), initMlpArrays(valueSpec, initRng)),
-            config.valueLearningRate,
-          )
-        : undefined;
+    this.value = new TrainedNetwork(
+      ParameterSet.fromArrays(mlpShapes(valueSpec), initMlpArrays(valueSpec, initRng)),
+      config.valueLearningRate,
+    );
     const headSize = this.critic.parameters.totalSize / 2;
     const heads = (flat: Float32Array): [MlpViews, MlpViews] => [
       mlpViews(criticSpec, flat, 0),
@@ -171,12 +168,8 @@ export class SacLearner implements Learner {
       critic: heads(this.critic.parameters.values),
       criticGradient: heads(this.critic.gradient),
       targetCritic: heads(this.targetCritic.values),
-      ...(this.value
-        ? {
-            value: mlpViews(valueSpec, this.value.parameters.values),
-            valueGradient: mlpViews(valueSpec, this.value.gradient),
-          }
-        : {}),
+      value: mlpViews(valueSpec, this.value.parameters.values),
+      valueGradient: mlpViews(valueSpec, this.value.gradient),
     };
     this.logAlpha[0] = Math.log(config.initialAlpha);
     this.alphaOptimiser = new Adam(1, { learningRate: config.alphaLearningRate });
@@ -247,11 +240,6 @@ export class SacLearner implements Learner {
           `the learner ${this.observationWidth}/${this.actionWidth}`,
       );
     }
-    if (plan.bootstrap === 'value' && !this.value) {
-      throw new Error(
-        'an in-sample objective bootstraps through the value net, but agent.tdSource is "q" (no value net)',
-      );
-    }
     const rows = batch.size;
     const alpha = this.alpha;
     const inSample = plan.bootstrap === 'value';
@@ -261,7 +249,7 @@ export class SacLearner implements Learner {
     const target = this.targetValues(batch, alpha, plan);
 
     let tdTargets: Float64Array;
-    let value: ValueStep | undefined;
+    let value: ValueStep;
     let critic: { loss: number; penalty: number; q1: Float32Array; q2: Float32Array };
     if (inSample) {
       // 2′. Value net first (in-sample), then y = r + γ·mask·V(s′) with the fresh V; then the critics.
@@ -276,11 +264,12 @@ export class SacLearner implements Learner {
       tdTargets = target.softTargets!;
       this.calibrate(batch, tdTargets, plan);
       critic = this.updateCritics(batch, tdTargets);
-      value = this.value ? this.updateValue(batch, target.valueTargets, beta, plan) : undefined;
+      value = this.updateValue(batch, target.valueTargets, beta, plan);
     }
 
+    // TD errors for the priority rule: from V (ROER), or y − min Q(s, a) with the critics before their step (PER).
     const tdErrors = new Float32Array(rows);
-    if (value) tdErrors.set(value.tdErrors);
+    if (this.config.tdSource === 'value') tdErrors.set(value.tdErrors);
     else for (let i = 0; i < rows; i++) tdErrors[i] = tdTargets[i] - Math.min(critic.q1[i], critic.q2[i]);
 
     // 4. Actor: reparameterised through the updated critics (SAC), or advantage-weighted regression
@@ -289,7 +278,7 @@ export class SacLearner implements Learner {
     if (plan.actor === 'reparameterised')
       actor = this.updateActorReparameterised(batch.observations, rows, alpha);
     else if (plan.actor === 'awr')
-      actor = this.updateActorAwr(batch, target.valueTargets, value!.values, plan);
+      actor = this.updateActorAwr(batch, target.valueTargets, value.values, plan, beta);
 
     // 5. Temperature.
     let alphaLoss = Number.NaN;
@@ -308,12 +297,12 @@ export class SacLearner implements Learner {
     }
     const metrics: LearnerMetrics = {
       criticLoss: critic.loss,
-      valueLoss: value?.loss ?? Number.NaN,
+      valueLoss: value.loss,
       actorLoss: actor?.loss ?? Number.NaN,
       alphaLoss,
       alpha,
       qMean: (mean(critic.q1) + mean(critic.q2)) / 2,
-      vMean: value?.vMean ?? Number.NaN,
+      vMean: value.vMean,
       policyEntropy: actor?.entropy ?? Number.NaN,
       gradientPenalty: critic.penalty,
       lossWeightMean: mean(batch.weights),
@@ -354,8 +343,7 @@ export class SacLearner implements Learner {
     const rows = batch.size;
     const inputWidth = this.criticNet.inputSize;
     const soft = plan.bootstrap === 'policy';
-    const needValueTargets = this.value !== undefined;
-    const targetRows = (soft ? rows : 0) + (needValueTargets ? rows : 0);
+    const targetRows = (soft ? 2 : 1) * rows;
     const input = this.scratch.get('targets/input', targetRows * inputWidth);
     let next: ReturnType<typeof sampleTanhGaussian> | undefined;
     if (soft) {
@@ -378,10 +366,8 @@ export class SacLearner implements Learner {
       );
       this.packStateAction(batch.nextObservations, next.actions, rows, input, 0);
     }
-    if (needValueTargets) {
-      const actions = plan.valueActionNoise ? this.noisyActions(batch.actions) : batch.actions;
-      this.packStateAction(batch.observations, actions, rows, input, soft ? rows : 0);
-    }
+    const valueActions = plan.valueActionNoise ? this.noisyActions(batch.actions) : batch.actions;
+    this.packStateAction(batch.observations, valueActions, rows, input, soft ? rows : 0);
     const [q1, q2] = this.evaluateHeads(this.views.targetCritic, input, targetRows, 'targets');
     let softTargets: Float64Array | undefined;
     if (soft) {
@@ -399,18 +385,17 @@ export class SacLearner implements Learner {
       }
     }
     const valueTargets = this.scratchFloat64('value-targets', rows);
-    if (needValueTargets) {
-      const offset = soft ? rows : 0;
-      for (let i = 0; i < rows; i++) valueTargets[i] = Math.min(q1[offset + i], q2[offset + i]);
-    }
+    const offset = soft ? rows : 0;
+    for (let i = 0; i < rows; i++) valueTargets[i] = Math.min(q1[offset + i], q2[offset + i]);
     return { valueTargets, softTargets };
   }
 
   /** Cal-QL: floor the critic targets of rows with a known Monte-Carlo return-to-go at that return. */
   private calibrate(batch: TransitionBatch, tdTargets: Float64Array, plan: UpdatePlan): void {
-    if (!plan.calibrate || !batch.returnsToGo) return;
+    const returnsToGo = batch.extras?.returnToGo;
+    if (!plan.calibrate || !returnsToGo) return;
     for (let i = 0; i < batch.size; i++) {
-      const floor = batch.returnsToGo[i];
+      const floor = returnsToGo[i];
       if (floor > tdTargets[i]) tdTargets[i] = floor;
     }
   }
@@ -522,12 +507,12 @@ export class SacLearner implements Learner {
     beta: number,
     plan: UpdatePlan,
   ): ValueStep {
-    const value = this.value!;
+    const value = this.value;
     const rows = batch.size;
     const obsWidth = this.observationWidth;
     const trace = this.valueNet.forward(
       this.kernels,
-      this.views.value!,
+      this.views.value,
       batch.observations,
       rows,
       this.scratch,
@@ -539,10 +524,10 @@ export class SacLearner implements Learner {
     for (let i = 0; i < rows; i++) dv[i] = result.valueGradient[i];
     this.valueNet.backward(
       this.kernels,
-      this.views.value!,
+      this.views.value,
       trace,
       dv,
-      this.views.valueGradient!,
+      this.views.valueGradient,
       null,
       this.scratch,
       'value',
@@ -556,7 +541,7 @@ export class SacLearner implements Learner {
     stacked.set(batch.nextObservations.subarray(0, rows * obsWidth), rows * obsWidth);
     const fresh = this.valueNet.forward(
       this.kernels,
-      this.views.value!,
+      this.views.value,
       stacked,
       2 * rows,
       this.scratch,
@@ -671,6 +656,7 @@ export class SacLearner implements Learner {
     targetQ: Float64Array,
     values: Float32Array,
     plan: UpdatePlan,
+    beta: number,
   ): { loss: number; entropy: number; awr: AwrStatistics } {
     const rows = batch.size;
     const trace = this.actorNet.forward(
@@ -682,7 +668,7 @@ export class SacLearner implements Learner {
       'actor',
     );
     const result = awrActorGradient(trace.output, batch.actions, targetQ, values, rows, this.actionWidth, {
-      temperature: plan.awrTemperature,
+      temperature: plan.awrTemperature === 'beta' ? beta : plan.awrTemperature,
       weightClip: plan.awrWeightClip,
       logStdMin: this.config.logStdMin,
       logStdMax: this.config.logStdMax,
@@ -698,10 +684,22 @@ export class SacLearner implements Learner {
       'actor',
     );
     this.assertFinite('actor', result.loss, this.actor.gradient);
+    // The policy's entropy −E log π(a|s), a ∼ π, estimated as SAC does (one sample per row), so the
+    // metric means the same in both phases.
+    const noise = this.rng.fillNormal(this.scratch.get('actor/noise', rows * this.actionWidth));
+    const sample = sampleTanhGaussian(
+      trace.output,
+      noise,
+      rows,
+      this.actionWidth,
+      this.config.logStdMin,
+      this.config.logStdMax,
+    );
+    const entropy = -mean(sample.logProbs);
     this.actor.optimiser.apply(this.kernels, this.actor.parameters, this.actor.gradient);
     return {
       loss: result.loss,
-      entropy: result.gaussianEntropy,
+      entropy,
       awr: {
         mean: result.weightMean,
         max: result.weightMax,
@@ -827,7 +825,7 @@ export class SacLearner implements Learner {
       actor: network(this.actor),
       critic: network(this.critic),
       targetCritic: this.targetCritic.read(),
-      value: this.value ? network(this.value) : null,
+      value: network(this.value),
       logAlpha: this.logAlpha[0],
       alphaOptimiser: this.alphaOptimiser.getState(),
       rng: this.rng.getState(),
@@ -853,11 +851,6 @@ export class SacLearner implements Learner {
         `hiddenSizes ${JSON.stringify(hidden)} differ from the config's [${this.config.hiddenSizes.join(', ')}]`,
       );
     }
-    if ((state.value === null) !== (this.value === undefined)) {
-      fail(
-        `value net ${state.value === null ? 'missing' : 'present'}, but tdSource is ${this.config.tdSource}`,
-      );
-    }
     const floatArray = (value: unknown, name: string, length: number): Float32Array => {
       if (!(value instanceof Float32Array)) return fail(`${name} must be a Float32Array`);
       if (value.length !== length) return fail(`${name} has ${value.length} values, expected ${length}`);
@@ -878,7 +871,8 @@ export class SacLearner implements Learner {
     restore(this.actor, state.actor, 'actor');
     restore(this.critic, state.critic, 'critic');
     this.targetCritic.assign(floatArray(state.targetCritic, 'targetCritic', this.targetCritic.totalSize));
-    if (this.value) restore(this.value, state.value, 'value');
+    // States written before the value net was always present (tdSource 'q') keep a fresh value net.
+    if (state.value !== null) restore(this.value, state.value, 'value');
     if (typeof state.logAlpha !== 'number' || !Number.isFinite(state.logAlpha))
       fail('logAlpha must be a finite number');
     this.logAlpha[0] = state.logAlpha as number;

@@ -31,61 +31,9 @@ import type {
   BetaControllerState,
 } from './types.js';
 
-const KINDS: readonly BetaControllerKind[] = ['fixed', 'seed', 'track', 'solve'];
+import { validateBetaControllerOptions } from './options.js';
 
-/** Raised for invalid controller options; the message names the option's key path. */
-export class BetaOptionsError extends RangeError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BetaOptionsError';
-  }
-}
-
-function requirePositive(value: number, key: string): void {
-  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
-    throw new BetaOptionsError(`beta.${key} must be a finite number > 0, got ${String(value)}`);
-  }
-}
-
-/** Validate controller options once, with messages naming the key path (`beta.<key>`). */
-export function validateBetaControllerOptions(options: BetaControllerOptions): void {
-  if (!KINDS.includes(options.kind)) {
-    throw new BetaOptionsError(`beta.kind must be one of ${KINDS.join(', ')}, got ${String(options.kind)}`);
-  }
-  requirePositive(options.initialBeta, 'initialBeta');
-  requirePositive(options.rate, 'rate');
-  requirePositive(options.betaMin, 'betaMin');
-  requirePositive(options.betaMax, 'betaMax');
-  if (!(options.targetEssFraction > 0 && options.targetEssFraction < 1)) {
-    throw new BetaOptionsError(`beta.targetEssFraction must lie in (0, 1), got ${options.targetEssFraction}`);
-  }
-  if (!(options.smoothing > 0 && options.smoothing <= 1)) {
-    throw new BetaOptionsError(`beta.smoothing must lie in (0, 1], got ${options.smoothing}`);
-  }
-  if (!(options.betaMin < options.betaMax)) {
-    throw new BetaOptionsError(
-      `beta.betaMin (${options.betaMin}) must be below beta.betaMax (${options.betaMax})`,
-    );
-  }
-  if (!(options.initialBeta >= options.betaMin && options.initialBeta <= options.betaMax)) {
-    throw new BetaOptionsError(
-      `beta.initialBeta (${options.initialBeta}) must lie in [betaMin, betaMax] = [${options.betaMin}, ${options.betaMax}]`,
-    );
-  }
-  const schedule = options.targetSchedule;
-  if (schedule) {
-    if (schedule.signal !== 'onlineShare' && schedule.signal !== 'tdDispersion') {
-      throw new BetaOptionsError(
-        `beta.targetSchedule.signal must be onlineShare or tdDispersion, got ${String(schedule.signal)}`,
-      );
-    }
-    for (const key of ['low', 'high'] as const) {
-      if (!(schedule[key] > 0 && schedule[key] < 1)) {
-        throw new BetaOptionsError(`beta.targetSchedule.${key} must lie in (0, 1), got ${schedule[key]}`);
-      }
-    }
-  }
-}
+export { BetaOptionsError, validateBetaControllerOptions } from './options.js';
 
 /** Clip to [low, high]. */
 function clip(value: number, low: number, high: number): number {

@@ -42,8 +42,6 @@ export interface AwrResult {
   /** Share of rows whose weight hit the clip. */
   clippedFraction: number;
   advantageMean: number;
-  /** Mean entropy of the Gaussian before the squash, Σⱼ (½ log 2πe + log σⱼ): a spread indicator. */
-  gaussianEntropy: number;
 }
 
 /**
@@ -68,7 +66,6 @@ export function awrActorGradient(
   let weightMax = 0;
   let clipped = 0;
   let advantageTotal = 0;
-  let entropyTotal = 0;
   const logClip = Math.log(weightClip);
   for (let r = 0; r < rows; r++) {
     const advantage = targetQ[r] - values[r];
@@ -89,7 +86,6 @@ export function awrActorGradient(
       const residual = u - mean;
       const squared = (residual * residual) / variance;
       logProb += -0.5 * squared - logStd - HALF_LOG_TWO_PI - Math.log(1 - a * a);
-      entropyTotal += 0.5 + HALF_LOG_TWO_PI + logStd;
       outputGradient[r * 2 * width + j] = (-(weight / rows) * residual) / variance;
       outputGradient[r * 2 * width + width + j] =
         raw > logStdMin && raw < logStdMax ? -(weight / rows) * (squared - 1) : 0;
@@ -103,6 +99,5 @@ export function awrActorGradient(
     weightMax,
     clippedFraction: clipped / rows,
     advantageMean: advantageTotal / rows,
-    gaussianEntropy: entropyTotal / rows,
   };
 }

@@ -18,8 +18,9 @@ import type { UpdatePlan } from './plan.js';
 export type { UpdatePlan } from './plan.js';
 export type { ValueLoss, ValueLossResult } from './types.js';
 
-export const OFFLINE_OBJECTIVE_NAMES = ['xql', 'iql', 'sac'] as const;
-export type OfflineObjectiveName = (typeof OFFLINE_OBJECTIVE_NAMES)[number];
+export { OFFLINE_OBJECTIVE_NAMES, type OfflineObjectiveName } from './names.js';
+export { offlineObjectiveSettingsSchema, type OfflineObjectiveSettings } from './settings.js';
+import type { OfflineObjectiveName } from './names.js';
 
 /** The settings the plans read (from the agent and the offline/online config sections). */
 export interface ObjectiveSettings {
@@ -28,8 +29,8 @@ export interface ObjectiveSettings {
   valueLossExtension: ValueLossExtension;
   /** IQL's expectile τ ∈ (0, 1). */
   expectile: number;
-  /** AWR temperature T > 0. */
-  awrTemperature: number;
+  /** AWR temperature T > 0, or `beta`: the update's ROER temperature. */
+  awrTemperature: number | 'beta';
   /** AWR weight clip > 1. */
   awrWeightClip: number;
 }

@@ -25,8 +25,8 @@ export interface UpdatePlan {
   readonly temperature: 'learned' | 'frozen';
   /** Cal-QL: floor critic targets of rows with a known Monte-Carlo return-to-go at that return. */
   readonly calibrate: boolean;
-  /** AWR temperature T in exp(A/T) (used when actor is `awr`). */
-  readonly awrTemperature: number;
+  /** AWR temperature T in exp(A/T), or `beta` for the update's β (used when actor is `awr`). */
+  readonly awrTemperature: number | 'beta';
   /** AWR weight clip (used when actor is `awr`). */
   readonly awrWeightClip: number;
 }

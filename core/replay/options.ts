@@ -3,8 +3,87 @@
  * built, and names the key path of the offending option (`replay.<key>`) as the run config does.
  */
 import { totalmem } from 'node:os';
+import { z } from 'zod';
+import { formatIssues, issuesOf } from '../common/validation.js';
 import { SumTree } from './sum-tree.js';
 import type { ReplayOptions } from './types.js';
+
+/**
+ * The replay settings a user writes: one zod schema, the single source of their ranges and
+ * defaults. The run configuration's `replay` section is this schema; the buffer checks its options
+ * with it (extended with the widths the training loop fills in).
+ */
+export const replaySettingsSchema = z
+  .object({
+    /** Transitions the buffer holds in all; default: the dataset plus every online step. */
+    capacity: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31 - 1)
+      .optional(),
+    /** Let online data overwrite offline data once the buffer is full (FIFO over everything). */
+    overwriteOffline: z.boolean().default(false),
+    /** Priority rule: uniform replay, PER (Schaul et al. 2016) or ROER (Li et al. 2024). */
+    priority: z.enum(['uniform', 'per', 'roer']).default('roer'),
+    /** How priorities act: as critic-loss weights under uniform sampling (ROER's official mode) or as sampling probabilities. */
+    mode: z.enum(['weight', 'sample']).default('weight'),
+    /** Batch composition: uniform over offline ∪ online (official code), or a fixed offline share per batch (Cal-QL/RLPD 50/50). */
+    mixing: z.enum(['union', 'fixed']).default('union'),
+    /** Offline share of each batch when mixing is "fixed". */
+    offlineFraction: z.number().min(0).max(1).default(0.5),
+    /** PER exponent α on (|δ| + ε). */
+    perAlpha: z.number().min(0).default(0.6),
+    /** PER importance-sampling exponent at the start, annealed linearly to 1. */
+    perImportanceStart: z.number().min(0).max(1).default(0.4),
+    /** PER ε added to |δ|. */
+    perEpsilon: z.number().positive().default(1e-6),
+    /** ROER upper clip on exp(δ/β), ≥ 1 since the lower clip of exp(δ/β) is 1 (official code: 50 or 100 by task). */
+    roerMaxClip: z.number().min(1).default(50),
+    /** ROER floor on the priority after the EMA (official code: 10 on MuJoCo, 1 on DMC/AntMaze). */
+    roerMinClip: z.number().positive().default(1),
+    /** ROER EMA rate λ toward the self-normalised target. */
+    roerLambda: z.number().gt(0).max(1).default(0.01),
+    /** ROER divergence: KL gives exp(δ/β), Pearson χ² gives 1 + δ/β. */
+    roerDivergence: z.enum(['kl', 'pearson']).default('kl'),
+  })
+  .strict();
+
+export type ReplaySettings = z.output<typeof replaySettingsSchema>;
+
+/** A per-row column stored beside the transitions (e.g. a return-to-go or a behaviour log-probability). */
+const extraColumnSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a column name: a letter, then letters, digits or _'),
+    width: z.number().int().min(1),
+    /** Value of rows that did not provide one (online rows of an offline-only column). */
+    fill: z.number().optional(),
+  })
+  .strict();
+
+/** The options of a buffer: the settings plus what the training loop derives. */
+export const replayOptionsSchema = replaySettingsSchema
+  .extend({
+    capacity: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31 - 1),
+    observationWidth: z.number().int().min(1),
+    actionWidth: z.number().int().min(1),
+    initialPriority: z.union([z.literal('max'), z.number().positive()]).optional(),
+    extraColumns: z.array(extraColumnSchema).optional(),
+  })
+  .strict()
+  .refine(
+    (options) =>
+      new Set((options.extraColumns ?? []).map((column) => column.name)).size ===
+      (options.extraColumns ?? []).length,
+    {
+      message: 'extra column names must be unique',
+      path: ['extraColumns'],
+    },
+  );
 
 /** Raised for invalid replay options; the message names the option's key path. */
 export class ReplayOptionsError extends RangeError {
@@ -14,54 +93,10 @@ export class ReplayOptionsError extends RangeError {
   }
 }
 
-function fail(key: string, expected: string, value: unknown): never {
-  throw new ReplayOptionsError(
-    `replay.${key} must be ${expected}, got ${JSON.stringify(value) ?? String(value)}`,
-  );
-}
-
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-/** Check every field of `options`; throws ReplayOptionsError naming the first bad key. */
+/** Check `options` with the schema; throws ReplayOptionsError naming every bad `replay.<key>`. */
 export function validateReplayOptions(options: ReplayOptions): void {
-  if (typeof options !== 'object' || options === null) fail('', 'an object', options);
-  const o = options;
-  if (!Number.isInteger(o.capacity) || o.capacity < 1 || o.capacity > 2 ** 31 - 1) {
-    fail('capacity', 'an integer in [1, 2^31)', o.capacity);
-  }
-  if (!Number.isInteger(o.observationWidth) || o.observationWidth < 1) {
-    fail('observationWidth', 'a positive integer', o.observationWidth);
-  }
-  if (!Number.isInteger(o.actionWidth) || o.actionWidth < 1)
-    fail('actionWidth', 'a positive integer', o.actionWidth);
-  if (typeof o.overwriteOffline !== 'boolean') fail('overwriteOffline', 'true or false', o.overwriteOffline);
-  if (!['uniform', 'per', 'roer'].includes(o.priority))
-    fail('priority', 'one of uniform, per, roer', o.priority);
-  if (!['weight', 'sample'].includes(o.mode)) fail('mode', 'one of weight, sample', o.mode);
-  if (!['union', 'fixed'].includes(o.mixing)) fail('mixing', 'one of union, fixed', o.mixing);
-  if (!isNumber(o.offlineFraction) || o.offlineFraction < 0 || o.offlineFraction > 1) {
-    fail('offlineFraction', 'a number in [0, 1]', o.offlineFraction);
-  }
-  if (!isNumber(o.perAlpha) || o.perAlpha < 0) fail('perAlpha', 'a number ≥ 0', o.perAlpha);
-  if (!isNumber(o.perImportanceStart) || o.perImportanceStart < 0 || o.perImportanceStart > 1) {
-    fail('perImportanceStart', 'a number in [0, 1]', o.perImportanceStart);
-  }
-  if (!isNumber(o.perEpsilon) || o.perEpsilon <= 0) fail('perEpsilon', 'a number > 0', o.perEpsilon);
-  if (!isNumber(o.roerMaxClip) || o.roerMaxClip < 1) fail('roerMaxClip', 'a number ≥ 1', o.roerMaxClip);
-  if (!isNumber(o.roerMinClip) || o.roerMinClip <= 0) fail('roerMinClip', 'a number > 0', o.roerMinClip);
-  if (!isNumber(o.roerLambda) || o.roerLambda <= 0 || o.roerLambda > 1) {
-    fail('roerLambda', 'a number in (0, 1]', o.roerLambda);
-  }
-  if (o.roerDivergence !== 'kl' && o.roerDivergence !== 'pearson') {
-    fail('roerDivergence', 'kl or pearson', o.roerDivergence);
-  }
-  if (o.initialPriority !== undefined && o.initialPriority !== 'max') {
-    if (!isNumber(o.initialPriority) || o.initialPriority <= 0) {
-      fail('initialPriority', "'max' or a number > 0", o.initialPriority);
-    }
-  }
+  const result = replayOptionsSchema.safeParse(options);
+  if (!result.success) throw new ReplayOptionsError(formatIssues(issuesOf(result.error, ['replay'])));
 }
 
 /** Whether these options sample proportionally to priorities (and so need the trees). */
@@ -79,7 +114,9 @@ export function bytesPerTransition(observationWidth: number, actionWidth: number
 
 /** Bytes the buffer allocates for `options`: columns plus, when sampling proportionally, the sum tree with its minima. */
 export function estimateReplayBytes(options: ReplayOptions): number {
-  const columns = options.capacity * bytesPerTransition(options.observationWidth, options.actionWidth);
+  const extraWidth = (options.extraColumns ?? []).reduce((total, column) => total + column.width, 0);
+  const columns =
+    options.capacity * (bytesPerTransition(options.observationWidth, options.actionWidth) + 4 * extraWidth);
   const trees = usesPriorityTrees(options) ? SumTree.bytesFor(options.capacity, true) : 0;
   return columns + trees;
 }

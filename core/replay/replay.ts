@@ -58,6 +58,15 @@ export interface OnlineTransition {
   terminal: boolean;
   timeout: boolean;
   episodeId: number;
+  /** Values of the buffer's extra columns for this row (missing ones get the column's fill). */
+  extras?: Record<string, ArrayLike<number>>;
+}
+
+/** One extra column's storage. */
+interface ExtraStorage {
+  width: number;
+  fill: number;
+  data: Float32Array;
 }
 
 /** Episode ids derived from episode ends: the id increases after every terminal or timeout row. */
@@ -87,6 +96,7 @@ export class Replay {
   private timeouts: Uint8Array;
   private episodeIds: Int32Array;
   private readonly sources: Uint8Array;
+  private readonly extras = new Map<string, ExtraStorage>();
   private readonly priorities: Float32Array;
   private readonly sumTree: SumTree | null;
   private readonly rng: Rng;
@@ -140,6 +150,13 @@ export class Replay {
       this.timeouts = new Uint8Array(capacity);
       this.episodeIds = new Int32Array(capacity);
       this.sources = new Uint8Array(capacity);
+      for (const column of options.extraColumns ?? []) {
+        this.extras.set(column.name, {
+          width: column.width,
+          fill: column.fill ?? Number.NaN,
+          data: new Float32Array(capacity * column.width),
+        });
+      }
       this.priorities = new Float32Array(capacity);
       const trees = usesPriorityTrees(options);
       this.sumTree = trees ? new SumTree(capacity, { trackMinimum: true }) : null;
@@ -243,6 +260,16 @@ export class Replay {
       if (columns.episodeIds) this.episodeIds.set(columns.episodeIds);
       else episodeIdsFromEnds(columns.terminals, columns.timeouts, this.episodeIds.subarray(0, n));
     }
+    for (const [name, extra] of this.extras) {
+      const values = columns.extras?.[name];
+      if (values === undefined) {
+        extra.data.fill(extra.fill, 0, n * extra.width);
+      } else if (values.length !== n * extra.width) {
+        throw new RangeError(
+          `dataset column ${name} has ${values.length} values; ${n} transitions need ${n * extra.width}`,
+        );
+      } else extra.data.set(values);
+    }
     this.sources.fill(OFFLINE, 0, n);
     const initial = this.initialPriority();
     this.priorities.fill(initial, 0, n);
@@ -291,6 +318,15 @@ export class Replay {
     this.terminals[row] = t.terminal ? 1 : 0;
     this.timeouts[row] = t.timeout ? 1 : 0;
     this.episodeIds[row] = t.episodeId;
+    for (const [name, extra] of this.extras) {
+      const values = t.extras?.[name];
+      if (values === undefined) extra.data.fill(extra.fill, row * extra.width, (row + 1) * extra.width);
+      else if (values.length !== extra.width) {
+        throw new RangeError(
+          `online transition extra ${name} has ${values.length} values, the replay buffer expects ${extra.width}`,
+        );
+      } else extra.data.set(values, row * extra.width);
+    }
     this.sources[row] = ONLINE;
     this.writePriority(row, this.initialPriority());
     return row;
@@ -427,6 +463,20 @@ export class Replay {
       previousId = this.episodeIds[row];
       out.episodeIds[i] = episode;
     }
+    if (this.extras.size > 0) {
+      const extras: Record<string, Float32Array> = {};
+      for (const [name, extra] of this.extras) {
+        const column = new Float32Array(n * extra.width);
+        for (let i = 0; i < n; i++) {
+          column.set(
+            extra.data.subarray(order[i] * extra.width, (order[i] + 1) * extra.width),
+            i * extra.width,
+          );
+        }
+        extras[name] = column;
+      }
+      return { ...out, extras };
+    }
     return out;
   }
 
@@ -448,6 +498,9 @@ export class Replay {
         timeouts: this.timeouts.subarray(0, n),
         episodeIds: this.episodeIds.subarray(0, n),
         sources: this.sources.subarray(0, n),
+        ...Object.fromEntries(
+          [...this.extras].map(([name, extra]) => [`extra:${name}`, extra.data.subarray(0, n * extra.width)]),
+        ),
       },
       priorities: this.priorities.subarray(0, n),
       maxPriority: this.maxPriority,
@@ -474,6 +527,7 @@ export class Replay {
       episodeIds: n,
       sources: n,
     };
+    for (const [name, extra] of replay.extras) lengths[`extra:${name}`] = n * extra.width;
     for (const [name, length] of Object.entries(lengths)) {
       const column = state.columns[name];
       if (!column || column.length !== length) {
@@ -497,6 +551,7 @@ export class Replay {
     replay.timeouts.set(c.timeouts);
     replay.episodeIds.set(c.episodeIds);
     replay.sources.set(c.sources);
+    for (const [name, extra] of replay.extras) extra.data.set(c[`extra:${name}`] as Float32Array);
     replay.priorities.set(state.priorities);
     replay.sumTree?.assign(replay.priorities, n);
 
@@ -704,6 +759,21 @@ export class Replay {
       outRewards[k] = rewards[row];
       outMasks[k] = 1 - terminals[row];
       outSources[k] = sources[row];
+    }
+    if (this.extras.size === 0) return;
+    batch.extras ??= {};
+    for (const [name, extra] of this.extras) {
+      const width = extra.width;
+      let out = batch.extras[name];
+      if (out === undefined || out.length !== size * width) {
+        out = new Float32Array(size * width);
+        batch.extras[name] = out;
+      }
+      const data = extra.data;
+      for (let k = 0; k < size; k++) {
+        const from = indices[k] * width;
+        for (let j = 0; j < width; j++) out[k * width + j] = data[from + j];
+      }
     }
   }
 

@@ -30,6 +30,8 @@ export interface TransitionColumns {
   timeouts: Uint8Array;
   /** [N] episode index, counting from 0 within this block. Optional; derived from ends when absent. */
   episodeIds?: Int32Array;
+  /** Extra per-row columns by name, [N × width] float32 (see ReplayOptions.extraColumns). */
+  extras?: Record<string, Float32Array>;
 }
 
 /**
@@ -61,10 +63,10 @@ export interface TransitionBatch {
   /** [B] TransitionSource of each row. */
   sources: Uint8Array;
   /**
-   * [B] discounted Monte-Carlo return-to-go of each row where the buffer knows it (offline rows of
-   * whole episodes), −Infinity elsewhere; present when the buffer stores returns-to-go (Cal-QL).
+   * The buffer's extra columns for the batch rows, [B × width] each (see ReplayOptions.extraColumns),
+   * e.g. `returnToGo`: the discounted Monte-Carlo return-to-go of offline rows (Cal-QL), −∞ elsewhere.
    */
-  returnsToGo?: Float32Array;
+  extras?: Record<string, Float32Array>;
 }
 
 /** Allocate zero-filled columns for `length` transitions, episode ids included. */
@@ -72,7 +74,7 @@ export function allocateColumns(
   length: number,
   observationWidth: number,
   actionWidth: number,
-): Required<TransitionColumns> {
+): Required<Omit<TransitionColumns, 'extras'>> & Pick<TransitionColumns, 'extras'> {
   return {
     length,
     observationWidth,

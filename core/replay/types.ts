@@ -39,6 +39,18 @@ export interface ReplayOptions {
    * (the official code's starting priority) and for uniform replay.
    */
   initialPriority?: 'max' | number;
+  /**
+   * Per-row float32 columns stored beside the transitions (e.g. `returnToGo` for Cal-QL, behaviour
+   * log-probabilities): filled from the dataset's and the online transitions' `extras`, gathered
+   * into `batch.extras`. Rows that do not provide a value get `fill` (default NaN).
+   */
+  extraColumns?: ExtraColumn[];
+}
+
+export interface ExtraColumn {
+  name: string;
+  width: number;
+  fill?: number;
 }
 
 /** Serialisable replay state for checkpoints (typed arrays are written as binary). */

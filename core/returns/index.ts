@@ -4,6 +4,7 @@
  * TD errors of one sequence, and ACER's Q_ret recursion with its importance-weight helpers.
  */
 export { ReturnsInputError } from './checks.js';
+export { discountedReturnsToGo } from './monte-carlo.js';
 export { generalOffPolicyReturns, type OffPolicyReturnInputs } from './general.js';
 export {
   importanceSamplingTrace,

@@ -5,6 +5,7 @@
  * payload is validated by the schema below before a handler runs, on both transports.
  */
 import { z } from 'zod';
+import type { ValidationIssue } from '../common/validation.js';
 import type { DatasetCard } from '../data/types.js';
 import type { EnvListing } from '../envs/types.js';
 import type { RunEvent, RunState } from '../train/events.js';
@@ -75,11 +76,7 @@ export interface RunHistory {
   phases: { phase: string; step: number; envStep: number }[];
 }
 
-export interface ValidationIssue {
-  /** Key path such as "beta.targetEssFraction". */
-  path: string;
-  message: string;
-}
+export type { ValidationIssue };
 
 /** Result type of every command, by method name. */
 export interface CommandResults {

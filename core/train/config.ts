@@ -8,13 +8,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { sacConfigSchema } from '../agents/sac-config.js';
+import { betaOptionsSchema } from '../beta/options.js';
+import { issuesOf, type ValidationIssue } from '../common/validation.js';
+import { offlineObjectiveSettingsSchema } from '../objectives/settings.js';
+import { replaySettingsSchema } from '../replay/options.js';
 import { BACKEND_CANDIDATES } from '../tensor/backend.js';
-import type { ValidationIssue } from '../server/protocol.js';
 import { applyOverrides, OverrideError } from './overrides.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
-const probability = z.number().min(0).max(1);
 
 export const envSectionSchema = z
   .object({
@@ -34,72 +36,11 @@ export const datasetSectionSchema = z
   })
   .strict();
 
-export const replaySectionSchema = z
-  .object({
-    /** Transitions the buffer holds in all; default: the dataset plus every online step. */
-    capacity: positiveInt.optional(),
-    /** Let online data overwrite offline data once the buffer is full (FIFO over everything). */
-    overwriteOffline: z.boolean().default(false),
-    /** Priority rule: uniform replay, PER (Schaul et al. 2016) or ROER (Li et al. 2024). */
-    priority: z.enum(['uniform', 'per', 'roer']).default('roer'),
-    /** How priorities act: as critic-loss weights under uniform sampling (ROER's official mode) or as sampling probabilities. */
-    mode: z.enum(['weight', 'sample']).default('weight'),
-    /** Batch composition: uniform over offline ∪ online (official code), or a fixed offline share per batch (Cal-QL/RLPD 50/50). */
-    mixing: z.enum(['union', 'fixed']).default('union'),
-    /** Offline share of each batch when mixing is "fixed". */
-    offlineFraction: probability.default(0.5),
-    /** PER exponent α on (|δ| + ε). */
-    perAlpha: z.number().min(0).default(0.6),
-    /** PER importance-sampling exponent at the start, annealed linearly to 1. */
-    perImportanceStart: z.number().min(0).max(1).default(0.4),
-    /** PER ε added to |δ|. */
-    perEpsilon: z.number().positive().default(1e-6),
-    /** ROER upper clip on exp(δ/β) (official code: 50 or 100 by task). */
-    roerMaxClip: z.number().positive().default(50),
-    /** ROER floor on the priority after the EMA (official code: 10 on MuJoCo, 1 on DMC/AntMaze). */
-    roerMinClip: z.number().positive().default(1),
-    /** ROER EMA rate λ toward the self-normalised target. */
-    roerLambda: z.number().gt(0).max(1).default(0.01),
-    /** ROER divergence: KL gives exp(δ/β), Pearson χ² gives 1 + δ/β. */
-    roerDivergence: z.enum(['kl', 'pearson']).default('kl'),
-  })
-  .strict();
+/** The replay section: the replay module's own settings schema (core/replay/options.ts). */
+export const replaySectionSchema = replaySettingsSchema;
 
-export const betaSectionSchema = z
-  .object({
-    /** Controller: fixed β, the seed design's rule (runs away; kept for fidelity), the sign-corrected tracker, or an exact per-batch solve. */
-    kind: z.enum(['fixed', 'seed', 'track', 'solve']).default('track'),
-    /** β at the start (ROER loss temperature; official per-task values span 0.4 … 4). */
-    initialBeta: z.number().positive().default(1),
-    /** Target ESS as a fraction a of the batch, E* = a·n (seed design: a ∈ [0.3, 0.8]). */
-    targetEssFraction: z.number().gt(0).lt(1).default(0.5),
-    /** Gain η of the multiplicative update (seed design: 0.05 … 0.2). */
-    rate: z.number().positive().default(0.1),
-    /** EMA rate ρ of the smoothed ESS (seed design: 0.01 … 0.05). */
-    smoothing: z.number().gt(0).max(1).default(0.03),
-    /** Lower bound on β. */
-    betaMin: z.number().positive().default(1e-3),
-    /** Upper bound on β. */
-    betaMax: z.number().positive().default(10),
-    /** Optional shift schedule: the target fraction moves from `low` (large shift) to `high` (on-policy) with a β-independent signal. */
-    targetSchedule: z
-      .object({
-        signal: z.enum(['onlineShare', 'tdDispersion']),
-        low: z.number().gt(0).lt(1),
-        high: z.number().gt(0).lt(1),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict()
-  .refine((beta) => beta.betaMin < beta.betaMax, {
-    message: 'betaMin must be below betaMax',
-    path: ['betaMin'],
-  })
-  .refine((beta) => beta.initialBeta >= beta.betaMin && beta.initialBeta <= beta.betaMax, {
-    message: 'initialBeta must lie in [betaMin, betaMax]',
-    path: ['initialBeta'],
-  });
+/** The β section: the controller's own settings schema (core/beta/options.ts). */
+export const betaSectionSchema = betaOptionsSchema;
 
 export const offlineSectionSchema = z
   .object({
@@ -107,6 +48,8 @@ export const offlineSectionSchema = z
     steps: nonNegativeInt.default(10_000),
     /** Evaluate every this many offline updates (0 = only at the phase boundary). */
     evalInterval: nonNegativeInt.default(5_000),
+    /** The offline objective and its settings (core/objectives/settings.ts). */
+    ...offlineObjectiveSettingsSchema.shape,
   })
   .strict();
 
@@ -118,6 +61,22 @@ export const onlineSectionSchema = z
     updatesPerStep: z.number().positive().default(1),
     /** Environment steps with uniformly random actions at the start of fine-tuning (official code: 10k from scratch; 0 after pretraining). */
     warmupSteps: nonNegativeInt.default(0),
+    /**
+     * WSRL warm-up (Zhou et al. 2025): environment steps at the start of fine-tuning collected with
+     * the frozen pretrained policy (sampled, as in fine-tuning) while only the critics and V update.
+     */
+    criticWarmupSteps: nonNegativeInt.default(0),
+    /** Cal-QL (Nakamoto et al. 2023): floor the critic targets of offline rows at their discounted Monte-Carlo return-to-go. */
+    calibrate: z.boolean().default(false),
+  })
+  .strict();
+
+export const rewardSectionSchema = z
+  .object({
+    /** Stored rewards are scale·r + shift (dataset and online alike); evaluation returns stay in the environment's units. */
+    scale: z.number().positive().default(1),
+    /** See scale; e.g. −1 turns a 0/1 goal reward into −1 per step until the goal (the AntMaze convention of offline learners). */
+    shift: z.number().default(0),
   })
   .strict();
 
@@ -155,6 +114,8 @@ export const runConfigSchema = z
     /** The SAC learner (+ ROER value network): network sizes, learning rates, γ, batch size, … */
     agent: sacConfigSchema.prefault({}),
     replay: replaySectionSchema.prefault({}),
+    /** Reward transform of the learning signal. */
+    reward: rewardSectionSchema.prefault({}),
     beta: betaSectionSchema.prefault({}),
     offline: offlineSectionSchema.prefault({}),
     online: onlineSectionSchema.prefault({}),
@@ -184,6 +145,21 @@ export const runConfigSchema = z
         message: 'nothing to train: offline.steps and online.envSteps are both 0',
       });
     }
+    if (config.online.calibrate && config.dataset === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['online', 'calibrate'],
+        message: 'calibration floors offline rows at their return-to-go: it needs a dataset',
+      });
+    }
+    if (config.online.warmupSteps > 0 && config.online.criticWarmupSteps > 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['online', 'criticWarmupSteps'],
+        message:
+          'a critic warm-up collects with the pretrained policy, a random warm-up with random actions: choose one (set online.warmupSteps or online.criticWarmupSteps to 0)',
+      });
+    }
     if (config.dataset === undefined && config.online.warmupSteps < config.agent.batchSize) {
       context.addIssue({
         code: 'custom',
@@ -210,21 +186,7 @@ export class ConfigError extends Error {
 
 /** Zod issues as key paths a user can act on; an unknown key is reported at its own path. */
 export function configIssues(error: z.ZodError): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  for (const issue of error.issues) {
-    const parent = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        issues.push({
-          path: [...parent, key].join('.'),
-          message: `unknown key${parent.length > 0 ? ` in section "${parent.join('.')}"` : ''}`,
-        });
-      }
-    } else {
-      issues.push({ path: parent.join('.') || '(root)', message: issue.message });
-    }
-  }
-  return issues;
+  return issuesOf(error);
 }
 
 /** Validate without throwing (the app's New-run form): issues name key paths; `config` is the resolved config when ok. */

@@ -15,6 +15,14 @@ import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { createSacLearner } from '../agents/sac.js';
+import {
+  criticWarmupPlan,
+  offlinePlan,
+  sacPlan,
+  type ObjectiveSettings,
+  type UpdatePlan,
+} from '../objectives/index.js';
+import { discountedReturnsToGo } from '../returns/monte-carlo.js';
 import type { Learner } from '../agents/types.js';
 import { createBetaController, shiftStatistics } from '../beta/index.js';
 import type { BetaController, BetaControllerState } from '../beta/types.js';
@@ -145,6 +153,7 @@ export function prepareOfflineColumns(
   columns: TransitionColumns,
   normaliser: ObservationNormaliser,
   actionSpace: BoxSpace,
+  reward: RewardTransform = IDENTITY_REWARD,
 ): TransitionColumns {
   const actions = new Float32Array(columns.actions.length);
   const width = columns.actionWidth;
@@ -158,13 +167,57 @@ export function prepareOfflineColumns(
     );
     for (let j = 0; j < width; j++) actions[n * width + j] = Math.min(1, Math.max(-1, row[j]));
   }
+  const rewards =
+    reward.scale === 1 && reward.shift === 0
+      ? columns.rewards
+      : columns.rewards.map((value) => transformReward(reward, value));
   return {
     ...columns,
     observations: normaliseObservations(normaliser, columns.observations),
     nextObservations: normaliseObservations(normaliser, columns.nextObservations),
     actions,
+    rewards,
   };
 }
+
+/** The learning signal's reward transform (the run config's `reward` section). */
+export interface RewardTransform {
+  scale: number;
+  shift: number;
+}
+
+const IDENTITY_REWARD: RewardTransform = { scale: 1, shift: 0 };
+
+/** scale·r + shift. */
+export function transformReward(transform: RewardTransform, reward: number): number {
+  return transform.scale * reward + transform.shift;
+}
+
+/** The update plans of a run's phases: offline objective, critic-only warm-up, online SAC + ROER. */
+export interface RunPlans {
+  offline: UpdatePlan;
+  warmup: UpdatePlan;
+  online: UpdatePlan;
+}
+
+export function plansOf(config: RunConfig): RunPlans {
+  const settings: ObjectiveSettings = {
+    valueExpClip: config.agent.valueExpClip,
+    valueLossExtension: config.agent.valueLossExtension,
+    expectile: config.offline.expectile,
+    awrTemperature: config.offline.awrTemperature,
+    awrWeightClip: config.offline.awrWeightClip,
+  };
+  const calibrate = config.online.calibrate;
+  return {
+    offline: offlinePlan(config.offline.objective, settings),
+    warmup: criticWarmupPlan(settings, { calibrate }),
+    online: sacPlan(settings, { calibrate }),
+  };
+}
+
+/** The replay's extra column for calibration: the discounted return-to-go of offline rows, −∞ online. */
+const RETURN_TO_GO_COLUMN = { name: 'returnToGo', width: 1, fill: Number.NEGATIVE_INFINITY };
 
 export function replayOptionsOf(
   config: RunConfig,
@@ -189,6 +242,7 @@ export function replayOptionsOf(
     roerMinClip: replay.roerMinClip,
     roerLambda: replay.roerLambda,
     roerDivergence: replay.roerDivergence,
+    ...(config.online.calibrate ? { extraColumns: [RETURN_TO_GO_COLUMN] } : {}),
   };
 }
 
@@ -235,6 +289,7 @@ export function learnerPolicy(
 
 interface RunParts {
   config: RunConfig;
+  plans: RunPlans;
   directory: string;
   meta: RunMeta;
   env: Env;
@@ -520,7 +575,7 @@ export class TrainingRun implements RunHandle {
     replay.setImportanceProgress(totalUpdates > 0 ? Math.min(1, counters.step / totalUpdates) : 1);
     replay.sample(batch);
     const beta = controller.beta;
-    const { tdErrors, metrics } = learner.update(batch, beta);
+    const { tdErrors, metrics } = learner.update(batch, beta, this.currentPlan());
     replay.updatePriorities(batch, tdErrors, beta);
     const statistics = shiftStatistics(tdErrors, beta);
     const bufferOnlineShare = replay.onlineShare();
@@ -560,6 +615,13 @@ export class TrainingRun implements RunHandle {
     });
   }
 
+  /** The update plan of the current phase (offline objective, critic warm-up, online). */
+  private currentPlan(): UpdatePlan {
+    const { counters, config, plans } = this.parts;
+    if (counters.phase === 'offline') return plans.offline;
+    return counters.envStep <= config.online.criticWarmupSteps ? plans.warmup : plans.online;
+  }
+
   private startEpisode(): Float32Array {
     const seed = this.parts.rng.int(2 ** 31);
     this.episode = { seed, actions: [], return: 0, length: 0, success: false };
@@ -586,7 +648,7 @@ export class TrainingRun implements RunHandle {
     replay.addOnline({
       observation,
       action: unit,
-      reward: result.reward,
+      reward: transformReward(config.reward, result.reward),
       nextObservation: normaliseObservations(normaliser, result.observation),
       terminal: result.terminated,
       timeout: result.truncated,
@@ -816,6 +878,7 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
   }
   return new TrainingRun({
     config,
+    plans: plansOf(config),
     directory,
     meta,
     env,
@@ -848,7 +911,16 @@ async function startPieces(config: RunConfig) {
       actionBounds: { low: space.low, high: space.high },
     });
     if (config.dataset.normalizeObservations) normaliser = normaliserFromColumns(dataset.columns);
-    offline = prepareOfflineColumns(dataset.columns, normaliser, space);
+    offline = prepareOfflineColumns(dataset.columns, normaliser, space, config.reward);
+    if (config.online.calibrate) {
+      const returnToGo = discountedReturnsToGo(
+        offline.rewards,
+        offline.terminals,
+        offline.timeouts,
+        config.agent.discount,
+      );
+      offline = { ...offline, extras: { ...offline.extras, returnToGo } };
+    }
   }
   const replay = new Replay(
     replayOptionsOf(config, env.observationSpace.size, space.size, offline?.length ?? 0),
@@ -858,6 +930,7 @@ async function startPieces(config: RunConfig) {
   return {
     backendName: backend.name as string,
     config,
+    plans: plansOf(config),
     env,
     learner: await buildLearner(config, env),
     replay,

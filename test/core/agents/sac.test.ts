@@ -160,17 +160,15 @@ describe('SAC + ROER learner', () => {
     learner.dispose();
   });
 
-  it('with tdSource "q" has no value net and returns y − min Q(s, a) as TD errors', async () => {
+  it('with tdSource "q" returns y − min Q(s, a) as TD errors (the value net still trains)', async () => {
     const learner = (await createSacLearner(small({ tdSource: 'q' }), OBS, ACT, 9)) as SacLearner;
     const batch = randomBatch(new Rng(10));
     // Zero discount makes the TD target the reward: δ = r − min Q(s, a) before the update.
     (learner.config as { discount: number }).discount = 0;
     const qBefore = learner.qValues(batch.observations, batch.actions, 32);
     const { tdErrors, metrics } = learner.update(batch, 1);
-    expect(Number.isNaN(metrics.valueLoss)).toBe(true);
-    expect(Number.isNaN(metrics.vMean)).toBe(true);
+    expect(Number.isFinite(metrics.valueLoss)).toBe(true);
     tdErrors.forEach((delta, i) => expect(delta).toBeCloseTo(batch.rewards[i] - qBefore[i], 4));
-    expect(learner.getState().value).toBeNull();
     learner.dispose();
   });
 
