@@ -26,7 +26,6 @@
 import { essAtTemperature } from './statistics.js';
 import type {
   BetaController,
-  BetaControllerKind,
   BetaControllerOptions,
   BetaControllerState,
 } from './types.js';
