@@ -211,7 +211,7 @@ describe('controller options', () => {
     const bad: [Partial<BetaControllerOptions>, RegExp][] = [
       [{ kind: 'wild' as BetaControllerKind }, /beta\.kind/],
       [{ initialBeta: 0 }, /beta\.initialBeta/],
-      [{ initialBeta: 20 }, /beta\.initialBeta .* \[betaMin, betaMax\]/],
+      [{ initialBeta: 20 }, /beta\.initialBeta: initialBeta must lie in \[betaMin, betaMax\]/],
       [{ targetEssFraction: 1 }, /beta\.targetEssFraction/],
       [{ smoothing: 0 }, /beta\.smoothing/],
       [{ betaMin: 5, betaMax: 2, initialBeta: 3 }, /beta\.betaMin/],
