@@ -177,10 +177,10 @@ export class PlanarRunnerEnv extends MujocoEnv {
  * expert reference for the Gymnasium task until an expert trained here replaces it.
  */
 export const LOCOMOTION_REFERENCE = {
-  'hopper-v1': { min: 17.82, max: 3234.3 },
-  'walker2d-v1': { min: 1.93, max: 4592.3 },
-  'halfcheetah-v1': { min: -284.39, max: 12135.0 },
-  'ant-v1': { min: -64.55, max: 3879.7 },
+  'hopper-v1': { min: 19.52, max: 3234.3 },
+  'walker2d-v1': { min: 2.18, max: 4592.3 },
+  'halfcheetah-v1': { min: -276.6, max: 12135.0 },
+  'ant-v1': { min: -58.57, max: 3879.7 },
 } as const;
 
 export const HOPPER_TASK: PlanarTask = {

@@ -14,7 +14,14 @@ import { makeEnv } from '../../../core/envs/registry.js';
 import type { BoxSpace } from '../../../core/envs/types.js';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/mujoco-golden.json');
-const TASKS = ['hopper-v1', 'walker2d-v1', 'halfcheetah-v1', 'ant-v1', 'antmaze-umaze-v1', 'antmaze-medium-v1'];
+const TASKS = [
+  'hopper-v1',
+  'walker2d-v1',
+  'halfcheetah-v1',
+  'ant-v1',
+  'antmaze-umaze-v1',
+  'antmaze-medium-v1',
+];
 const STEPS = 60;
 const SEED = 12345;
 
