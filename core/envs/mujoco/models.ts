@@ -4,14 +4,17 @@
  * the same segment lengths, radii, joint ranges, gears, solver and contact settings — so that the
  * tasks' dynamics and reward scales match; the files are our own and differ in layout and naming.
  * Capsules are written with `fromto` in the parent body's frame; masses come from the geoms
- * (`inertiafromgeom`, MuJoCo's default density 1000 unless stated).
+ * (`inertiafromgeom`, MuJoCo's default density 1000 unless stated). MuJoCo's automatic reset on a
+ * bad state is off: the environments report a divergence instead of continuing from qpos0.
  */
 import type { MazeLayout } from '../maze-layouts.js';
 
 /** One-legged planar hopper (after Gymnasium Hopper-v4): torso, thigh, leg, foot; 3 motors of gear 200. */
 export const HOPPER_XML = `<mujoco model="o2o-hopper">
   <compiler angle="degree" inertiafromgeom="true"/>
-  <option timestep="0.002" integrator="RK4"/>
+  <option timestep="0.002" integrator="RK4">
+    <flag autoreset="disable"/>
+  </option>
   <default>
     <joint limited="true" armature="1" damping="1"/>
     <geom type="capsule" condim="1" margin="0.001" solimp="0.8 0.8 0.01 0.5 2" friction="0.9 0.005 0.0001" rgba="0.8 0.6 0.4 1"/>
@@ -67,7 +70,9 @@ function walkerLeg(side: string, footFriction: number, rgba: string): string {
  */
 export const WALKER2D_XML = `<mujoco model="o2o-walker2d">
   <compiler angle="degree" inertiafromgeom="true"/>
-  <option timestep="0.002" integrator="RK4"/>
+  <option timestep="0.002" integrator="RK4">
+    <flag autoreset="disable"/>
+  </option>
   <default>
     <joint limited="true" armature="0.01" damping="0.1"/>
     <geom type="capsule" conaffinity="0" friction="0.7 0.1 0.1" rgba="0.8 0.6 0.4 1"/>
@@ -103,7 +108,9 @@ export const WALKER2D_XML = `<mujoco model="o2o-walker2d">
  */
 export const HALFCHEETAH_XML = `<mujoco model="o2o-halfcheetah">
   <compiler angle="radian" inertiafromgeom="true" settotalmass="14"/>
-  <option timestep="0.01" gravity="0 0 -9.81"/>
+  <option timestep="0.01" gravity="0 0 -9.81">
+    <flag autoreset="disable"/>
+  </option>
   <default>
     <joint limited="true" armature="0.1" damping="0.01" stiffness="8" solreflimit="0.02 1" solimplimit="0 0.8 0.03"/>
     <geom type="capsule" size="0.046" contype="1" conaffinity="0" condim="3" friction="0.4 0.1 0.1" solref="0.02 1" solimp="0 0.8 0.01" rgba="0.8 0.6 0.4 1"/>
@@ -204,7 +211,9 @@ function antXml(options: AntModelOptions): string {
   ]).join('\n    ');
   return `<mujoco model="${options.name}">
   <compiler angle="degree" inertiafromgeom="true"/>
-  <option timestep="${options.timestep}" integrator="RK4"/>
+  <option timestep="${options.timestep}" integrator="RK4">
+    <flag autoreset="disable"/>
+  </option>
   <default>
     <joint limited="true" armature="1" damping="1"/>
     <geom type="capsule" size="0.08" condim="3" conaffinity="0" margin="0.01" friction="1 0.5 0.5" density="5" ${options.contact} rgba="0.8 0.6 0.4 1"/>
