@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDataset, type GenerateOptions } from '../core/data/generate.js';
+import { policyActions, policyFromJson } from '../core/export/policy.js';
 import { measureRandomReturn, measureReferenceScores } from '../core/data/reference.js';
 import { envSpec, listEnvs, makeEnv, prepareEnv } from '../core/envs/registry.js';
 
@@ -36,8 +37,32 @@ const LOCOMOTION_RANDOM = [
   { envId: 'ant-v1', episodes: 100, seed: 14 },
 ];
 
-interface Recipe extends Omit<GenerateOptions, 'out' | 'createdAt' | 'author' | 'onProgress'> {
+interface Recipe extends Omit<
+  GenerateOptions,
+  'out' | 'createdAt' | 'author' | 'onProgress' | 'policyFn' | 'policyName'
+> {
   file: string;
+  /**
+   * For policy 'checkpoint': an exported JSON policy (`o2o export --format json`), relative to this
+   * folder (e.g. policies/hopper-medium.policy.json). It acts through `policyActions`, plain
+   * JavaScript arithmetic, so the file's bytes do not depend on the machine or tensor backend.
+   */
+  policyFile?: string;
+}
+
+/** The acting function and card name of a recipe's policy file. */
+function recipePolicy(recipe: Recipe): Pick<GenerateOptions, 'policyFn' | 'policyName'> {
+  if (recipe.policyFile === undefined) return {};
+  const policy = policyFromJson(readFileSync(join(here, recipe.policyFile), 'utf8'), recipe.policyFile);
+  if (policy.metadata.envId !== recipe.envId) {
+    throw new Error(
+      `${recipe.policyFile}: the policy was trained on ${policy.metadata.envId}, not ${recipe.envId}`,
+    );
+  }
+  return {
+    policyFn: (observation) => policyActions(policy, observation, 1),
+    policyName: `checkpoint:${policy.metadata.runId}@${policy.metadata.trainingSteps}`,
+  };
 }
 
 export const RECIPES: Recipe[] = [
@@ -91,9 +116,15 @@ export const RECIPES: Recipe[] = [
 
 async function build(directory: string): Promise<void> {
   for (const recipe of RECIPES) {
-    const { file, ...options } = recipe;
+    const { file, policyFile: _policyFile, ...options } = recipe;
     const out = join(directory, file);
-    const summary = await generateDataset({ ...options, out, createdAt: RECIPE_DATE, author: AUTHOR });
+    const summary = await generateDataset({
+      ...options,
+      ...recipePolicy(recipe),
+      out,
+      createdAt: RECIPE_DATE,
+      author: AUTHOR,
+    });
     const bytes = readFileSync(out);
     const sidecar = {
       file,

@@ -68,9 +68,19 @@ async function frameState(page: Page): Promise<{ frame: number; total: number }>
   return { frame: Number(match[1]), total: Number(match[2]) };
 }
 
+/** The parts of a canvas element the pixel count uses (the tests compile without the DOM types). */
+interface CanvasPixels {
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
 /** Pixels of the viewer's canvas that differ from its top-left (background) pixel. */
 async function drawnPixels(page: Page): Promise<number> {
-  return page.locator('[data-testid="policy-viewer"] canvas').evaluate((canvas: HTMLCanvasElement) => {
+  return page.locator('[data-testid="policy-viewer"] canvas').evaluate((element) => {
+    const canvas = element as unknown as CanvasPixels;
     const context = canvas.getContext('2d');
     if (!context) return 0;
     const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
