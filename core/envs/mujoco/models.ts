@@ -7,6 +7,15 @@
  * (`inertiafromgeom`, MuJoCo's default density 1000 unless stated). MuJoCo's automatic reset on a
  * bad state is off: the environments report a divergence instead of continuing from qpos0.
  */
+
+/**
+ * Memory for contacts and constraints per MjData. MuJoCo's default (≈ 14 MB per MjData) is
+ * committed WebAssembly memory here, which never shrinks and is capped at 2 GiB; these tasks use
+ * about 20 KB, mostly RK4's stack (random rollouts: at most 4 contacts, 21 constraint rows), so
+ * 2 MiB leaves a hundredfold margin while ten evaluation environments stay near 20 MiB. (Were it
+ * ever too small, MuJoCo's stack allocation fails and the step throws its "out of memory" error.)
+ */
+export const ARENA = '2M';
 import type { MazeLayout } from '../maze-layouts.js';
 
 /** One-legged planar hopper (after Gymnasium Hopper-v4): torso, thigh, leg, foot; 3 motors of gear 200. */
@@ -15,6 +24,7 @@ export const HOPPER_XML = `<mujoco model="o2o-hopper">
   <option timestep="0.002" integrator="RK4">
     <flag autoreset="disable"/>
   </option>
+  <size memory="${ARENA}"/>
   <default>
     <joint limited="true" armature="1" damping="1"/>
     <geom type="capsule" condim="1" margin="0.001" solimp="0.8 0.8 0.01 0.5 2" friction="0.9 0.005 0.0001" rgba="0.8 0.6 0.4 1"/>
@@ -73,6 +83,7 @@ export const WALKER2D_XML = `<mujoco model="o2o-walker2d">
   <option timestep="0.002" integrator="RK4">
     <flag autoreset="disable"/>
   </option>
+  <size memory="${ARENA}"/>
   <default>
     <joint limited="true" armature="0.01" damping="0.1"/>
     <geom type="capsule" conaffinity="0" friction="0.7 0.1 0.1" rgba="0.8 0.6 0.4 1"/>
@@ -111,6 +122,7 @@ export const HALFCHEETAH_XML = `<mujoco model="o2o-halfcheetah">
   <option timestep="0.01" gravity="0 0 -9.81">
     <flag autoreset="disable"/>
   </option>
+  <size memory="${ARENA}"/>
   <default>
     <joint limited="true" armature="0.1" damping="0.01" stiffness="8" solreflimit="0.02 1" solimplimit="0 0.8 0.03"/>
     <geom type="capsule" size="0.046" contype="1" conaffinity="0" condim="3" friction="0.4 0.1 0.1" solref="0.02 1" solimp="0 0.8 0.01" rgba="0.8 0.6 0.4 1"/>
@@ -214,6 +226,7 @@ function antXml(options: AntModelOptions): string {
   <option timestep="${options.timestep}" integrator="RK4">
     <flag autoreset="disable"/>
   </option>
+  <size memory="${ARENA}"/>
   <default>
     <joint limited="true" armature="1" damping="1"/>
     <geom type="capsule" size="0.08" condim="3" conaffinity="0" margin="0.01" friction="1 0.5 0.5" density="5" ${options.contact} rgba="0.8 0.6 0.4 1"/>

@@ -161,7 +161,9 @@ describe('MuJoCo runtime: memory', () => {
   });
 
   it('many episodes in freshly built environments leak nothing', () => {
-    const baseline = process.memoryUsage().arrayBuffers;
+    // WebAssembly memory counts as `external`; it never shrinks, so a leak shows up as growth
+    // (each MjData holds about 2.4 MB: 300 leaked ones would add some 700 MB).
+    const baseline = process.memoryUsage().external;
     for (let i = 0; i < 300; i++) {
       const env = makeEnv(i % 2 === 0 ? 'antmaze-medium-v1' : 'walker2d-v1');
       env.reset(i);
@@ -170,8 +172,7 @@ describe('MuJoCo runtime: memory', () => {
       env.close?.();
     }
     expect(liveHandles()).toEqual({ models: 0, data: 0 });
-    // the WebAssembly heap never shrinks, so a leak would show up as growth
-    expect(process.memoryUsage().arrayBuffers - baseline).toBeLessThan(8 * 1024 * 1024);
+    expect(process.memoryUsage().external - baseline).toBeLessThan(24 * 1024 * 1024);
   });
 
   it('evaluation closes the environments it builds', async () => {
