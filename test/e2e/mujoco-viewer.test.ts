@@ -10,7 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifact, findChromium, launchChromium, ROOT, startServe, type ServedApp } from './harness.js';
+import {
+  artifact,
+  findChromium,
+  launchChromium,
+  ROOT,
+  startNodeEntry,
+  startServe,
+  type ServedApp,
+} from './harness.js';
 
 const browser = findChromium();
 const skipReason = 'reason' in browser ? browser.reason : undefined;
@@ -168,5 +176,44 @@ describe.skipIf(skipReason !== undefined)(title, () => {
 
   it('ran without errors in the page', () => {
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe.skipIf(skipReason !== undefined)(`${title}: MuJoCo unavailable`, () => {
+  let runs: string;
+  let served: ServedApp;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    runs = mkdtempSync(join(tmpdir(), 'o2o-e2e-nomujoco-'));
+    // As on a platform where the WebAssembly build does not load.
+    served = await startNodeEntry('core/cli/main.ts', ['serve', '--port', '0', '--runs', runs], {
+      ...process.env,
+      O2O_DISABLE_MUJOCO: '1',
+    });
+    context = await launchChromium((browser as { path: string }).path);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await served?.stop();
+    if (runs) rmSync(runs, { recursive: true, force: true });
+  });
+
+  it('the new-run view names the environments that cannot run and why', async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(served.url);
+    await byTestId(page, 'nav-new-run').click();
+    const note = byTestId(page, 'envs-unavailable');
+    await note.waitFor({ timeout: 60_000 });
+    const text = await note.innerText();
+    expect(text).toContain('hopper-v1');
+    expect(text).toContain('antmaze-medium-v1');
+    expect(text).toContain('O2O_DISABLE_MUJOCO');
+    expect(text).not.toContain('pendulum-v1');
+    await page.screenshot({ path: artifact('mujoco-unavailable-new-run.png'), fullPage: true });
+    expect(errors).toEqual([]);
   });
 });
