@@ -1,15 +1,23 @@
 /**
  * Environment steps per second for every registered environment, under uniform random actions
- * (resets included when an episode ends). Single thread, one environment instance.
+ * (resets included when an episode ends). Single thread, one environment instance. The MuJoCo
+ * tasks run fewer steps per repeat (they are 10–100× slower); an environment that cannot run
+ * here (MuJoCo failed to load) prints its figure with value null and the reason.
  */
-import { listEnvs, makeEnv } from '../core/envs/registry.js';
+import { envSpec, listEnvsChecked, makeEnv } from '../core/envs/registry.js';
 import { Rng } from '../core/util/random.js';
 import { loadAverage, median, report } from './util.js';
 
 const STEPS = 200_000;
+const MUJOCO_STEPS = 10_000;
 const REPEATS = 3;
 
-for (const { id } of listEnvs()) {
+for (const { id, available, unavailableReason } of await listEnvsChecked()) {
+  if (available === false) {
+    report({ name: `envs-step.${id}`, unit: 'steps/s', value: null, unavailable: unavailableReason });
+    continue;
+  }
+  const steps = envSpec(id).runtime ? MUJOCO_STEPS : STEPS;
   const env = makeEnv(id);
   const rng = new Rng(1);
   const space = env.actionSpace;
@@ -23,13 +31,14 @@ for (const { id } of listEnvs()) {
   for (let r = 0; r <= REPEATS; r++) {
     env.reset(r);
     const start = process.hrtime.bigint();
-    for (let i = 0; i < STEPS; i++) {
+    for (let i = 0; i < steps; i++) {
       const step = env.step(actions[i & 4095]);
       if (step.terminated || step.truncated) env.reset();
     }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    if (r > 0) rates.push(STEPS / seconds);
+    if (r > 0) rates.push(steps / seconds);
   }
+  env.close?.();
   report({
     name: `envs-step.${id}`,
     unit: 'steps/s',

@@ -106,7 +106,18 @@ export { policyActions, policyToJson, policyFromJson, type ExportedPolicy } from
 export { policyToOnnx } from './export/onnx.js';
 export { writeTfjsPolicy, loadTfjsPolicy } from './export/tfjs.js';
 // Environments.
-export { makeEnv, listEnvs, envSpec, type EnvListing } from './envs/registry.js';
+export {
+  makeEnv,
+  makeEnvAsync,
+  prepareEnv,
+  listEnvs,
+  listEnvsChecked,
+  envSpec,
+  type EnvListing,
+} from './envs/registry.js';
+export { MUJOCO_VERSION, mujocoStatus, MjcfError, type MujocoStatus } from './envs/mujoco/runtime.js';
+export { SimulationDivergedError } from './envs/mujoco/mujoco-env.js';
+export { AntMazeEnv } from './envs/mujoco/ant-maze.js';
 export type {
   Env,
   EnvSpec,
@@ -129,7 +140,7 @@ export {
   type GenerationPolicy,
 } from './data/generate.js';
 export { dumpReplay } from './data/dump-replay.js';
-export { measureReferenceScores } from './data/reference.js';
+export { measureRandomReturn, measureReferenceScores } from './data/reference.js';
 export { normalizedScore } from './train/diagnostics.js';
 export { CARD_METADATA_KEY, CARD_FORMAT_VERSION } from './data/card.js';
 export {

@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDataset, type GenerateOptions } from '../core/data/generate.js';
-import { measureReferenceScores } from '../core/data/reference.js';
-import { listEnvs, makeEnv } from '../core/envs/registry.js';
+import { policyActions, policyFromJson } from '../core/export/policy.js';
+import { measureRandomReturn, measureReferenceScores } from '../core/data/reference.js';
+import { envSpec, listEnvs, makeEnv, prepareEnv } from '../core/envs/registry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -24,8 +25,44 @@ const AUTHOR = 'o2o-studio dataset recipes';
 const DIVERSE_MAZE_DESCRIPTION =
   'Diverse point-maze data: random starts, noisy waypoint controller steering to random goals (a new goal whenever one is reached); sparse reward and terminal at the evaluation goal.';
 
-interface Recipe extends Omit<GenerateOptions, 'out' | 'createdAt' | 'author' | 'onProgress'> {
+/**
+ * Random datasets of the MuJoCo locomotion tasks (D4RL "random"): episode counts chosen to keep
+ * each file near 3–4 MiB (hopper and walker episodes last ≈ 20 steps, halfcheetah's 1000, ant's
+ * ≈ 180), all shipped files together well under 30 MiB.
+ */
+const LOCOMOTION_RANDOM = [
+  { envId: 'hopper-v1', episodes: 1000, seed: 11 },
+  { envId: 'walker2d-v1', episodes: 1000, seed: 12 },
+  { envId: 'halfcheetah-v1', episodes: 20, seed: 13 },
+  { envId: 'ant-v1', episodes: 100, seed: 14 },
+];
+
+interface Recipe extends Omit<
+  GenerateOptions,
+  'out' | 'createdAt' | 'author' | 'onProgress' | 'policyFn' | 'policyName'
+> {
   file: string;
+  /**
+   * For policy 'checkpoint': an exported JSON policy (`o2o export --format json`), relative to this
+   * folder (e.g. policies/hopper-medium.policy.json). It acts through `policyActions`, plain
+   * JavaScript arithmetic, so the file's bytes do not depend on the machine or tensor backend.
+   */
+  policyFile?: string;
+}
+
+/** The acting function and card name of a recipe's policy file. */
+function recipePolicy(recipe: Recipe): Pick<GenerateOptions, 'policyFn' | 'policyName'> {
+  if (recipe.policyFile === undefined) return {};
+  const policy = policyFromJson(readFileSync(join(here, recipe.policyFile), 'utf8'), recipe.policyFile);
+  if (policy.metadata.envId !== recipe.envId) {
+    throw new Error(
+      `${recipe.policyFile}: the policy was trained on ${policy.metadata.envId}, not ${recipe.envId}`,
+    );
+  }
+  return {
+    policyFn: (observation) => policyActions(policy, observation, 1),
+    policyName: `checkpoint:${policy.metadata.runId}@${policy.metadata.trainingSteps}`,
+  };
 }
 
 export const RECIPES: Recipe[] = [
@@ -67,13 +104,27 @@ export const RECIPES: Recipe[] = [
     description:
       'Medium-quality pendulum data: the energy-pumping swing-up controller with Gaussian noise, replaced by a uniform random torque at 65% of steps.',
   },
+  ...LOCOMOTION_RANDOM.map(({ envId, episodes, seed }): Recipe => ({
+    file: `${envId.replace(/-v1$/, '')}-random-v1.arrow`,
+    envId,
+    policy: 'random',
+    episodes,
+    seed,
+    description: `D4RL-style random data for ${envId}: every action component uniform in [−1, 1], ${episodes} episodes (a small sample beside D4RL's 10⁶ steps; \`o2o datasets generate --policy random\` makes more).`,
+  })),
 ];
 
 async function build(directory: string): Promise<void> {
   for (const recipe of RECIPES) {
-    const { file, ...options } = recipe;
+    const { file, policyFile: _policyFile, ...options } = recipe;
     const out = join(directory, file);
-    const summary = await generateDataset({ ...options, out, createdAt: RECIPE_DATE, author: AUTHOR });
+    const summary = await generateDataset({
+      ...options,
+      ...recipePolicy(recipe),
+      out,
+      createdAt: RECIPE_DATE,
+      author: AUTHOR,
+    });
     const bytes = readFileSync(out);
     const sidecar = {
       file,
@@ -101,18 +152,34 @@ async function build(directory: string): Promise<void> {
       `${file}: ${summary.rows} transitions, ${summary.episodes} episodes, mean return ${summary.episodeReturns.mean.toFixed(3)}, normalised ${summary.episodeReturns.normalizedMean?.toFixed(1)}, ${(bytes.length / 1048576).toFixed(2)} MiB\n`,
     );
   }
-  const references: Record<string, { measured: { min: number; max: number }; inEnvironment: unknown }> = {};
+  const references: Record<
+    string,
+    { measured: { min: number; max?: number } | null; inEnvironment: { min: number; max: number } | null }
+  > = {};
+  const round = (value: number) => Math.round(value * 100) / 100;
   for (const { id } of listEnvs()) {
-    const measured = measureReferenceScores(id, 100, 0);
-    const round = (value: number) => Math.round(value * 100) / 100;
-    references[id] = {
-      measured: { min: round(measured.min), max: round(measured.max) },
-      inEnvironment: makeEnv(id).referenceScores ?? null,
-    };
+    await prepareEnv(id);
+    const env = makeEnv(id);
+    const inEnvironment = env.referenceScores ?? null;
+    const goalTask = env.goalConditioned;
+    env.close?.();
+    let measured: { min: number; max?: number } | null;
+    if (!envSpec(id).runtime) {
+      const scores = measureReferenceScores(id, 100, 0);
+      measured = { min: round(scores.min), max: round(scores.max) };
+    } else if (goalTask) {
+      measured = null; // the ant mazes: success rate, 0…1 by definition (D4RL)
+    } else {
+      measured = { min: round(measureRandomReturn(id, 100, 0)) }; // no expert here yet
+    }
+    references[id] = { measured, inEnvironment };
   }
   writeFileSync(join(directory, 'reference-scores.json'), `${JSON.stringify(references, null, 2)}\n`);
   for (const [id, { measured, inEnvironment }] of Object.entries(references)) {
-    const same = JSON.stringify(measured) === JSON.stringify(inEnvironment);
+    const same =
+      measured === null ||
+      (measured.min === inEnvironment?.min &&
+        (measured.max === undefined || measured.max === inEnvironment.max));
     process.stdout.write(
       `reference ${id}: measured ${JSON.stringify(measured)}${same ? '' : ` — the environment carries ${JSON.stringify(inEnvironment)}; update it`}\n`,
     );

@@ -24,11 +24,7 @@
  * feedback itself keeps the corrected sign.
  */
 import { essAtTemperature } from './statistics.js';
-import type {
-  BetaController,
-  BetaControllerOptions,
-  BetaControllerState,
-} from './types.js';
+import type { BetaController, BetaControllerOptions, BetaControllerState } from './types.js';
 
 import { validateBetaControllerOptions } from './options.js';
 

@@ -8,7 +8,7 @@ import { readRunConfig, readRunMeta, RunDirectoryError } from '../train/run-dire
 import { Replay } from '../replay/replay.js';
 import type { ReplayState } from '../replay/types.js';
 import type { TransitionColumns } from '../replay/transitions.js';
-import { makeEnv } from '../envs/registry.js';
+import { makeEnv, prepareEnv } from '../envs/registry.js';
 import { CARD_FORMAT_VERSION } from './card.js';
 import { inspectDataset } from './inspect.js';
 import type { DatasetCard, DatasetSummary } from './types.js';
@@ -68,7 +68,10 @@ export async function dumpReplay(
     if (columns.terminals[i] !== 0 || columns.timeouts[i] !== 0) episodes++;
   let reference: { min: number; max: number } | undefined;
   try {
-    reference = makeEnv(envId).referenceScores;
+    await prepareEnv(envId);
+    const env = makeEnv(envId);
+    reference = env.referenceScores;
+    env.close?.();
   } catch {
     reference = undefined;
   }

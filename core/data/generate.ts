@@ -4,7 +4,7 @@
  * reset with a seed drawn from the generator seeded by `seed`, and the policy's noise comes from
  * a separate stream of the same generator.
  */
-import { makeEnv } from '../envs/registry.js';
+import { makeEnv, prepareEnv } from '../envs/registry.js';
 import type { PointMazeEnv } from '../envs/point-maze.js';
 import {
   addGaussianNoise,
@@ -261,7 +261,7 @@ export async function collectRollouts(options: Omit<GenerateOptions, 'out'>): Pr
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   const noise = options.noise ?? scriptedNoiseFor(envId);
   if (!(noise >= 0)) throw new RangeError(`noise must be ≥ 0, got ${noise}`);
-  makeEnv(envId); // unknown id → an error listing the known ones, before anything else
+  await prepareEnv(envId); // unknown id → an error listing the known ones, before anything else
   const behaviour =
     options.policy === 'random'
       ? randomBehaviour()
@@ -287,27 +287,33 @@ export async function collectRollouts(options: Omit<GenerateOptions, 'out'>): Pr
   const policyRng = rng.fork();
   const returns: number[] = [];
   let successes = 0;
-  for (let episode = 0; episode < episodes; episode++) {
-    let observation = env.reset(resetSeeds.nextUint32());
-    behaviour.begin(env, policyRng);
-    let total = 0;
-    let succeeded = false;
-    for (;;) {
-      // The behaviour acts every step (keeping its internal state and noise stream in step); with probability ε its action is replaced.
-      const chosen = await behaviour.act(env, observation, policyRng);
-      const action =
-        epsilon > 0 && policyRng.uniform() < epsilon ? await random.act(env, observation, policyRng) : chosen;
-      const step = env.step(action);
-      const stored = typeof action === 'number' ? Float32Array.of(action) : action;
-      builder.push(observation, stored, step.reward, step.observation, step.terminated, step.truncated);
-      total += step.reward;
-      if (step.info.success) succeeded = true;
-      observation = step.observation;
-      if (step.terminated || step.truncated) break;
+  try {
+    for (let episode = 0; episode < episodes; episode++) {
+      let observation = env.reset(resetSeeds.nextUint32());
+      behaviour.begin(env, policyRng);
+      let total = 0;
+      let succeeded = false;
+      for (;;) {
+        // The behaviour acts every step (keeping its internal state and noise stream in step); with probability ε its action is replaced.
+        const chosen = await behaviour.act(env, observation, policyRng);
+        const action =
+          epsilon > 0 && policyRng.uniform() < epsilon
+            ? await random.act(env, observation, policyRng)
+            : chosen;
+        const step = env.step(action);
+        const stored = typeof action === 'number' ? Float32Array.of(action) : action;
+        builder.push(observation, stored, step.reward, step.observation, step.terminated, step.truncated);
+        total += step.reward;
+        if (step.info.success) succeeded = true;
+        observation = step.observation;
+        if (step.terminated || step.truncated) break;
+      }
+      returns.push(total);
+      if (succeeded) successes++;
+      options.onProgress?.(episode + 1, episodes);
     }
-    returns.push(total);
-    if (succeeded) successes++;
-    options.onProgress?.(episode + 1, episodes);
+  } finally {
+    env.close?.();
   }
   return { columns: builder.build(), behaviorPolicy, returns, successes };
 }
@@ -315,7 +321,9 @@ export async function collectRollouts(options: Omit<GenerateOptions, 'out'>): Pr
 /** Generate a dataset file and return its summary (as `inspectDataset` gives it). */
 export async function generateDataset(options: GenerateOptions): Promise<DatasetSummary> {
   const rollouts = await collectRollouts(options);
-  const reference = makeEnv(options.envId).referenceScores;
+  const referenceEnv = makeEnv(options.envId);
+  const reference = referenceEnv.referenceScores;
+  referenceEnv.close?.();
   const card: DatasetCard = {
     formatVersion: CARD_FORMAT_VERSION,
     envId: options.envId,

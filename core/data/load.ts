@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { episodeIdsFromEnds } from '../replay/replay.js';
 import { allocateColumns, type TransitionColumns } from '../replay/transitions.js';
-import { makeEnv } from '../envs/registry.js';
+import { makeEnv, prepareEnv } from '../envs/registry.js';
 import type { Env } from '../envs/types.js';
 import { parseCard } from './card.js';
 import { type MatrixColumn, readFlags, readIntegers, readMatrix, readScalar } from './columns.js';
@@ -75,7 +75,7 @@ async function loadFile(path: string, options: LoadOptions): Promise<LoadedDatas
   const names = table.schema.fields.map((field) => field.name);
   const isMinari = names.includes('terminations') || names.includes('truncations');
   const layout: DatasetLayout = isMinari ? 'minari' : 'd4rl';
-  const expected = expectedShapes(path, options, card?.envId ?? null);
+  const expected = await expectedShapes(path, options, card?.envId ?? null);
   const warnings: string[] = [...expected.warnings];
   const zeroCopyColumns: string[] = [];
 
@@ -111,7 +111,11 @@ interface ExpectedShapes {
   warnings: string[];
 }
 
-function expectedShapes(path: string, options: LoadOptions, cardEnvId: string | null): ExpectedShapes {
+async function expectedShapes(
+  path: string,
+  options: LoadOptions,
+  cardEnvId: string | null,
+): Promise<ExpectedShapes> {
   const shapes: ExpectedShapes = {
     observationWidth: options.observationWidth,
     actionWidth: options.actionWidth,
@@ -122,10 +126,12 @@ function expectedShapes(path: string, options: LoadOptions, cardEnvId: string | 
   if (options.envId === undefined) return shapes;
   let env: Env;
   try {
+    await prepareEnv(options.envId);
     env = makeEnv(options.envId);
   } catch (error) {
     throw new DatasetError(path, (error as Error).message);
   }
+  env.close?.();
   shapes.source = `environment ${env.id}`;
   shapes.observationWidth ??= env.observationSpace.size;
   if (env.actionSpace.kind === 'box') {
@@ -520,7 +526,7 @@ async function loadMinariDirectory(path: string, options: LoadOptions): Promise<
       'is a directory without episode sub-directories; expected an Arrow IPC or Parquet file, or a Minari dataset directory (sub-directories named by episode id)',
     );
   }
-  const expected = expectedShapes(path, options, null);
+  const expected = await expectedShapes(path, options, null);
   const warnings: string[] = [...expected.warnings];
   const parts: TransitionColumns[] = [];
   let fileBytes = 0;

@@ -3,7 +3,8 @@
  * return of the uniform random policy and R_max that of the noise-free scripted expert, both on the
  * environment's default task from its evaluation start. D4RL's published ranges belong to its MuJoCo
  * tasks and do not transfer to these simulators, so we measure ours; `npm run datasets` prints the
- * measurement next to the constants the environments carry.
+ * measurement next to the constants the environments carry. The MuJoCo tasks have no scripted
+ * expert: only their random minimum is measured here (see core/envs/mujoco/locomotion.ts).
  */
 import { PointMazeEnv } from '../envs/point-maze.js';
 import { makeEnv } from '../envs/registry.js';
@@ -56,6 +57,29 @@ function meanReturn(
   return total / episodes;
 }
 
+/** The uniform random policy of `env`'s action space, drawing from a generator seeded with `seed`. */
+function randomPolicy(env: Env, seed: number): (observation: Float32Array) => Float32Array | number {
+  const rng = new Rng(seed);
+  const space = env.actionSpace;
+  return () => {
+    if (space.kind === 'discrete') return rng.int(space.n);
+    return Float32Array.from({ length: space.size }, (_, i) => rng.uniformIn(space.low[i], space.high[i]));
+  };
+}
+
+/**
+ * Mean return of the uniform random policy over `episodes` episodes: the reference minimum. The
+ * environment's runtime must be loaded (`prepareEnv`).
+ */
+export function measureRandomReturn(envId: string, episodes = 100, seed = 0): number {
+  const env = makeEnv(envId);
+  try {
+    return meanReturn(env, randomPolicy(env, seed + 1), episodes, seed);
+  } finally {
+    env.close?.();
+  }
+}
+
 /** Mean returns of the random policy and the scripted expert over `episodes` episodes each. */
 export function measureReferenceScores(
   envId: string,
@@ -63,14 +87,12 @@ export function measureReferenceScores(
   seed = 0,
 ): { min: number; max: number } {
   const env = makeEnv(envId);
-  const rng = new Rng(seed + 1);
-  const space = env.actionSpace;
-  const random = (): Float32Array | number => {
-    if (space.kind === 'discrete') return rng.int(space.n);
-    return Float32Array.from({ length: space.size }, (_, i) => rng.uniformIn(space.low[i], space.high[i]));
-  };
-  return {
-    min: meanReturn(env, random, episodes, seed),
-    max: meanReturn(env, expertPolicy(env), episodes, seed),
-  };
+  try {
+    return {
+      min: meanReturn(env, randomPolicy(env, seed + 1), episodes, seed),
+      max: meanReturn(env, expertPolicy(env), episodes, seed),
+    };
+  } finally {
+    env.close?.();
+  }
 }

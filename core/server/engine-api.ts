@@ -6,7 +6,7 @@
 import { parseCard } from '../data/card.js';
 import { inspectDataset } from '../data/inspect.js';
 import { readTable } from '../data/read-table.js';
-import { listEnvs, makeEnv } from '../envs/registry.js';
+import { listEnvsChecked, makeEnv } from '../envs/registry.js';
 import { exportPolicy } from '../export/export-run.js';
 import { describeBackend, initBackend } from '../tensor/backend.js';
 import { validateRunConfig } from '../train/config.js';
@@ -39,7 +39,7 @@ export async function createEngineApi(): Promise<EngineApi> {
     exportPolicy,
     inspectDataset,
     summarizeDataset,
-    listEnvs,
+    listEnvs: listEnvsChecked,
     makeEnv,
     loadRunPolicy,
     describeBackend: async () => describeBackend(await initBackend()),

@@ -323,17 +323,21 @@ export function rolloutEpisode(
   policy: RunPolicy,
   seed: number,
 ): { frames: RenderSnapshot[]; return: number; success: boolean } {
-  let observation = env.reset(seed);
-  const frames: RenderSnapshot[] = [env.render()];
-  let episodeReturn = 0;
-  let success = false;
-  for (let step = 0; step < env.maxEpisodeSteps; step++) {
-    const result = env.step(policy.act(observation));
-    episodeReturn += result.reward;
-    frames.push(env.render());
-    if (result.info.success === true) success = true;
-    if (result.terminated || result.truncated) break;
-    observation = result.observation;
+  try {
+    let observation = env.reset(seed);
+    const frames: RenderSnapshot[] = [env.render()];
+    let episodeReturn = 0;
+    let success = false;
+    for (let step = 0; step < env.maxEpisodeSteps; step++) {
+      const result = env.step(policy.act(observation));
+      episodeReturn += result.reward;
+      frames.push(env.render());
+      if (result.info.success === true) success = true;
+      if (result.terminated || result.truncated) break;
+      observation = result.observation;
+    }
+    return { frames, return: episodeReturn, success };
+  } finally {
+    env.close?.();
   }
-  return { frames, return: episodeReturn, success };
 }

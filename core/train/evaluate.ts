@@ -58,6 +58,19 @@ export async function evaluatePolicy(
 ): Promise<EvaluationResult> {
   const count = options.episodes;
   const envs = Array.from({ length: count }, makeEnv);
+  try {
+    return await evaluateEpisodes(envs, policy, options);
+  } finally {
+    for (const env of envs) env.close?.();
+  }
+}
+
+async function evaluateEpisodes(
+  envs: Env[],
+  policy: EvaluationPolicy,
+  options: EvaluationOptions,
+): Promise<EvaluationResult> {
+  const count = envs.length;
   const env0 = envs[0];
   if (env0.actionSpace.kind !== 'box') throw new Error(`${env0.id}: evaluation needs a Box action space`);
   const observationWidth = env0.observationSpace.size;

@@ -34,7 +34,7 @@ export async function restoreRun(directory: string): Promise<RestoredRun> {
       `${directory}: the run has no checkpoint yet (nothing trained to evaluate or export)`,
     );
   }
-  const env = makeRunEnv(config);
+  const env = await makeRunEnv(config);
   await initBackend(config.backend, config.threads);
   const actionSpace = env.actionSpace as BoxSpace;
   const learner = await buildLearner(config, env);

@@ -27,7 +27,7 @@ import type { Learner } from '../agents/types.js';
 import { createBetaController, shiftStatistics } from '../beta/index.js';
 import type { BetaController, BetaControllerState } from '../beta/types.js';
 import { loadDataset } from '../data/load.js';
-import { makeEnv } from '../envs/registry.js';
+import { makeEnv, prepareEnv } from '../envs/registry.js';
 import type { BoxSpace, Env } from '../envs/types.js';
 import { scaleAction, unscaleAction } from '../export/policy.js';
 import { Replay } from '../replay/replay.js';
@@ -115,10 +115,11 @@ export function evaluationSeed(runSeed: number, episode: number): number {
   return 1_000_003 * (runSeed + 1) + episode;
 }
 
-/** The environment of a run, checked to have a Box action space with finite bounds. */
-export function makeRunEnv(config: RunConfig): Env {
+/** The environment of a run (its runtime loaded first), checked to have a Box action space with finite bounds. */
+export async function makeRunEnv(config: RunConfig): Promise<Env> {
   let env: Env;
   try {
+    await prepareEnv(config.env.id);
     env = makeEnv(config.env.id, config.env.options);
   } catch (error) {
     const message = (error as Error).message;
@@ -854,7 +855,7 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
       `${directory}: checkpoint format ${String(state.formatVersion)} is not supported`,
     );
   }
-  const env = makeRunEnv(config);
+  const env = await makeRunEnv(config);
   const backend = await initBackend(config.backend, config.threads);
   const notes: string[] = [];
   if (meta.backend !== backend.name) {
@@ -897,7 +898,7 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
 
 /** Environment, backend, dataset (normalised), replay, learner and controller of a fresh run. */
 async function startPieces(config: RunConfig) {
-  const env = makeRunEnv(config);
+  const env = await makeRunEnv(config);
   const space = actionSpaceOf(env);
   const backend = await initBackend(config.backend, config.threads);
   const rng = new Rng(config.seed);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fitBounds, parseSnapshot, toCanvas } from '../../renderer/src/lib/rollout.js';
+import { fitBounds, groundMarks, parseSnapshot, toCanvas } from '../../renderer/src/lib/rollout.js';
 
 describe('fitBounds', () => {
   it('maps the world box into the canvas centred, y up, aspect kept', () => {
@@ -54,5 +54,26 @@ describe('parseSnapshot', () => {
     expect(parseSnapshot({ ...frame, walls: [[0, 0]] })).toMatch(/walls/);
     expect(parseSnapshot({ ...frame, agent: { x: 0 } })).toMatch(/agent/);
     expect(parseSnapshot({ ...frame, lines: [[0]] })).toMatch(/lines/);
+  });
+});
+
+describe('MuJoCo frames (side and top views with capsules)', () => {
+  const base = { bounds: [0, -0.3, 5, 2.2], walls: [], agent: { x: 2.5, y: 1.2, radius: 0.05 } };
+
+  it('accepts a side view with capsules and names what is wrong otherwise', () => {
+    expect(parseSnapshot({ ...base, view: 'side', capsules: [[2.5, 1.45, 2.5, 1.05, 0.05]] })).toMatchObject({
+      view: 'side',
+    });
+    expect(parseSnapshot({ ...base, view: 'front' })).toBe("frame.view must be 'top' or 'side'");
+    expect(parseSnapshot({ ...base, capsules: [[0, 0, 1, 1]] })).toBe(
+      'frame.capsules must be a list of [x1, y1, x2, y2, radius]',
+    );
+    expect(parseSnapshot({ ...base, capsules: [[0, 0, 1, 1, Number.NaN]] })).toMatch(/frame.capsules/);
+  });
+
+  it('puts a ground mark at every whole metre inside the window', () => {
+    expect(groundMarks(-1.5, 2.2)).toEqual([-1, 0, 1, 2]);
+    expect(groundMarks(3, 5)).toEqual([3, 4, 5]);
+    expect(groundMarks(0.1, 0.9)).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { generateDataset, type GenerationPolicy } from '../../data/generate.js';
 import { summarize } from '../../data/inspect.js';
 import { loadDataset } from '../../data/load.js';
 import type { ColumnStatistics, DatasetSummary } from '../../data/types.js';
-import { listEnvs, makeEnv } from '../../envs/registry.js';
+import { listEnvsChecked, makeEnv, prepareEnv } from '../../envs/registry.js';
 import { ExitCode, UserFacingError } from '../errors.js';
 
 function parseInteger(flag: string, text: string, minimum: number): number {
@@ -185,6 +185,7 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
   const policy = flags.policy as GenerationPolicy;
   let env;
   try {
+    await prepareEnv(flags.env);
     env = makeEnv(flags.env);
   } catch (error) {
     throw new UserFacingError(`--env: ${(error as Error).message}`);
@@ -285,16 +286,16 @@ export function registerDatasets(program: Command): void {
 
   datasets
     .command('envs')
-    .description('list the environments with their observation and action widths')
+    .description('list the environments with their observation and action widths, and which cannot run here')
     .option('--json', 'print a JSON array')
-    .action((flags: { json?: boolean }) => {
-      const envs = listEnvs();
+    .action(async (flags: { json?: boolean }) => {
+      const envs = await listEnvsChecked();
       if (flags.json) process.stdout.write(`${JSON.stringify(envs)}\n`);
       else {
         for (const env of envs) {
           const kind = env.discrete ? 'discrete' : 'continuous';
           process.stdout.write(
-            `${env.id.padEnd(28)} obs ${env.observationWidth}, action ${env.actionWidth} ${kind}${env.goal ? ', goal-reaching' : ''}\n    ${env.description}\n`,
+            `${env.id.padEnd(28)} obs ${env.observationWidth}, action ${env.actionWidth} ${kind}${env.goal ? ', goal-reaching' : ''}${env.available === false ? ' — UNAVAILABLE' : ''}\n    ${env.description}\n${env.available === false ? `    unavailable: ${env.unavailableReason ?? 'unknown reason'}\n` : ''}`,
           );
         }
       }

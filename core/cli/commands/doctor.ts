@@ -10,6 +10,8 @@ import {
   type BackendInfo,
   type BackendPreference,
 } from '../../tensor/backend.js';
+import { listEnvsChecked } from '../../envs/registry.js';
+import { mujocoStatus, type MujocoStatus } from '../../envs/mujoco/runtime.js';
 import { packageInfo } from '../../util/package-info.js';
 import { UserFacingError } from '../errors.js';
 
@@ -23,6 +25,8 @@ export interface DoctorReport {
   package: { name: string; version: string };
   platform: { os: string; arch: string; cpus: number };
   backend: BackendInfo;
+  /** The MuJoCo physics runtime and the environments that cannot run here (with the reason). */
+  physics: { mujoco: MujocoStatus; unavailableEnvs: { id: string; reason: string }[] };
 }
 
 export async function runDoctor(preference?: BackendPreference): Promise<DoctorReport> {
@@ -34,10 +38,15 @@ export async function runDoctor(preference?: BackendPreference): Promise<DoctorR
   } catch (error) {
     throw new UserFacingError(error instanceof Error ? error.message : String(error));
   }
+  const envs = await listEnvsChecked();
+  const unavailableEnvs = envs
+    .filter((env) => env.available === false)
+    .map((env) => ({ id: env.id, reason: env.unavailableReason ?? 'unknown reason' }));
   return {
     package: { name: info.name, version: info.version },
     platform: { os: platform(), arch: arch(), cpus: availableParallelism() },
     backend,
+    physics: { mujoco: mujocoStatus(), unavailableEnvs },
   };
 }
 
@@ -61,6 +70,15 @@ export function formatDoctorReport(report: DoctorReport): string {
     if (name === backend.name) continue;
     lines.push(`  ${name}: ${backend.reasons[name] ?? 'not considered'}`);
   }
+  const { mujoco, unavailableEnvs } = report.physics;
+  lines.push(
+    mujoco.state === 'loaded'
+      ? `MuJoCo physics: ${mujoco.version} loaded; every environment can run`
+      : `MuJoCo physics: ${mujoco.state === 'failed' ? mujoco.reason : mujoco.state}`,
+  );
+  if (unavailableEnvs.length > 0) {
+    lines.push(`unavailable environments: ${unavailableEnvs.map((env) => env.id).join(', ')}`);
+  }
   lines.push('versions:');
   for (const [name, version] of Object.entries(backend.versions)) lines.push(`  ${name} ${version}`);
   return lines.join('\n');
@@ -69,7 +87,9 @@ export function formatDoctorReport(report: DoctorReport): string {
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('show the compute backend in use, why the others are not used, and versions')
+    .description(
+      'show the compute backend in use, why the others are not used, which environments cannot run here, and versions',
+    )
     .option('--json', 'print the findings as one JSON object')
     .option(
       '--backend <name>',

@@ -4,7 +4,7 @@
  * mean return, normalised score, success rate and — for a run, which has a critic — value bias.
  */
 import type { Command } from 'commander';
-import { makeEnv } from '../../envs/registry.js';
+import { makeEnv, prepareEnv } from '../../envs/registry.js';
 import { loadPolicyFile } from '../../export/load.js';
 import { evaluatePolicy, type EvaluationResult } from '../../train/evaluate.js';
 import { evaluationSeed, learnerPolicy } from '../../train/run.js';
@@ -52,8 +52,9 @@ function parseEnvOptions(text: string | undefined): Record<string, unknown> {
   throw new UserFacingError(`--env-options: expected a JSON object, got ${text}`);
 }
 
-function makeEnvOrUsageError(id: string, options: Record<string, unknown>) {
+async function makeEnvOrUsageError(id: string, options: Record<string, unknown>) {
   try {
+    await prepareEnv(id);
     return makeEnv(id, options);
   } catch (error) {
     throw new UserFacingError((error as Error).message);
@@ -95,7 +96,8 @@ export async function evaluatePolicyFile(
   try {
     const envId = options.envId ?? policy.metadata.envId;
     if (!envId) throw new UserFacingError(`${path} does not name its environment; give --env ID`);
-    const probe = makeEnvOrUsageError(envId, options.envOptions ?? {});
+    const probe = await makeEnvOrUsageError(envId, options.envOptions ?? {});
+    probe.close?.();
     const actionWidth = probe.actionSpace.kind === 'box' ? probe.actionSpace.size : 1;
     if (probe.observationSpace.size !== policy.observationWidth || actionWidth !== policy.actionWidth) {
       throw new UserFacingError(

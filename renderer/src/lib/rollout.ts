@@ -1,7 +1,8 @@
 /**
- * Geometry and validation for the policy viewer, which animates evaluation rollouts of the 2-D
- * environments. Frames arrive as RenderSnapshot objects in world coordinates (y up); the canvas
- * has y down, so the world box is fitted into the canvas, centred, with the aspect ratio kept.
+ * Geometry and validation for the policy viewer, which animates evaluation rollouts. Frames
+ * arrive as RenderSnapshot objects in world coordinates (y up) — a map seen from above, or a side
+ * view of a MuJoCo body whose window follows it; the canvas has y down, so the world box is fitted
+ * into the canvas, centred, with the aspect ratio kept.
  */
 import type { RenderSnapshot } from '../../../core/envs/types.js';
 
@@ -76,5 +77,22 @@ export function parseSnapshot(frame: unknown): RenderSnapshot | string {
     (!Array.isArray(snapshot.lines) || !snapshot.lines.every((l) => isNumberTuple(l, 4)))
   )
     return 'frame.lines must be a list of [x1, y1, x2, y2]';
+  if (
+    snapshot.capsules !== undefined &&
+    (!Array.isArray(snapshot.capsules) || !snapshot.capsules.every((c) => isNumberTuple(c, 5)))
+  )
+    return 'frame.capsules must be a list of [x1, y1, x2, y2, radius]';
+  if (snapshot.view !== undefined && snapshot.view !== 'top' && snapshot.view !== 'side')
+    return "frame.view must be 'top' or 'side'";
   return frame as RenderSnapshot;
+}
+
+/**
+ * World x positions of the distance marks on the ground of a side view: every `spacing` units
+ * inside [xMin, xMax] (the window follows the body, so the marks show its motion).
+ */
+export function groundMarks(xMin: number, xMax: number, spacing = 1): number[] {
+  const marks: number[] = [];
+  for (let x = Math.ceil(xMin / spacing) * spacing; x <= xMax; x += spacing) marks.push(x);
+  return marks;
 }

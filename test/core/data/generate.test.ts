@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { collectRollouts, generateDataset } from '../../../core/data/generate.js';
 import { inspectDataset } from '../../../core/data/inspect.js';
 import { loadDataset } from '../../../core/data/load.js';
-import { listEnvs } from '../../../core/envs/registry.js';
+import { envSpec, listEnvs } from '../../../core/envs/registry.js';
+import { policyActions, policyFromJson, policyToJson } from '../../../core/export/policy.js';
+import { Rng } from '../../../core/util/random.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'o2o-generate-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -24,7 +26,9 @@ describe('dataset generation', () => {
 
   it('writes a valid file for every environment and behaviour, within the action bounds', async () => {
     for (const { id } of listEnvs()) {
-      for (const policy of ['random', 'scripted'] as const) {
+      // The MuJoCo tasks have no scripted behaviour (their data comes from trained policies).
+      const policies = envSpec(id).runtime ? (['random'] as const) : (['random', 'scripted'] as const);
+      for (const policy of policies) {
         const out = join(scratch, `${id}-${policy}.arrow`);
         const progress: number[] = [];
         const summary = await generateDataset({
@@ -93,6 +97,53 @@ describe('dataset generation', () => {
     });
     expect(rollouts.behaviorPolicy).toBe('checkpoint:test');
     expect(new Set(rollouts.columns.actions)).toEqual(new Set([1.25]));
+  });
+
+  it('a MuJoCo task from an exported JSON policy (the medium/expert recipe path) is byte-identical per seed', async () => {
+    // A small hand-made hopper policy through the JSON format, acting in plain JavaScript.
+    const rng = new Rng(3);
+    const weights = (n: number) => Float32Array.from({ length: n }, () => rng.uniformIn(-0.5, 0.5));
+    const text = policyToJson({
+      metadata: {
+        envId: 'hopper-v1',
+        configHash: '0123456789abcdef',
+        trainingSteps: 100_000,
+        envSteps: 100_000,
+        runId: 'hopper-medium-test',
+        packageVersion: '0.1.0',
+        createdAt,
+      },
+      observationWidth: 11,
+      actionWidth: 3,
+      observationMean: new Float32Array(11),
+      observationStd: new Float32Array(11).fill(1),
+      actionLow: new Float32Array(3).fill(-1),
+      actionHigh: new Float32Array(3).fill(1),
+      layers: [
+        { inputSize: 11, outputSize: 8, activation: 'relu', weight: weights(88), bias: weights(8) },
+        { inputSize: 8, outputSize: 3, activation: 'tanh', weight: weights(24), bias: weights(3) },
+      ],
+    });
+    const policy = policyFromJson(text);
+    const options = {
+      envId: 'hopper-v1',
+      policy: 'checkpoint' as const,
+      episodes: 3,
+      seed: 9,
+      createdAt,
+      policyFn: (observation: Float32Array) => policyActions(policy, observation, 1),
+      policyName: `checkpoint:${policy.metadata.runId}@${policy.metadata.trainingSteps}`,
+    };
+    const first = await generateDataset({ ...options, out: join(scratch, 'hopper-a.arrow') });
+    await generateDataset({ ...options, out: join(scratch, 'hopper-b.arrow') });
+    expect(
+      readFileSync(join(scratch, 'hopper-a.arrow')).equals(readFileSync(join(scratch, 'hopper-b.arrow'))),
+    ).toBe(true);
+    expect(first.card?.behaviorPolicy).toBe('checkpoint:hopper-medium-test@100000');
+    expect(first.card?.referenceMinScore).toBe(19.52);
+    const loaded = await loadDataset(join(scratch, 'hopper-a.arrow'), { envId: 'hopper-v1' });
+    expect(loaded.columns.observationWidth).toBe(11);
+    expect(loaded.columns.actions.every((a) => a > -1 && a < 1)).toBe(true);
   });
 
   it('mixes in random actions at the requested rate', async () => {

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cartPoleStep, CartPoleEnv } from '../../../core/envs/cartpole.js';
 import { mountainCarStep, MountainCarContinuousEnv } from '../../../core/envs/mountain-car.js';
 import { pendulumStep, PendulumEnv } from '../../../core/envs/pendulum.js';
+import { loadMujoco } from '../../../core/envs/mujoco/runtime.js';
 import { envSpec, listEnvs, makeEnv } from '../../../core/envs/registry.js';
 import { normalizeAngle } from '../../../core/envs/spaces.js';
 
@@ -115,6 +116,10 @@ describe('CartPole-v1 dynamics', () => {
 });
 
 describe('environment registry', () => {
+  beforeAll(async () => {
+    await loadMujoco();
+  });
+
   it('lists every environment with its shapes', () => {
     const byId = Object.fromEntries(listEnvs().map((env) => [env.id, env]));
     expect(Object.keys(byId)).toEqual([
@@ -124,6 +129,12 @@ describe('environment registry', () => {
       'pointmaze-umaze-v1',
       'pointmaze-medium-v1',
       'pointmaze-large-v1',
+      'hopper-v1',
+      'walker2d-v1',
+      'halfcheetah-v1',
+      'ant-v1',
+      'antmaze-umaze-v1',
+      'antmaze-medium-v1',
     ]);
     expect(byId['pendulum-v1']).toMatchObject({
       observationWidth: 3,
@@ -147,7 +158,13 @@ describe('environment registry', () => {
   });
 
   it('uses D4RL-like episode limits', () => {
-    const limits = Object.fromEntries(listEnvs().map((env) => [env.id, makeEnv(env.id).maxEpisodeSteps]));
+    const limits = Object.fromEntries(
+      listEnvs().map((listing) => {
+        const env = makeEnv(listing.id);
+        env.close?.();
+        return [listing.id, env.maxEpisodeSteps];
+      }),
+    );
     expect(limits).toEqual({
       'pendulum-v1': 200,
       'mountaincar-continuous-v0': 999,
@@ -155,6 +172,12 @@ describe('environment registry', () => {
       'pointmaze-umaze-v1': 300,
       'pointmaze-medium-v1': 600,
       'pointmaze-large-v1': 800,
+      'hopper-v1': 1000,
+      'walker2d-v1': 1000,
+      'halfcheetah-v1': 1000,
+      'ant-v1': 1000,
+      'antmaze-umaze-v1': 700,
+      'antmaze-medium-v1': 1000,
     });
   });
 
@@ -167,6 +190,8 @@ describe('environment registry', () => {
       const clipped = a.actionSpace.kind === 'box' ? Float32Array.from(a.actionSpace.high) : 1;
       expect(Array.from(a.step(action).observation)).toEqual(Array.from(b.step(clipped).observation));
       expect(a.render().bounds).toHaveLength(4);
+      a.close?.();
+      b.close?.();
     }
   });
 
