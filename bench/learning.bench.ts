@@ -1,50 +1,40 @@
 /**
- * Learning benchmark (a benchmark, not a test): point-maze medium offline-to-online from the
- * shipped diverse dataset with SAC under uniform replay, PER, ROER with a fixed β, and ROER with
- * adaptive β (track, solve, and track with the shift-scheduled target), several seeds each; plus
- * Pendulum online from scratch as a sanity check. Every budget is a flag, because the machine that
- * runs it decides what fits:
+ * The learning benchmark (a benchmark, not a test): offline-to-online runs of the shipped presets
+ * on every task, for every row (uniform replay, PER, ROER at fixed β ∈ {0.4, 1, 4}, ROER with each
+ * adaptive β controller) and several seeds; plus Pendulum from scratch. Per task it reports the
+ * metric (success rate, normalised score or return) at the end of the offline phase, its minimum
+ * over the first 10% of the online steps (the hand-off dip), and at the end of fine-tuning.
  *
- *   npx tsx bench/learning.bench.ts --seeds 3 --offline-steps 5000 --env-steps 20000 \
- *     [--eval-interval 2500] [--eval-episodes 10] [--hidden 64,64] [--batch 128] \
- *     [--variants uniform,per,roer-fixed,roer-track,roer-solve,roer-shift] [--pendulum-steps 10000] \
- *     [--dataset datasets/pointmaze-medium-diverse-v1.arrow] [--runs runs/bench-learning] [--write-docs] \
- *     [--env pointmaze-umaze-v1 --env-options '{"reward":"dense"}' --label pointmaze-umaze-dense]
+ *   npm run bench -- learning                      quick check: 1 seed, budgets ÷ 10, two rows
+ *   npx tsx bench/learning.bench.ts --scale full --seeds 3 --parallel 2 --write-docs
+ *                                                  the documented figures (docs/benchmarks.md)
+ *   [--tasks pointmaze-umaze,…] [--rows uniform,roer-track,…] [--runs runs/bench-learning]
  *
- * `npm run bench -- learning` runs a quick budget. Runs that already finished in the runs
- * directory with the same config are reused (delete it to start over). Prints one JSON line per figure; with
- * --write-docs it also writes the plots (SVG) and the "Learning" section of docs/benchmarks.md.
+ * Budgets live in bench/learning/tasks.ts. Each run is its own process (`--parallel` at a time);
+ * a run that already finished in the runs folder with the same config is reused. One JSON line per
+ * figure; --write-docs also writes the plots and the Learning section of docs/benchmarks.md.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadDataset } from '../core/data/load.js';
-import { makeEnv } from '../core/envs/registry.js';
-import { readCsvLog, type CsvTable } from '../core/train/metrics-log.js';
-import { canonicalJson } from '../core/export/policy.js';
-import { parseRunConfig, resolveDatasetPath } from '../core/train/config.js';
 import { mean, standardDeviation } from '../core/train/evaluate.js';
-import { readRunConfig, readRunStatus, RUN_FILES } from '../core/train/run-directory.js';
-import { startTrainingRun } from '../core/train/run.js';
+import { readCsvLog, type CsvTable } from '../core/train/metrics-log.js';
+import { RUN_FILES } from '../core/train/run-directory.js';
 import { packageInfo } from '../core/util/package-info.js';
+import { ROWS, runConfig, TASKS, type LearningTask, type Metric, merge } from './learning/tasks.js';
 import { linePlot, type PlotSeries } from './learning/svg.js';
 import { report } from './util.js';
 
 const { values: flags } = parseArgs({
   options: {
-    seeds: { type: 'string', default: '1' },
-    'offline-steps': { type: 'string', default: '500' },
-    'env-steps': { type: 'string', default: '1000' },
-    'eval-interval': { type: 'string' },
-    'eval-episodes': { type: 'string', default: '5' },
-    hidden: { type: 'string', default: '64,64' },
-    batch: { type: 'string', default: '128' },
-    variants: { type: 'string', default: 'uniform,per,roer-fixed,roer-track,roer-solve,roer-shift' },
-    'pendulum-steps': { type: 'string', default: '2000' },
-    dataset: { type: 'string', default: 'datasets/pointmaze-medium-diverse-v1.arrow' },
-    env: { type: 'string', default: 'pointmaze-medium-v1' },
-    'env-options': { type: 'string', default: '{}' },
-    label: { type: 'string' },
+    scale: { type: 'string', default: 'quick' },
+    seeds: { type: 'string' },
+    tasks: { type: 'string' },
+    rows: { type: 'string' },
+    parallel: { type: 'string', default: '2' },
     runs: { type: 'string', default: 'runs/bench-learning' },
     'write-docs': { type: 'boolean', default: false },
   },
@@ -52,432 +42,383 @@ const { values: flags } = parseArgs({
 });
 
 const root = packageInfo().root;
-const seeds = Number(flags.seeds);
-const offlineSteps = Number(flags['offline-steps']);
-const envSteps = Number(flags['env-steps']);
-const evalInterval = Number(
-  flags['eval-interval'] ?? Math.max(1, Math.round((offlineSteps + envSteps) / 10)),
-);
-const evalEpisodes = Number(flags['eval-episodes']);
-const hiddenSizes = flags.hidden.split(',').map(Number);
-const batchSize = Number(flags.batch);
-const pendulumSteps = Number(flags['pendulum-steps']);
-const runsDirectory = resolve(root, flags.runs);
-const datasetPath = resolve(root, flags.dataset);
-const envOptions = JSON.parse(flags['env-options']) as Record<string, unknown>;
-/** Name of the task in the report (subsection, figure files, figure names): the env id unless --label is given. */
-const label = flags.label ?? flags.env;
-/** The headline number: success rate on goal tasks, else the normalised score (else the return). */
-const probeEnv = makeEnv(flags.env, envOptions);
-const metric = probeEnv.goalConditioned
-  ? { column: 'successRate', name: 'success rate' }
-  : probeEnv.referenceScores
-    ? { column: 'normalizedScore', name: 'normalised score' }
-    : { column: 'meanReturn', name: 'return' };
+const here = dirname(fileURLToPath(import.meta.url));
+const full = flags.scale === 'full';
+if (!full && flags.scale !== 'quick') throw new Error(`--scale must be quick or full, got ${flags.scale}`);
+const seeds = Number(flags.seeds ?? (full ? 3 : 1));
+const parallel = Math.max(1, Number(flags.parallel));
+const runsDirectory = resolve(root, flags.runs, flags.scale);
+const selectedTasks = (
+  flags.tasks ?? (full ? TASKS.map((task) => task.key).join(',') : 'pointmaze-umaze,pendulum-online')
+)
+  .split(',')
+  .map((key) => {
+    const task = TASKS.find((candidate) => candidate.key === key);
+    if (!task) throw new Error(`unknown task ${key}; tasks: ${TASKS.map((t) => t.key).join(', ')}`);
+    return task;
+  });
+const rowFilter = flags.rows?.split(',') ?? (full ? undefined : ['uniform', 'roer-track']);
+for (const row of rowFilter ?? [])
+  if (!ROWS[row]) throw new Error(`unknown row ${row}; rows: ${Object.keys(ROWS).join(', ')}`);
 
-/** The compared methods, as overrides of one base config. */
-const VARIANTS: Record<string, { label: string; config: Record<string, unknown> }> = {
-  uniform: {
-    label: 'SAC, uniform replay',
-    config: { replay: { priority: 'uniform' }, beta: { kind: 'fixed', initialBeta: 1 } },
-  },
-  per: {
-    label: 'SAC + PER',
-    config: {
-      replay: { priority: 'per', mode: 'sample' },
-      beta: { kind: 'fixed', initialBeta: 1 },
-      agent: { tdSource: 'q' },
-    },
-  },
-  'roer-fixed': {
-    label: 'ROER, fixed β = 0.4',
-    config: { replay: { priority: 'roer' }, beta: { kind: 'fixed', initialBeta: 0.4 } },
-  },
-  'roer-track': {
-    label: 'ROER, adaptive β (track)',
-    config: {
-      replay: { priority: 'roer' },
-      beta: { kind: 'track', initialBeta: 0.4, targetEssFraction: 0.5 },
-    },
-  },
-  'roer-solve': {
-    label: 'ROER, adaptive β (solve)',
-    config: {
-      replay: { priority: 'roer' },
-      beta: { kind: 'solve', initialBeta: 0.4, targetEssFraction: 0.5 },
-    },
-  },
-  'roer-shift': {
-    label: 'ROER, adaptive β (shift-scheduled target)',
-    config: {
-      replay: { priority: 'roer' },
-      beta: {
-        kind: 'track',
-        initialBeta: 0.4,
-        targetSchedule: { signal: 'onlineShare', low: 0.3, high: 0.8 },
-      },
-    },
-  },
-};
-
-function mazeConfig(variant: string, seed: number): Record<string, unknown> {
-  const overrides = VARIANTS[variant].config as {
-    replay: Record<string, unknown>;
-    beta: Record<string, unknown>;
-    agent?: Record<string, unknown>;
-  };
-  return {
-    env: { id: flags.env, options: envOptions },
-    dataset: { path: datasetPath },
-    seed,
-    agent: { hiddenSizes, batchSize, ...overrides.agent },
-    replay: { mode: 'weight', mixing: 'union', roerMinClip: 1, roerMaxClip: 50, ...overrides.replay },
-    beta: overrides.beta,
-    offline: { steps: offlineSteps, evalInterval: offlineSteps > 0 ? evalInterval : 0 },
-    online: { envSteps, updatesPerStep: 1, warmupSteps: 0 },
-    eval: { episodes: evalEpisodes, interval: evalInterval },
-    checkpoint: { interval: Math.max(1000, Math.round((offlineSteps + envSteps) / 4)) },
-  };
+function rowsOf(task: LearningTask): string[] {
+  return rowFilter ? task.rows.filter((row) => rowFilter.includes(row)) : task.rows;
 }
 
-function pendulumConfig(seed: number): Record<string, unknown> {
-  return {
-    env: { id: 'pendulum-v1' },
-    seed,
-    agent: { hiddenSizes, batchSize },
-    replay: { priority: 'uniform' },
-    beta: { kind: 'fixed', initialBeta: 1 },
-    offline: { steps: 0, evalInterval: 0 },
+/** The run's config at this scale: the quick scale divides every budget by 10. */
+function scaledConfig(task: LearningTask, row: string, seed: number): Record<string, unknown> {
+  const config = runConfig(task, row, seed) as {
+    offline?: { steps?: number; evalInterval?: number };
+    online?: { envSteps?: number; warmupSteps?: number; criticWarmupSteps?: number };
+    eval?: { interval?: number };
+  };
+  if (full) return config;
+  const tenth = (value: number | undefined) =>
+    value === undefined ? undefined : Math.max(1, Math.round(value / 10));
+  return merge(config, {
+    offline: {
+      steps: config.offline?.steps ? tenth(config.offline.steps) : 0,
+      evalInterval: tenth(config.offline?.evalInterval) ?? 0,
+    },
     online: {
-      envSteps: pendulumSteps,
-      updatesPerStep: 1,
-      warmupSteps: Math.max(batchSize, Math.min(1000, Math.round(pendulumSteps / 4))),
+      envSteps: tenth(config.online?.envSteps),
+      ...(config.online?.criticWarmupSteps
+        ? { criticWarmupSteps: tenth(config.online.criticWarmupSteps) }
+        : {}),
     },
-    eval: { episodes: evalEpisodes, interval: Math.max(1, Math.round(pendulumSteps / 10)) },
-    checkpoint: { interval: Math.max(1000, Math.round(pendulumSteps / 4)) },
+    eval: { interval: tenth(config.eval?.interval) },
+  });
+}
+
+interface Job {
+  task: LearningTask;
+  row: string;
+  seed: number;
+  directory: string;
+  config: Record<string, unknown>;
+}
+
+/** Run one job in a child process; resolves with its wall seconds (0 when reused). */
+function runJob(job: Job): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const name = `${job.task.key}-${job.row}-seed${job.seed}`;
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(here, 'learning', 'train-one.ts'),
+        job.directory,
+        JSON.stringify(job.config),
+        name,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`${name} failed (exit ${code})`));
+      else resolvePromise((JSON.parse(output.trim().split('\n').at(-1)!) as { seconds: number }).seconds);
+    });
+  });
+}
+
+async function runAll(jobs: Job[]): Promise<Map<Job, number>> {
+  const seconds = new Map<Job, number>();
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      const load = loadavg()[0];
+      const wall = await runJob(job);
+      seconds.set(job, wall);
+      process.stderr.write(
+        `${job.task.key} ${job.row} seed ${job.seed}: ${wall > 0 ? `${wall.toFixed(0)} s (load ${load.toFixed(1)})` : 'reused'}\n`,
+      );
+    }
   };
+  await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, worker));
+  return seconds;
 }
 
-/** Train one run in `directory` unless it already finished there; returns wall seconds (0 when reused). */
-async function ensureRun(directory: string, config: Record<string, unknown>, name: string): Promise<number> {
-  if (existsSync(join(directory, RUN_FILES.status))) {
-    // reuse a finished run only when it was trained with exactly this config
-    const stored = canonicalJson(readRunConfig(directory));
-    const wanted = canonicalJson(resolveDatasetPath(parseRunConfig(config), root));
-    if (readRunStatus(directory).state === 'finished' && stored === wanted) return 0;
-    rmSync(directory, { recursive: true, force: true });
-  }
-  const started = performance.now();
-  const run = await startTrainingRun({ config, directory, name });
-  const state = await run.done;
-  if (state !== 'finished') throw new Error(`${name}: run ended ${state}: ${String(run.error)}`);
-  return (performance.now() - started) / 1000;
+/** The three figures of one run, in the metric's units (success rate in %). */
+interface RunSummary {
+  offlineEnd: number;
+  dip: number;
+  final: number;
+  curve: { x: number[]; y: number[] };
+  beta: { x: number[]; y: number[] };
 }
 
-/** x coordinate of a record on the shared axis: offline updates, then offline.steps + env steps. */
-function progressOf(step: number, envStep: number, phase: string, offline: number): number {
-  return phase === 'offline' ? step : offline + envStep;
+function metricValue(table: CsvTable, metric: Metric, i: number): number {
+  const value = Number(table.columns[metric][i]);
+  return metric === 'successRate' ? 100 * value : value;
 }
 
-interface Curve {
-  x: number[];
-  y: number[];
-}
-
-/** x coordinate of row i of an updates or evaluations table. */
-function progressAt(table: CsvTable, i: number, offline: number): number {
-  return progressOf(
-    Number(table.columns.step[i]),
-    Number(table.columns.envStep[i]),
-    String(table.columns.phase[i]),
-    offline,
-  );
-}
-
-function readLog(directory: string, file: string): CsvTable {
-  return readCsvLog(join(directory, file));
-}
-
-function evaluationCurve(table: CsvTable, column: string, offline: number): Curve {
+function summarise(job: Job): RunSummary {
+  const evaluations = readCsvLog(join(job.directory, RUN_FILES.evaluations));
+  const config = job.config as { offline?: { steps?: number }; online?: { envSteps?: number } };
+  const offlineSteps = config.offline?.steps ?? 0;
+  const onlineSteps = config.online?.envSteps ?? 0;
   const x: number[] = [];
   const y: number[] = [];
-  for (let i = 0; i < table.rows; i++) {
-    x.push(progressAt(table, i, offline));
-    y.push(Number(table.columns[column][i]));
+  let offlineEnd = Number.NaN;
+  let dip = Infinity;
+  for (let i = 0; i < evaluations.rows; i++) {
+    const phase = String(evaluations.columns.phase[i]);
+    const envStep = Number(evaluations.columns.envStep[i]);
+    const value = metricValue(evaluations, job.task.metric, i);
+    x.push(phase === 'offline' ? Number(evaluations.columns.step[i]) : offlineSteps + envStep);
+    y.push(value);
+    if (phase === 'offline') offlineEnd = value;
+    else if (envStep <= 0.1 * onlineSteps) dip = Math.min(dip, value);
   }
-  return { x, y };
+  const updates = readCsvLog(join(job.directory, RUN_FILES.updates));
+  const beta = binned(updates, 'beta', offlineSteps);
+  return {
+    offlineEnd,
+    dip: Number.isFinite(dip) ? dip : Number.NaN,
+    final: y.at(-1) ?? Number.NaN,
+    curve: { x, y },
+    beta,
+  };
 }
 
-/** Update records binned into `bins` equal spans of the x axis (mean per bin). */
-function updateCurve(table: CsvTable, column: string, offline: number, bins = 120): Curve {
+/** Update-log column `name` averaged in 100 equal bins of the shared progress axis. */
+function binned(
+  table: CsvTable,
+  name: string,
+  offlineSteps: number,
+  bins = 100,
+): { x: number[]; y: number[] } {
   const xs: number[] = [];
-  for (let i = 0; i < table.rows; i++) xs.push(progressAt(table, i, offline));
-  const xMax = Math.max(...xs, 1);
+  for (let i = 0; i < table.rows; i++) {
+    xs.push(
+      String(table.columns.phase[i]) === 'offline'
+        ? Number(table.columns.step[i])
+        : offlineSteps + Number(table.columns.envStep[i]),
+    );
+  }
+  const xMax = Math.max(1, ...xs);
   const sums = new Float64Array(bins);
   const counts = new Float64Array(bins);
-  xs.forEach((x, i) => {
-    const bin = Math.min(bins - 1, Math.floor((x / xMax) * bins));
-    const value = Number(table.columns[column][i]);
-    if (Number.isFinite(value)) {
-      sums[bin] += value;
+  xs.forEach((value, i) => {
+    const bin = Math.min(bins - 1, Math.floor((value / xMax) * bins));
+    const v = Number(table.columns[name][i]);
+    if (Number.isFinite(v)) {
+      sums[bin] += v;
       counts[bin]++;
     }
   });
   const x: number[] = [];
   const y: number[] = [];
   for (let b = 0; b < bins; b++) {
-    if (counts[b] === 0) continue;
-    x.push(((b + 0.5) / bins) * xMax);
-    y.push(sums[b] / counts[b]);
+    if (counts[b] > 0) {
+      x.push(((b + 0.5) / bins) * xMax);
+      y.push(sums[b] / counts[b]);
+    }
   }
   return { x, y };
 }
 
-/** Mean and ± one standard deviation across seeds, on the x values all curves share. */
-function aggregate(name: string, curves: Curve[]): PlotSeries {
-  const shared = curves[0].x.filter((x) => curves.every((curve) => curve.x.includes(x)));
-  const means: number[] = [];
+function aggregate(name: string, curves: { x: number[]; y: number[] }[]): PlotSeries {
+  const shared = curves[0].x.filter((value) => curves.every((curve) => curve.x.includes(value)));
+  const y: number[] = [];
   const lower: number[] = [];
   const upper: number[] = [];
-  for (const x of shared) {
-    const values = curves.map((curve) => curve.y[curve.x.indexOf(x)]);
+  for (const value of shared) {
+    const values = curves.map((curve) => curve.y[curve.x.indexOf(value)]);
     const m = mean(values);
     const sd = standardDeviation(values);
-    means.push(m);
+    y.push(m);
     lower.push(m - sd);
     upper.push(m + sd);
   }
-  return { name, x: shared, y: means, lower, upper };
+  return { name, x: shared, y, lower, upper };
 }
 
-function meanStd(values: number[]): { mean: number; std: number } {
-  return { mean: mean(values), std: standardDeviation(values) };
+const digits = (metric: Metric) => (metric === 'meanReturn' ? 0 : 1);
+function cell(values: number[], metric: Metric): string {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return '–';
+  const d = digits(metric);
+  return `${mean(finite).toFixed(d)} ± ${standardDeviation(finite).toFixed(d)}`;
 }
-
-const format = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 
 async function main(): Promise<void> {
   mkdirSync(runsDirectory, { recursive: true });
-  const variants = flags.variants.split(',').filter((name) => name.length > 0);
-  for (const variant of variants) if (!VARIANTS[variant]) throw new Error(`unknown variant ${variant}`);
-  if (!existsSync(datasetPath)) throw new Error(`dataset ${datasetPath} not found (see datasets/)`);
-
-  const wallSeconds: Record<string, number> = {};
-  for (const variant of variants) {
-    for (let seed = 0; seed < seeds; seed++) {
-      const directory = join(runsDirectory, `${variant}-seed${seed}`);
-      const seconds = await ensureRun(directory, mazeConfig(variant, seed), `${variant}-seed${seed}`);
-      wallSeconds[`${variant}-seed${seed}`] = seconds;
-      process.stderr.write(
-        `${variant} seed ${seed}: ${seconds > 0 ? `${seconds.toFixed(0)} s` : 'reused'}\n`,
-      );
+  const jobs: Job[] = [];
+  for (const task of selectedTasks) {
+    for (const row of rowsOf(task)) {
+      for (let seed = 0; seed < seeds; seed++) {
+        jobs.push({
+          task,
+          row,
+          seed,
+          directory: join(runsDirectory, task.key, `${row}-seed${seed}`),
+          config: scaledConfig(task, row, seed),
+        });
+      }
     }
   }
-  if (pendulumSteps > 0) {
-    for (let seed = 0; seed < seeds; seed++) {
-      const seconds = await ensureRun(
-        join(runsDirectory, `pendulum-seed${seed}`),
-        pendulumConfig(seed),
-        `pendulum-seed${seed}`,
-      );
-      process.stderr.write(`pendulum seed ${seed}: ${seconds > 0 ? `${seconds.toFixed(0)} s` : 'reused'}\n`);
-    }
-  }
+  const started = performance.now();
+  const loadStart = loadavg()[0];
+  const seconds = await runAll(jobs);
+  const totalMinutes = (performance.now() - started) / 60_000;
 
-  const rows: string[] = [];
-  const successSeries: PlotSeries[] = [];
-  const betaSeries: PlotSeries[] = [];
-  const essSeries: PlotSeries[] = [];
-  for (const variant of variants) {
-    const directories = Array.from({ length: seeds }, (_, seed) =>
-      join(runsDirectory, `${variant}-seed${seed}`),
-    );
-    // each run's logs are read once; its β and ESS curves come from the same updates table
-    const evaluations = directories.map((directory) => readLog(directory, RUN_FILES.evaluations));
-    const success = evaluations.map((table) => evaluationCurve(table, metric.column, offlineSteps));
-    const series = aggregate(VARIANTS[variant].label, success);
-    successSeries.push(series);
-    const updateCurves = directories.map((directory) => {
-      const updates = readLog(directory, RUN_FILES.updates);
-      return {
-        beta: updateCurve(updates, 'beta', offlineSteps),
-        ess: updateCurve(updates, 'essFraction', offlineSteps),
-      };
-    });
-    betaSeries.push(
-      aggregate(
-        VARIANTS[variant].label,
-        updateCurves.map((curves) => curves.beta),
-      ),
-    );
-    essSeries.push(
-      aggregate(
-        VARIANTS[variant].label,
-        updateCurves.map((curves) => curves.ess),
-      ),
-    );
-    const final = meanStd(success.map((curve) => curve.y.at(-1)!));
-    const boundaryIndex = success[0].x.indexOf(offlineSteps);
-    const boundary =
-      boundaryIndex >= 0
-        ? meanStd(success.map((curve) => curve.y[curve.x.indexOf(offlineSteps)]))
-        : undefined;
-    const averaged = meanStd(success.map((curve) => curve.y.reduce((a, b) => a + b, 0) / curve.y.length));
-    const bias = meanStd(
-      evaluations.map((table) => evaluationCurve(table, 'valueBias', offlineSteps).y.at(-1)!),
-    );
-    const betaFinal = meanStd(updateCurves.map((curves) => curves.beta.y.at(-1)!));
-    const essFinal = meanStd(updateCurves.map((curves) => curves.ess.y.at(-1)!));
-    report({
-      name: `learning.${label}.${variant}.final-${metric.column}`,
-      value: final.mean,
-      std: final.std,
-      seeds,
-      offlineSteps,
-      envSteps,
-      atPhaseBoundary: boundary?.mean ?? null,
-      meanOverEvaluations: averaged.mean,
-      finalValueBias: bias.mean,
-      finalBeta: betaFinal.mean,
-      finalEssFraction: essFinal.mean,
-    });
-    rows.push(
-      `| ${VARIANTS[variant].label} | ${boundary ? `${format(boundary.mean)} ± ${format(boundary.std)}` : '–'} | ${format(final.mean)} ± ${format(final.std)} | ${format(averaged.mean)} | ${format(betaFinal.mean, 3)} | ${format(essFinal.mean)} | ${format(bias.mean)} |`,
-    );
-  }
-
-  let pendulumRow = '';
-  let pendulumSeries: PlotSeries | undefined;
-  if (pendulumSteps > 0) {
-    const curves = Array.from({ length: seeds }, (_, seed) =>
-      evaluationCurve(
-        readLog(join(runsDirectory, `pendulum-seed${seed}`), RUN_FILES.evaluations),
-        'meanReturn',
-        0,
-      ),
-    );
-    pendulumSeries = aggregate('SAC, uniform replay', curves);
-    const final = meanStd(curves.map((curve) => curve.y.at(-1)!));
-    const first = meanStd(curves.map((curve) => curve.y[0]));
-    report({
-      name: 'learning.pendulum-v1.online.final-return',
-      value: final.mean,
-      std: final.std,
-      seeds,
-      envSteps: pendulumSteps,
-    });
-    pendulumRow = `Pendulum from scratch (${pendulumSteps} env steps, ${seeds} seeds): return ${format(first.mean, 0)} at the first evaluation → ${format(final.mean, 0)} ± ${format(final.std, 0)} at the end.`;
-  }
-
-  if (!flags['write-docs']) return;
+  const sections: Record<string, string[]> = {};
   const figures = join(root, 'docs', 'figures');
-  mkdirSync(figures, { recursive: true });
-  const envId = label;
-  const marker = offlineSteps > 0 ? [{ x: offlineSteps, label: 'online →' }] : [];
-  const xLabel = 'offline updates, then offline updates + online env steps';
-  const figure = (name: string) => `learning-${envId}-${name}.svg`;
-  writeFileSync(
-    join(figures, figure('success')),
-    linePlot({
-      title: `${envId}: evaluation ${metric.name} (mean ± sd over ${seeds} seeds)`,
-      xLabel,
-      yLabel: metric.name,
-      series: successSeries,
-      markers: marker,
-      ...(metric.column === 'successRate' ? { yRange: [0, 1] as [number, number] } : {}),
-    }),
-  );
-  writeFileSync(
-    join(figures, figure('beta')),
-    linePlot({
-      title: `${envId}: β per update (binned mean over seeds)`,
-      xLabel,
-      yLabel: 'β',
-      series: betaSeries,
-      markers: marker,
-      logY: true,
-    }),
-  );
-  writeFileSync(
-    join(figures, figure('ess')),
-    linePlot({
-      title: `${envId}: ESS/n of exp(δ/β) per batch (binned mean over seeds)`,
-      xLabel,
-      yLabel: 'ESS / n',
-      series: essSeries,
-      markers: marker,
-      yRange: [0, 1],
-    }),
-  );
-  const dataset = await loadDataset(datasetPath);
-  const card = dataset.card;
-  const totalSeconds = Object.values(wallSeconds).reduce((a, b) => a + b, 0);
-  const optionFlags =
-    (flags['env-options'] === '{}' ? '' : ` --env-options '${flags['env-options']}'`) +
-    (label === flags.env ? '' : ` --label ${label}`);
-  const command = `npx tsx bench/learning.bench.ts --env ${flags.env}${optionFlags} --dataset ${flags.dataset} --seeds ${seeds} --offline-steps ${offlineSteps} --env-steps ${envSteps} --eval-interval ${evalInterval} --eval-episodes ${evalEpisodes} --hidden ${flags.hidden} --batch ${batchSize} --variants ${variants.join(',')} --pendulum-steps ${pendulumSteps} --write-docs`;
-  const sections: Record<string, string[]> = {
-    [envId]: [
-      `Produced by \`${command}\`.`,
-      `Dataset: ${dataset.columns.length} transitions${card ? `, ${card.episodes} episodes, behaviour \`${card.behaviorPolicy}\`, seed ${String(card.seed)}` : ''}. Budget per run: ${offlineSteps} offline updates, then ${envSteps} online environment steps at one update per step; networks ${flags.hidden}, batch ${batchSize}; ${evalEpisodes} deterministic evaluation episodes every ${evalInterval} updates (offline) or environment steps (online).${totalSeconds > 0 ? ` Wall time of the runs trained in the last invocation: ${(totalSeconds / 60).toFixed(1)} min.` : ''}`,
-      '',
-      `| method | ${metric.name} at phase boundary | final ${metric.name} | mean ${metric.name} over evaluations | final β | final ESS/n | final value bias |`,
-      '| --- | --- | --- | --- | --- | --- | --- |',
-      ...rows,
-      '',
-      `![${metric.name}](figures/${figure('success')})`,
-      '',
-      `![β](figures/${figure('beta')})`,
-      '',
-      `![ESS/n](figures/${figure('ess')})`,
-    ],
-  };
-  if (pendulumSeries) {
-    writeFileSync(
-      join(figures, 'learning-pendulum-v1-return.svg'),
-      linePlot({
-        title: 'pendulum-v1 from scratch: evaluation return',
-        xLabel: 'env steps',
-        yLabel: 'return',
-        series: [pendulumSeries],
-      }),
-    );
-    sections['pendulum-v1'] = [
-      pendulumRow,
-      '',
-      '![pendulum return](figures/learning-pendulum-v1-return.svg)',
+  if (flags['write-docs']) mkdirSync(figures, { recursive: true });
+  for (const task of selectedTasks) {
+    const taskJobs = jobs.filter((job) => job.task === task);
+    const metricName = {
+      successRate: 'success %',
+      normalizedScore: 'normalised score',
+      meanReturn: 'return',
+    }[task.metric];
+    const lines = [
+      `| row | after offline | dip (min over first 10% online) | end of fine-tuning | per seed (offline → dip → end) |`,
+      '| --- | --- | --- | --- | --- |',
     ];
+    const series: PlotSeries[] = [];
+    const betaSeries: PlotSeries[] = [];
+    const finals: Record<string, number> = {};
+    for (const row of rowsOf(task)) {
+      const rowJobs = taskJobs.filter((job) => job.row === row);
+      const summaries = rowJobs.map(summarise);
+      const offline = summaries.map((s) => s.offlineEnd);
+      const dip = summaries.map((s) => s.dip);
+      const final = summaries.map((s) => s.final);
+      finals[row] = mean(final);
+      report({
+        name: `learning.${task.key}.${row}`,
+        metric: task.metric,
+        seeds,
+        scale: flags.scale,
+        after_offline: Number.isFinite(mean(offline)) ? Number(mean(offline).toFixed(2)) : null,
+        dip: dip.some(Number.isFinite) ? Number(mean(dip.filter(Number.isFinite)).toFixed(2)) : null,
+        final: Number(mean(final).toFixed(2)),
+        final_std: Number(standardDeviation(final).toFixed(2)),
+        per_seed: summaries.map((s) => ({ offline: s.offlineEnd, dip: s.dip, final: s.final })),
+        wall_seconds: rowJobs.map((job) => Number((seconds.get(job) ?? 0).toFixed(0))),
+      });
+      const d = digits(task.metric);
+      const perSeed = summaries
+        .map((s) =>
+          [s.offlineEnd, s.dip, s.final].map((v) => (Number.isFinite(v) ? v.toFixed(d) : '–')).join(' → '),
+        )
+        .join('; ');
+      lines.push(
+        `| ${ROWS[row].label} | ${cell(offline, task.metric)} | ${cell(dip, task.metric)} | ${cell(final, task.metric)} | ${perSeed} |`,
+      );
+      series.push(
+        aggregate(
+          ROWS[row].label,
+          summaries.map((s) => s.curve),
+        ),
+      );
+      betaSeries.push(
+        aggregate(
+          ROWS[row].label,
+          summaries.map((s) => s.beta),
+        ),
+      );
+    }
+    const fixed = ['roer-0.4', 'roer-1', 'roer-4'].filter((row) => row in finals);
+    const adaptive = ['roer-track', 'roer-solve', 'roer-shift'].filter((row) => row in finals);
+    const verdicts: string[] = [];
+    if (fixed.length > 0 && adaptive.length > 0) {
+      const bestFixed = fixed.reduce((best, row) => (finals[row] > finals[best] ? row : best));
+      verdicts.push(
+        `Best fixed β at the end: ${ROWS[bestFixed].label} (${finals[bestFixed].toFixed(1)}); adaptive, untuned: ${adaptive
+          .map(
+            (row) =>
+              `${row.replace('roer-', '')} ${finals[row].toFixed(1)} (${(finals[row] - finals[bestFixed] >= 0 ? '+' : '') + (finals[row] - finals[bestFixed]).toFixed(1)})`,
+          )
+          .join(', ')}.`,
+      );
+    }
+    const example = taskJobs[0].config as {
+      agent?: { hiddenSizes?: number[]; batchSize?: number };
+      offline?: { steps?: number; objective?: string };
+      online?: { envSteps?: number };
+      eval?: { episodes?: number; interval?: number };
+    };
+    const wall = taskJobs.reduce((total, job) => total + (seconds.get(job) ?? 0), 0);
+    const budget = `Budget per run: ${example.offline?.steps ?? 0} offline updates${example.offline?.steps ? ` (${example.offline.objective ?? 'xql'})` : ''}, then ${example.online?.envSteps ?? 0} environment steps at one update per step; networks ${(example.agent?.hiddenSizes ?? [256, 256]).join('×')}, batch ${example.agent?.batchSize ?? 256}; ${example.eval?.episodes ?? 10} deterministic evaluation episodes every ${example.eval?.interval} online steps. ${seeds} seeds. Preset \`${task.preset}\`. Goal: ${task.goal}.${wall > 0 ? ` CPU time of the runs trained in this invocation: ${(wall / 60).toFixed(1)} min.` : ''}`;
+    sections[task.key] = [budget, '', ...lines, '', ...verdicts];
+    if (flags['write-docs']) {
+      const file = (kind: string) => `learning-${task.key}-${kind}.svg`;
+      const offlineSteps = example.offline?.steps ?? 0;
+      const markers = offlineSteps > 0 ? [{ x: offlineSteps, label: 'online →' }] : [];
+      const xLabel =
+        offlineSteps > 0 ? 'offline updates, then offline updates + online env steps' : 'env steps';
+      writeFileSync(
+        join(figures, file('metric')),
+        linePlot({
+          title: `${task.key}: ${metricName} (mean ± sd over ${seeds} seeds)`,
+          xLabel,
+          yLabel: metricName,
+          series,
+          markers,
+          ...(task.metric === 'successRate' ? { yRange: [0, 100] as [number, number] } : {}),
+        }),
+      );
+      if (rowsOf(task).length > 1) {
+        writeFileSync(
+          join(figures, file('beta')),
+          linePlot({
+            title: `${task.key}: β per update (binned mean over seeds)`,
+            xLabel,
+            yLabel: 'β',
+            series: betaSeries,
+            markers,
+            logY: true,
+          }),
+        );
+      }
+      sections[task.key].push(
+        '',
+        `![${metricName}](figures/${file('metric')})`,
+        ...(rowsOf(task).length > 1 ? ['', `![β](figures/${file('beta')})`] : []),
+      );
+    }
   }
+  report({
+    name: 'learning.wall',
+    minutes: Number(totalMinutes.toFixed(1)),
+    runs: jobs.length,
+    parallel,
+    load_average_1m_start: Number(loadStart.toFixed(2)),
+    load_average_1m_end: Number(loadavg()[0].toFixed(2)),
+  });
+  if (!flags['write-docs']) return;
+  const command = `npx tsx bench/learning.bench.ts --scale ${flags.scale} --seeds ${seeds} --parallel ${parallel}${flags.tasks ? ` --tasks ${flags.tasks}` : ''}${flags.rows ? ` --rows ${flags.rows}` : ''} --write-docs`;
+  const header = [
+    `Produced by \`${command}\` in ${totalMinutes.toFixed(0)} min of wall time (${jobs.length} runs, ${parallel} at a time; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end).`,
+    '',
+    'Each row is one replay rule and β controller over the task\'s preset; the offline phase is the preset\'s objective (in-sample XQL unless stated), so β is also the temperature of its value loss and of the AWR weights. "Dip" is the lowest evaluation in the first 10% of the online steps.',
+  ];
   const docPath = join(root, 'docs', 'benchmarks.md');
   let document = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
-  if (!document.includes('<!-- learning:begin -->')) {
-    document = `${document.trimEnd()}\n\n<!-- learning:begin -->\n## Learning\n\n<!-- learning:end -->\n`;
-  }
-  for (const [key, lines] of Object.entries(sections)) document = replaceSubsection(document, key, lines);
-  writeFileSync(docPath, document);
-}
-
-/**
- * Replace (or add before the end of the Learning section) the generated subsection `key`,
- * keeping whatever was written by hand after its findings marker.
- */
-function replaceSubsection(document: string, key: string, lines: string[]): string {
-  const begin = `<!-- learning:${key}:begin -->`;
-  const end = `<!-- learning:${key}:end -->`;
-  const findingsMarker = `<!-- learning:${key}:findings -->`;
-  let findings = '\n';
+  const begin = '<!-- learning:begin -->';
+  const end = '<!-- learning:end -->';
+  const body = [
+    begin,
+    '## Learning',
+    '',
+    ...header,
+    '',
+    ...Object.entries(sections).flatMap(([key, lines]) => [`### ${key}`, '', ...lines, '']),
+    end,
+  ].join('\n');
   const start = document.indexOf(begin);
   const stop = document.indexOf(end);
-  if (start >= 0 && stop > start) {
-    const old = document.slice(start, stop);
-    const at = old.indexOf(findingsMarker);
-    if (at >= 0) findings = old.slice(at + findingsMarker.length);
-  }
-  const block = [begin, `### ${key}`, '', ...lines, '', `${findingsMarker}${findings}${end}`].join('\n');
-  if (start >= 0 && stop > start)
-    return `${document.slice(0, start)}${block}${document.slice(stop + end.length)}`;
-  const sectionEnd = document.indexOf('<!-- learning:end -->');
-  return `${document.slice(0, sectionEnd)}${block}\n\n${document.slice(sectionEnd)}`;
+  document =
+    start >= 0 && stop > start
+      ? `${document.slice(0, start)}${body}${document.slice(stop + end.length)}`
+      : `${document.trimEnd()}\n\n${body}\n`;
+  writeFileSync(docPath, document);
 }
 
 await main();

@@ -13,47 +13,66 @@ interface PresetDefinition {
   config: RunConfigInput;
 }
 
-/** ROER weighting over offline ∪ online with the official AntMaze clips (minClip 1, maxClip 50). */
+/** ROER weighting with the official AntMaze clips (minClip 1, maxClip 50). */
 const roerReplay = {
   priority: 'roer',
   mode: 'weight',
-  mixing: 'union',
   roerMinClip: 1,
   roerMaxClip: 50,
 } as const;
 
-/** ROER adaptive-β defaults shared by the maze presets. */
-const roerAdaptive = {
-  replay: roerReplay,
-  beta: { kind: 'track', initialBeta: 0.4, targetEssFraction: 0.5 },
-} as const;
+/**
+ * Offline → online on a point maze: in-sample XQL offline (V = β·log E exp(Q/β) over dataset
+ * actions, AWR at temperature β), then SAC + ROER online with symmetric 50/50 offline/online
+ * batches; β adapted from its untuned start of 1 so that ESS/n of exp(δ/β) tracks 0.5. α starts at
+ * 0.01: with a 0/1 goal reward the entropy bonus α·H per step would otherwise outweigh the goal
+ * (docs/training.md, "Goal tasks and α").
+ */
+function pointMaze(
+  env: string,
+  dataset: string,
+  budget: { offline: number; online: number; evalEvery: number },
+): RunConfigInput {
+  return {
+    env: { id: env },
+    dataset: { path: `datasets/${dataset}` },
+    agent: { initialAlpha: 0.01 },
+    replay: { ...roerReplay, mixing: 'fixed', offlineFraction: 0.5 },
+    beta: { kind: 'track', initialBeta: 1, targetEssFraction: 0.5 },
+    offline: { steps: budget.offline, evalInterval: budget.evalEvery, objective: 'xql' },
+    online: { envSteps: budget.online, updatesPerStep: 1, warmupSteps: 0 },
+    eval: { episodes: 10, interval: budget.evalEvery },
+    checkpoint: { interval: 5_000 },
+  };
+}
 
 const PRESETS: Record<string, PresetDefinition> = {
   'pointmaze-umaze': {
     description:
-      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 20k offline updates, 50k online steps, ROER with adaptive β (track).',
-    config: {
-      env: { id: 'pointmaze-umaze-v1' },
-      dataset: { path: 'datasets/pointmaze-umaze-diverse-v1.arrow' },
-      ...roerAdaptive,
-      offline: { steps: 20_000, evalInterval: 5_000 },
-      online: { envSteps: 50_000, updatesPerStep: 1, warmupSteps: 0 },
-      eval: { episodes: 10, interval: 5_000 },
-      checkpoint: { interval: 5_000 },
-    },
+      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample XQL updates, then 20k online steps of SAC + ROER with adaptive β (track) and 50/50 offline/online batches.',
+    config: pointMaze('pointmaze-umaze-v1', 'pointmaze-umaze-diverse-v1.arrow', {
+      offline: 5_000,
+      online: 20_000,
+      evalEvery: 2_500,
+    }),
   },
   'pointmaze-medium': {
     description:
-      'Point maze medium, offline-to-online from the shipped diverse dataset: 50k offline updates, 100k online steps, ROER with adaptive β (track).',
-    config: {
-      env: { id: 'pointmaze-medium-v1' },
-      dataset: { path: 'datasets/pointmaze-medium-diverse-v1.arrow' },
-      ...roerAdaptive,
-      offline: { steps: 50_000, evalInterval: 10_000 },
-      online: { envSteps: 100_000, updatesPerStep: 1, warmupSteps: 0 },
-      eval: { episodes: 10, interval: 10_000 },
-      checkpoint: { interval: 10_000 },
-    },
+      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample XQL updates, then 30k online steps of SAC + ROER with adaptive β (track) and 50/50 offline/online batches.',
+    config: pointMaze('pointmaze-medium-v1', 'pointmaze-medium-diverse-v1.arrow', {
+      offline: 10_000,
+      online: 30_000,
+      evalEvery: 5_000,
+    }),
+  },
+  'pointmaze-large': {
+    description:
+      'Point maze large, offline-to-online from the shipped diverse dataset: 30k in-sample XQL updates, then 50k online steps of SAC + ROER with adaptive β (track) and 50/50 offline/online batches.',
+    config: pointMaze('pointmaze-large-v1', 'pointmaze-large-diverse-v1.arrow', {
+      offline: 30_000,
+      online: 50_000,
+      evalEvery: 5_000,
+    }),
   },
   'pointmaze-medium-official': {
     description:
@@ -61,7 +80,7 @@ const PRESETS: Record<string, PresetDefinition> = {
     config: {
       env: { id: 'pointmaze-medium-v1' },
       dataset: { path: 'datasets/pointmaze-medium-diverse-v1.arrow' },
-      replay: roerReplay,
+      replay: { ...roerReplay, mixing: 'union' },
       beta: { kind: 'fixed', initialBeta: 0.4 },
       offline: { steps: 0, evalInterval: 0 },
       online: { envSteps: 100_000, updatesPerStep: 1, warmupSteps: 0 },
@@ -85,14 +104,14 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pendulum-medium': {
     description:
-      'Pendulum offline-to-online from the shipped medium dataset: 5k offline updates, 20k online steps, ROER with adaptive β (track).',
+      'Pendulum offline-to-online from the shipped medium dataset: 5k in-sample XQL updates, then 20k online steps of SAC + ROER with adaptive β (track) and 50/50 offline/online batches.',
     config: {
       env: { id: 'pendulum-v1' },
       dataset: { path: 'datasets/pendulum-medium-v1.arrow' },
-      agent: { hiddenSizes: [64, 64], batchSize: 128 },
-      replay: roerReplay,
+      agent: { hiddenSizes: [64, 64], batchSize: 128, initialAlpha: 0.1 },
+      replay: { ...roerReplay, mixing: 'fixed', offlineFraction: 0.5 },
       beta: { kind: 'track', initialBeta: 1, targetEssFraction: 0.5 },
-      offline: { steps: 5_000, evalInterval: 2_500 },
+      offline: { steps: 5_000, evalInterval: 2_500, objective: 'xql' },
       online: { envSteps: 20_000, updatesPerStep: 1, warmupSteps: 0 },
       eval: { episodes: 5, interval: 2_000 },
       checkpoint: { interval: 5_000 },
