@@ -77,6 +77,42 @@ describe('run config', () => {
     expect(fromScratch.ok).toBe(true);
   });
 
+  it('refuses every out-of-range setting at validation, with its key path (the schema is the only range check)', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ replay: { roerMaxClip: 0.5 } }, 'replay.roerMaxClip'],
+      [{ replay: { roerMinClip: 0 } }, 'replay.roerMinClip'],
+      [{ replay: { offlineFraction: 1.5 } }, 'replay.offlineFraction'],
+      [{ offline: { expectile: 1 } }, 'offline.expectile'],
+      [{ offline: { expectile: 0 } }, 'offline.expectile'],
+      [{ offline: { awrTemperature: 0 } }, 'offline.awrTemperature'],
+      [{ offline: { awrTemperature: 'warm' } }, 'offline.awrTemperature'],
+      [{ offline: { awrWeightClip: 1 } }, 'offline.awrWeightClip'],
+      [{ offline: { objective: 'cql' } }, 'offline.objective'],
+      [{ reward: { scale: 0 } }, 'reward.scale'],
+      [{ threads: 0 }, 'threads'],
+      [{ backend: 'gpu' }, 'backend'],
+      [{ online: { warmupSteps: 100, criticWarmupSteps: 100 } }, 'online.criticWarmupSteps'],
+    ];
+    for (const [override, path] of cases) {
+      const merged = { ...minimal, ...override };
+      const result = validateRunConfig(merged);
+      expect(result.ok, path).toBe(false);
+      expect(result.issues.map((issue) => issue.path), JSON.stringify(override)).toContain(path);
+    }
+    const calibrateWithoutData = validateRunConfig({
+      env: { id: 'pendulum-v1' },
+      offline: { steps: 0 },
+      online: { warmupSteps: 1000, calibrate: true },
+    });
+    expect(calibrateWithoutData.issues.map((issue) => issue.path)).toEqual(['online.calibrate']);
+    // The defaults of the new sections come from the schema.
+    const defaults = parseRunConfig(minimal);
+    expect(defaults.offline).toMatchObject({ objective: 'xql', expectile: 0.9, awrTemperature: 'beta', awrWeightClip: 100 });
+    expect(defaults.online).toMatchObject({ criticWarmupSteps: 0, calibrate: false });
+    expect(defaults.reward).toEqual({ scale: 1, shift: 0 });
+    expect(defaults.threads).toBe(1);
+  });
+
   it('throws a ConfigError (exit code 2) listing every issue', () => {
     try {
       parseRunConfig({ ...minimal, seed: -1, eval: { episodes: 0 } }, 'my.json');
