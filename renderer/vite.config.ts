@@ -4,7 +4,7 @@
  * scripts (the pages run under a CSP with script-src 'self').
  *
  * During `npm run dev:renderer`, set O2O_SERVER=http://127.0.0.1:PORT to forward the WebSocket
- * API to a running `o2o serve`; or open the page with `?demo=1` to use the simulated engine.
+ * API to a running `o2o serve` (the UI always talks to the real engine).
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';

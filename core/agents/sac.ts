@@ -39,6 +39,7 @@ import {
   temperatureLoss,
   valueTdError,
 } from './sac-math.js';
+import type { MetricDescriptor } from '../common/metrics.js';
 import type { Learner, LearnerMetrics, PolicyLayer, UpdateResult } from './types.js';
 
 /** Format tag of `getState()` trees. */
@@ -926,3 +927,139 @@ interface AwrStatistics {
   clippedFraction: number;
   advantageMean: number;
 }
+
+/**
+ * The metrics SAC (+ ROER value net) reports per update, with how the app shows them. The keys
+ * are those of the record `update` returns; the training loop writes these descriptors to the
+ * run's meta.json and the app draws its Learner charts from them.
+ */
+export const SAC_METRICS: readonly MetricDescriptor[] = [
+  {
+    key: 'criticLoss',
+    label: 'critic loss',
+    group: 'Losses',
+    unit: '',
+    logScale: true,
+    description: 'Huber TD loss of the twin critics, weighted per sample',
+  },
+  {
+    key: 'valueLoss',
+    label: 'value loss',
+    group: 'Losses',
+    unit: '',
+    logScale: true,
+    description: 'Gumbel (ROER) loss of the value net V(s)',
+  },
+  {
+    key: 'actorLoss',
+    label: 'actor loss',
+    group: 'Losses',
+    unit: '',
+    logScale: false,
+    description: 'α·log π − min Q over the batch; can be negative',
+  },
+  {
+    key: 'alpha',
+    label: 'α',
+    group: 'Entropy temperature α and policy entropy',
+    unit: '',
+    logScale: true,
+    description: 'the learned entropy temperature',
+  },
+  {
+    key: 'policyEntropy',
+    label: 'policy entropy',
+    group: 'Entropy temperature α and policy entropy',
+    unit: 'nats',
+    logScale: false,
+    description: 'mean −log π(a|s) of the batch',
+  },
+  {
+    key: 'alphaLoss',
+    label: 'α loss',
+    group: 'Entropy temperature α and policy entropy',
+    unit: '',
+    logScale: false,
+    description: 'loss of log α toward the target entropy',
+  },
+  {
+    key: 'qMean',
+    label: 'Q mean',
+    group: 'Mean Q and V on the batch',
+    unit: 'return',
+    logScale: false,
+    description: 'mean of the twin critics over the batch',
+  },
+  {
+    key: 'vMean',
+    label: 'V mean',
+    group: 'Mean Q and V on the batch',
+    unit: 'return',
+    logScale: false,
+    description: 'mean of the value net over the batch',
+  },
+  {
+    key: 'lossWeightMean',
+    label: 'mean critic-loss weight',
+    group: 'Critic-loss weights and gradient penalty',
+    unit: '',
+    logScale: true,
+    description: "mean of the batch's per-sample critic-loss weights (ROER priorities in weighting mode)",
+  },
+  {
+    key: 'lossWeightMin',
+    label: 'min weight',
+    group: 'Critic-loss weights and gradient penalty',
+    unit: '',
+    logScale: true,
+    bandOf: 'lossWeightMean',
+  },
+  {
+    key: 'lossWeightMax',
+    label: 'max weight',
+    group: 'Critic-loss weights and gradient penalty',
+    unit: '',
+    logScale: true,
+    bandOf: 'lossWeightMean',
+  },
+  {
+    key: 'gradientPenalty',
+    label: 'gradient penalty',
+    group: 'Critic-loss weights and gradient penalty',
+    unit: '',
+    logScale: false,
+    description: 'mean(max(‖∂Q/∂a‖ − 1, 0)²) per critic head',
+  },
+  {
+    key: 'advantageMean',
+    label: 'advantage mean (q̃ − V)',
+    group: 'Mean Q and V on the batch',
+    unit: 'return',
+    logScale: false,
+    description: 'AWR: mean advantage over the batch (in-sample offline objectives only)',
+  },
+  {
+    key: 'awrWeightMean',
+    label: 'mean AWR weight',
+    group: 'AWR weights (in-sample offline objectives)',
+    unit: '',
+    logScale: true,
+    description: 'mean of the clipped weights exp(A/T)',
+  },
+  {
+    key: 'awrWeightMax',
+    label: 'max AWR weight',
+    group: 'AWR weights (in-sample offline objectives)',
+    unit: '',
+    logScale: true,
+    description: 'largest weight of the batch',
+  },
+  {
+    key: 'awrClippedFraction',
+    label: 'share clipped',
+    group: 'AWR weights (in-sample offline objectives)',
+    unit: '',
+    logScale: false,
+    description: 'share of the batch whose weight hit the clip',
+  },
+];

@@ -1,33 +1,14 @@
 /** Contracts of the learners. A learner reads a batch and returns TD errors and a flat metrics record. */
 import type { UpdatePlan } from '../objectives/plan.js';
+import type { MetricRecord } from '../common/metrics.js';
 import type { TransitionBatch } from '../replay/transitions.js';
 
-/** Per-update learner metrics; fields a learner does not have are NaN. */
-export interface LearnerMetrics {
-  criticLoss: number;
-  valueLoss: number;
-  actorLoss: number;
-  alphaLoss: number;
-  alpha: number;
-  qMean: number;
-  vMean: number;
-  policyEntropy: number;
-  gradientPenalty: number;
-  /** Mean of the batch's per-sample critic-loss weights (ROER priorities in weighting mode). */
-  lossWeightMean?: number;
-  /** Smallest per-sample critic-loss weight in the batch. */
-  lossWeightMin?: number;
-  /** Largest per-sample critic-loss weight in the batch. */
-  lossWeightMax?: number;
-  /** AWR (in-sample offline objectives): mean of the clipped weights exp(A/T). */
-  awrWeightMean?: number;
-  /** AWR: largest weight in the batch. */
-  awrWeightMax?: number;
-  /** AWR: share of the batch whose weight hit the clip. */
-  awrClippedFraction?: number;
-  /** AWR: mean advantage q̃ − V(s) over the batch. */
-  advantageMean?: number;
-}
+/**
+ * Per-update learner metrics: an open record (core/common/metrics.ts). Every key a learner reports
+ * must be declared by its metric descriptors (for SAC: SAC_METRICS in sac.ts); keys it leaves out
+ * in an update are recorded as NaN.
+ */
+export type LearnerMetrics = MetricRecord;
 
 export interface UpdateResult {
   /** TD errors of the batch rows, for the priority rule and the β controller (ROER: from V; PER: from Q). */

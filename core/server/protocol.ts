@@ -5,6 +5,7 @@
  * payload is validated by the schema below before a handler runs, on both transports.
  */
 import { z } from 'zod';
+import type { MetricDescriptor } from '../common/metrics.js';
 import type { ValidationIssue } from '../common/validation.js';
 import type { DatasetCard } from '../data/types.js';
 import type { EnvListing } from '../envs/types.js';
@@ -58,6 +59,10 @@ export interface RunSummary {
   runId: string;
   directory: string;
   name: string;
+  tags: string[];
+  notes: string;
+  /** The run's stored (validated, fully resolved) config. */
+  config: unknown;
   envId: string;
   datasetPath: string | null;
   state: RunState;
@@ -70,6 +75,8 @@ export interface RunSummary {
 /** Columnar history of a run, as stored in its run directory. */
 export interface RunHistory {
   runId: string;
+  /** How to show the learner's metric columns of `updates` (from the run's meta.json). */
+  metrics: MetricDescriptor[];
   updates: Record<string, (number | string)[]>;
   episodes: Record<string, (number | string)[]>;
   evaluations: Record<string, (number | string)[]>;

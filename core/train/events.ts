@@ -4,7 +4,7 @@
  * recomputes statistics the engine already has.
  */
 
-import type { LearnerMetrics } from '../agents/types.js';
+import type { MetricDescriptor, MetricRecord } from '../common/metrics.js';
 import type { ShiftStatistics } from '../beta/types.js';
 
 export type Phase = 'offline' | 'online';
@@ -16,31 +16,83 @@ export const PRIORITY_HISTOGRAM_EDGES: readonly number[] = Object.freeze(
 );
 
 /**
- * One learner update, flattened: the batch's shift statistics (core/beta), the learner's metrics
- * (core/agents) and the loop's own fields. Fields absent for a learner (e.g. value loss without
- * ROER) are NaN.
+ * Edges of the batch-weight histogram: the unclipped ROER ratio exp(δ/β) of every row of the batch
+ * (the weights whose effective sample size the ESS chart shows), in fixed log bins from 10⁻⁴ to 10⁴.
+ * Beside the stored priorities (which ROER clips at 1 and moves by an EMA of rate λ, so that they
+ * stay near the floor) this shows how uneven the batch's weights really are.
  */
-export interface UpdateRecord extends ShiftStatistics, Required<LearnerMetrics> {
+export const BATCH_WEIGHT_HISTOGRAM_EDGES: readonly number[] = Object.freeze(
+  Array.from({ length: 17 }, (_, i) => 10 ** (-4 + i * 0.5)),
+);
+
+/**
+ * One learner update: the loop's own fields, the batch's shift statistics (core/beta) and the
+ * learner's open metrics record (core/common/metrics.ts). The metrics stay nested in the event;
+ * the run directory's updates.csv and the app's tables spread them into columns named by their
+ * keys, so a metric key may not repeat a field name of this record (UPDATE_RECORD_FIELDS).
+ */
+export interface UpdateRecord extends ShiftStatistics {
   /** Gradient updates so far (global, across phases), counting this one. */
   step: number;
   /** Environment steps taken so far (0 during offline pretraining). */
   envStep: number;
   phase: Phase;
+  /** Wall-clock time of the update, in seconds since 1970-01-01 UTC. */
+  time: number;
   /** Temperature used by this update. */
   beta: number;
   /** The β controller's target ESS fraction (target ESS divided by batch size) at this update. */
   betaTarget: number;
-  /** Counts of the sampled batch's priorities in PRIORITY_HISTOGRAM_EDGES bins (+ under/overflow at the ends). */
+  /** Counts of the sampled batch's stored priorities in PRIORITY_HISTOGRAM_EDGES bins (+ under/overflow at the ends). */
   priorityHistogram: number[];
+  /** Share of the sampled batch whose stored priority sits at the ROER floor (roerMinClip); NaN without ROER. */
+  priorityFloorShare: number;
+  /** Counts of the batch's unclipped exp(δ/β) in BATCH_WEIGHT_HISTOGRAM_EDGES bins (+ under/overflow). */
+  batchWeightHistogram: number[];
   /** Share of the batch drawn from the offline segment. */
   offlineShare: number;
   /** Online share of the whole buffer (a β-independent shift signal). */
   bufferOnlineShare: number;
+  /** The learner's metrics of this update, keyed as its metric descriptors declare. */
+  metrics: MetricRecord;
 }
+
+/** Every field name of an update event (the compiler checks the list is complete): metric keys may not reuse them. */
+const UPDATE_FIELD_SET: Record<keyof UpdateRecord | 'type', true> = {
+  type: true,
+  step: true,
+  envStep: true,
+  phase: true,
+  time: true,
+  beta: true,
+  betaTarget: true,
+  priorityHistogram: true,
+  priorityFloorShare: true,
+  batchWeightHistogram: true,
+  offlineShare: true,
+  bufferOnlineShare: true,
+  metrics: true,
+  ess: true,
+  essFraction: true,
+  weightEntropy: true,
+  tdMean: true,
+  tdStd: true,
+  tdP05: true,
+  tdP25: true,
+  tdP50: true,
+  tdP75: true,
+  tdP95: true,
+};
+export const UPDATE_RECORD_FIELDS: readonly string[] = Object.keys(UPDATE_FIELD_SET);
+
+/** The descriptors a run's learner declared, kept in the run's meta.json. */
+export type { MetricDescriptor };
 
 export interface EpisodeRecord {
   envStep: number;
   step: number;
+  /** Wall-clock time the episode ended, in seconds since 1970-01-01 UTC. */
+  time: number;
   return: number;
   length: number;
   success: boolean;
@@ -50,6 +102,8 @@ export interface EvaluationRecord {
   step: number;
   envStep: number;
   phase: Phase;
+  /** Wall-clock time of the evaluation, in seconds since 1970-01-01 UTC. */
+  time: number;
   episodes: number;
   meanReturn: number;
   stdReturn: number;

@@ -3,6 +3,8 @@
  * (newest first) with the state each run last recorded.
  */
 import { join } from 'node:path';
+import { SAC_METRICS } from '../agents/sac.js';
+import { parseMetricDescriptors } from '../common/metrics.js';
 import type { RunHistory, RunSummary } from '../server/protocol.js';
 import { readCsvLog } from './metrics-log.js';
 import {
@@ -23,6 +25,8 @@ export function readRunHistory(directory: string): RunHistory {
   );
   return {
     runId: meta.runId,
+    // Runs recorded before metric descriptors existed were all SAC runs.
+    metrics: parseMetricDescriptors(meta.metrics) ?? [...SAC_METRICS],
     updates: readCsvLog(join(directory, RUN_FILES.updates)).columns,
     episodes: readCsvLog(join(directory, RUN_FILES.episodes)).columns,
     evaluations: readCsvLog(join(directory, RUN_FILES.evaluations)).columns,
@@ -35,11 +39,15 @@ export function summarizeRun(directory: string): RunSummary | undefined {
   try {
     const meta = readRunMeta(directory);
     const config = readRunConfig(directory) as { env?: { id?: string }; dataset?: { path?: string } };
+    const tags = Array.isArray(meta.tags) ? meta.tags.filter((tag) => typeof tag === 'string') : [];
     const status = readRunStatus(directory);
     return {
       runId: meta.runId,
       directory,
       name: meta.name,
+      tags,
+      notes: typeof meta.notes === 'string' ? meta.notes : '',
+      config,
       envId: config.env?.id ?? 'unknown',
       datasetPath: config.dataset?.path ?? null,
       state: effectiveRunState(status),

@@ -15,6 +15,15 @@ function recordOf(event: RunEvent): CsvRecord {
   return record as CsvRecord;
 }
 
+/**
+ * An update record as a CSV row: the learner's metrics spread into columns named by their keys
+ * (the run checked at start that no key repeats a field of the record).
+ */
+function updateRowOf(event: RunEvent & { type: 'update' }): CsvRecord {
+  const { type: _type, metrics, ...record } = event;
+  return { ...record, ...metrics };
+}
+
 export class RunRecorder {
   private readonly updates: CsvLog;
   private readonly episodes: CsvLog;
@@ -30,7 +39,7 @@ export class RunRecorder {
   record(event: RunEvent): void {
     switch (event.type) {
       case 'update':
-        this.updates.append(recordOf(event));
+        this.updates.append(updateRowOf(event));
         break;
       case 'episode':
         this.episodes.append(recordOf(event));

@@ -14,6 +14,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
+import type { MetricDescriptor } from '../common/metrics.js';
 import type { RunEvent, RunState } from './events.js';
 
 export const RUN_FILES = {
@@ -28,7 +29,14 @@ export const RUN_FILES = {
 
 export interface RunMeta {
   runId: string;
+  /** The run's display name (the user may rename it; the run id and directory never change). */
   name: string;
+  /** The learner's metric descriptors (core/common/metrics.ts); absent in runs made before they existed. */
+  metrics?: MetricDescriptor[];
+  /** Free-form labels the user gave the run. */
+  tags?: string[];
+  /** The user's notes on the run. */
+  notes?: string;
   createdAt: string;
   packageVersion: string;
   backend: string;
@@ -139,6 +147,16 @@ export function readRunConfig(directory: string): unknown {
 
 export function readRunMeta(directory: string): RunMeta {
   return readJson<RunMeta>(join(directory, RUN_FILES.meta), 'the run metadata');
+}
+
+/** Change the user's fields of meta.json (name, tags, notes), rewriting it atomically. */
+export function updateRunMeta(
+  directory: string,
+  changes: Partial<Pick<RunMeta, 'name' | 'tags' | 'notes'>>,
+): RunMeta {
+  const meta = { ...readRunMeta(directory), ...changes };
+  writeFileAtomicSync(join(directory, RUN_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
+  return meta;
 }
 
 export function readRunStatus(directory: string): RunStatus {

@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { createSacLearner } from '../agents/sac.js';
+import { createSacLearner, SAC_METRICS } from '../agents/sac.js';
 import {
   criticWarmupPlan,
   offlinePlan,
@@ -25,6 +25,7 @@ import {
 import { discountedReturnsToGo } from '../returns/monte-carlo.js';
 import type { Learner } from '../agents/types.js';
 import { createBetaController, shiftStatistics } from '../beta/index.js';
+import { metricDescriptorProblems, orderedMetricRecord, type MetricDescriptor } from '../common/metrics.js';
 import type { BetaController, BetaControllerState } from '../beta/types.js';
 import { loadDataset } from '../data/load.js';
 import { makeEnv, prepareEnv } from '../envs/registry.js';
@@ -41,7 +42,15 @@ import { readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { ConfigError, parseRunConfig, resolveDatasetPath, type RunConfig } from './config.js';
 import { offlineShare, priorityHistogram } from './diagnostics.js';
 import { evaluatePolicy, type EvaluationPolicy } from './evaluate.js';
-import { EventBus, PRIORITY_HISTOGRAM_EDGES, type Phase, type RunEvent, type RunState } from './events.js';
+import {
+  BATCH_WEIGHT_HISTOGRAM_EDGES,
+  EventBus,
+  PRIORITY_HISTOGRAM_EDGES,
+  UPDATE_RECORD_FIELDS,
+  type Phase,
+  type RunEvent,
+  type RunState,
+} from './events.js';
 import { keepFirstCsvRows, truncateCsvLog } from './metrics-log.js';
 import {
   identityNormaliser,
@@ -291,6 +300,8 @@ export function learnerPolicy(
 interface RunParts {
   config: RunConfig;
   plans: RunPlans;
+  /** What the learner's metrics record holds and how to show it (also in meta.json). */
+  metricDescriptors: readonly MetricDescriptor[];
   directory: string;
   meta: RunMeta;
   env: Env;
@@ -328,6 +339,8 @@ export class TrainingRun implements RunHandle {
   private readonly batch: TransitionBatch;
   private readonly batchPriorities: Float32Array;
   private readonly histogram = new Array<number>(PRIORITY_HISTOGRAM_EDGES.length + 1).fill(0);
+  private readonly weightHistogram = new Array<number>(BATCH_WEIGHT_HISTOGRAM_EDGES.length + 1).fill(0);
+  private readonly batchWeights: Float64Array;
   private readonly evalSeeds: number[];
   private observation: Float32Array | null;
   private episode: OpenEpisode | null;
@@ -345,6 +358,7 @@ export class TrainingRun implements RunHandle {
     const { config, env } = parts;
     this.batch = allocateBatch(config.agent.batchSize, env.observationSpace.size, actionSpaceOf(env).size);
     this.batchPriorities = new Float32Array(config.agent.batchSize);
+    this.batchWeights = new Float64Array(config.agent.batchSize);
     this.evalSeeds = Array.from({ length: config.eval.episodes }, (_, i) => evaluationSeed(config.seed, i));
     this.recorder = new RunRecorder(parts.directory);
     this.bus.subscribe((event) => this.recorder.record(event));
@@ -585,34 +599,27 @@ export class TrainingRun implements RunHandle {
     controller.update(tdErrors);
     replay.batchPriorities(batch, this.batchPriorities);
     priorityHistogram(this.batchPriorities, PRIORITY_HISTOGRAM_EDGES, this.histogram);
+    for (let i = 0; i < batch.size; i++) this.batchWeights[i] = Math.exp(tdErrors[i] / beta);
+    priorityHistogram(this.batchWeights, BATCH_WEIGHT_HISTOGRAM_EDGES, this.weightHistogram);
     counters.step++;
     this.emit({
       type: 'update',
       step: counters.step,
       envStep: counters.envStep,
       phase: counters.phase,
+      time: Date.now() / 1000,
       beta,
       betaTarget,
       ...statistics,
       priorityHistogram: [...this.histogram],
+      priorityFloorShare:
+        config.replay.priority === 'roer'
+          ? floorShare(this.batchPriorities, config.replay.roerMinClip)
+          : Number.NaN,
+      batchWeightHistogram: [...this.weightHistogram],
       offlineShare: offlineShare(batch.sources),
       bufferOnlineShare,
-      criticLoss: metrics.criticLoss,
-      valueLoss: metrics.valueLoss,
-      actorLoss: metrics.actorLoss,
-      alphaLoss: metrics.alphaLoss,
-      alpha: metrics.alpha,
-      qMean: metrics.qMean,
-      vMean: metrics.vMean,
-      policyEntropy: metrics.policyEntropy,
-      gradientPenalty: metrics.gradientPenalty,
-      lossWeightMean: metrics.lossWeightMean ?? Number.NaN,
-      lossWeightMin: metrics.lossWeightMin ?? Number.NaN,
-      lossWeightMax: metrics.lossWeightMax ?? Number.NaN,
-      awrWeightMean: metrics.awrWeightMean ?? Number.NaN,
-      awrWeightMax: metrics.awrWeightMax ?? Number.NaN,
-      awrClippedFraction: metrics.awrClippedFraction ?? Number.NaN,
-      advantageMean: metrics.advantageMean ?? Number.NaN,
+      metrics: orderedMetricRecord(this.parts.metricDescriptors, metrics),
     });
   }
 
@@ -665,6 +672,7 @@ export class TrainingRun implements RunHandle {
         type: 'episode',
         envStep: counters.envStep,
         step: counters.step,
+        time: Date.now() / 1000,
         return: episode.return,
         length: episode.length,
         success: episode.success,
@@ -696,6 +704,7 @@ export class TrainingRun implements RunHandle {
       step: counters.step,
       envStep: counters.envStep,
       phase: counters.phase,
+      time: Date.now() / 1000,
       episodes: result.episodes,
       meanReturn: result.meanReturn,
       stdReturn: result.stdReturn,
@@ -734,6 +743,27 @@ export class TrainingRun implements RunHandle {
   }
 }
 
+/** Share of `priorities` at the ROER floor `minClip` (compared in float32, as the buffer stores them). */
+export function floorShare(priorities: ArrayLike<number>, minClip: number): number {
+  if (priorities.length === 0) return Number.NaN;
+  const floor = Math.fround(minClip);
+  let atFloor = 0;
+  for (let i = 0; i < priorities.length; i++) if (priorities[i] <= floor) atFloor++;
+  return atFloor / priorities.length;
+}
+
+/**
+ * The metric descriptors of the run's learner (the learner contract: every key its update
+ * returns is declared here), checked against the update record's own field names.
+ */
+export function learnerMetricDescriptors(_config: RunConfig): readonly MetricDescriptor[] {
+  const descriptors = SAC_METRICS;
+  const problems = metricDescriptorProblems(descriptors, UPDATE_RECORD_FIELDS);
+  if (problems.length > 0)
+    throw new Error(`the learner's metric descriptors are invalid: ${problems.join('; ')}`);
+  return descriptors;
+}
+
 /** The SAC learner of a run's config and environment (fresh weights; a checkpoint's state goes on top). */
 export async function buildLearner(config: RunConfig, env: Env): Promise<Learner> {
   return createSacLearner(config.agent, env.observationSpace.size, actionSpaceOf(env).size, config.seed);
@@ -743,10 +773,16 @@ function controllerOf(config: RunConfig): BetaController {
   return createBetaController({ ...config.beta });
 }
 
-function runMeta(runId: string, name: string, backend: string): RunMeta {
+function runMeta(
+  runId: string,
+  name: string,
+  backend: string,
+  metrics: readonly MetricDescriptor[],
+): RunMeta {
   return {
     runId,
     name,
+    metrics: [...metrics],
     createdAt: new Date().toISOString(),
     packageVersion: packageInfo().version,
     backend,
@@ -778,7 +814,7 @@ export async function startTrainingRun(options: StartRunOptions): Promise<Traini
   const name = options.name ?? `${config.env.id}-${config.replay.priority}-${config.beta.kind}`;
   const runId = newRunId(name);
   const directory = resolve(options.directory ?? join(options.runsDirectory ?? 'runs', runId));
-  const meta = runMeta(runId, name, backendName);
+  const meta = runMeta(runId, name, backendName, pieces.metricDescriptors);
   try {
     createRunDirectory(directory, config, meta);
   } catch (error) {
@@ -880,6 +916,7 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
   return new TrainingRun({
     config,
     plans: plansOf(config),
+    metricDescriptors: learnerMetricDescriptors(config),
     directory,
     meta,
     env,
@@ -932,6 +969,7 @@ async function startPieces(config: RunConfig) {
     backendName: backend.name as string,
     config,
     plans: plansOf(config),
+    metricDescriptors: learnerMetricDescriptors(config),
     env,
     learner: await buildLearner(config, env),
     replay,

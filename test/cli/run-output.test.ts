@@ -10,6 +10,7 @@ describe('run output lines', () => {
       step: 500,
       envStep: 0,
       phase: 'offline' as const,
+      time: 1_800_000_000,
       episodes: 10,
       meanReturn: 0.5,
       stdReturn: 0.25,

@@ -52,7 +52,7 @@ describe('RunData', () => {
       update(2),
       { type: 'phase', phase: 'online', step: 2, envStep: 0 },
       update(3, 'online'),
-      { type: 'episode', step: 3, envStep: 3, return: 12.5, length: 3, success: true },
+      { type: 'episode', step: 3, envStep: 3, time: 1, return: 12.5, length: 3, success: true },
     ]);
     expect(run.state).toBe('running');
     expect(run.step).toBe(3);
@@ -76,12 +76,14 @@ describe('RunData', () => {
   it("keeps the learner's columns the Learner charts read, NaN where a record lacks the loss weights", async () => {
     const { RunData } = await load();
     const run = new RunData('r3');
-    const older = updateRecord(1, { criticLoss: 0.5, actorLoss: -2, alpha: 0.3, qMean: 4, vMean: 3.5 });
+    const older = updateRecord(1, { metrics: { criticLoss: 0.5, actorLoss: -2, alpha: 0.3, qMean: 4, vMean: 3.5 } });
     for (const field of ['lossWeightMean', 'lossWeightMin', 'lossWeightMax'])
-      delete (older as unknown as Record<string, unknown>)[field];
+      delete (older as unknown as { metrics: Record<string, unknown> }).metrics[field];
     run.ingest([
       older,
-      updateRecord(2, { lossWeightMean: 1.1, lossWeightMin: 0.2, lossWeightMax: 3, gradientPenalty: 0.01 }),
+      updateRecord(2, {
+        metrics: { lossWeightMean: 1.1, lossWeightMin: 0.2, lossWeightMax: 3, gradientPenalty: 0.01 },
+      }),
     ]);
     expect(Array.from(run.updates.column('criticLoss'))).toEqual([0.5, 1]);
     expect(Array.from(run.updates.column('actorLoss'))).toEqual([-2, 1]);
@@ -110,6 +112,7 @@ describe('runStore.loadHistory', () => {
     runStore.ingest({ runId: 'r3', events: [update(3), update(4)] });
     release({
       runId: 'r3',
+      metrics: [],
       updates: {
         step: [1, 2, 3],
         envStep: [0, 0, 0],

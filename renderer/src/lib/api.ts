@@ -1,20 +1,21 @@
 /**
  * The renderer's one door to the engine. Everything the UI asks or hears goes through here; no
- * other module talks to a transport. Three transports, picked once at start-up:
+ * other module talks to a transport. Two transports, picked once at start-up:
  *
  * - Electron: the preload bridge `window.o2o` (one function per method, an event subscription).
  * - Browser mode (no bridge): a WebSocket to `/api` on the page's own host, authorised by the
  *   session token taken from the page URL; reconnects with backoff and reports its state so the
  *   UI can show a banner while it is down.
- * - Demo (`?demo=1` only, never the default): an in-page simulated engine, loaded on demand from
- *   demo-engine.ts, so the UI can be seen without a server.
+ *
+ * There is no simulated engine: the UI is developed and tested against the real one (`o2o serve`,
+ * or `npm run dev:renderer` with O2O_SERVER pointing at it).
  */
 import type { CommandParams, CommandResults, EventBatch, Method } from '../../../core/server/protocol.js';
 import { ApiError, RpcClient, apiSocketUrl, reconnectDelay, stripTokenFromUrl, toApiError } from './rpc.js';
 
 export { ApiError, errorMessage } from './rpc.js';
 
-export type ApiMode = 'electron' | 'browser' | 'demo';
+export type ApiMode = 'electron' | 'browser';
 
 export interface ConnectionState {
   status: 'connecting' | 'open' | 'closed';
@@ -51,12 +52,6 @@ interface ElectronBridge {
   onEvents(listener: (batch: EventBatch) => void): () => void;
   onMenu?(listener: (action: MenuAction) => void): () => void;
   pathForFile?(file: File): string;
-}
-
-/** The in-page engine of demo mode implements this. */
-export interface LocalEngine {
-  call(method: string, params: unknown): Promise<unknown>;
-  onEvents(listener: (batch: EventBatch) => void): () => void;
 }
 
 class Listeners<T> {
@@ -188,28 +183,6 @@ function browserApi(): Api {
   };
 }
 
-function localApi(engine: LocalEngine): Api {
-  return {
-    mode: 'demo',
-    call: async (method, params) => {
-      try {
-        return (await engine.call(method, params)) as never;
-      } catch (error) {
-        throw toApiError(error, method);
-      }
-    },
-    openDatasetDialog: () => unsupported('The file dialog'),
-    saveExportDialog: () => unsupported('The save dialog'),
-    onEvents: (listener) => engine.onEvents(listener),
-    onMenu: () => () => {},
-    onConnection: (listener) => {
-      listener({ status: 'open', attempt: 0, retryInMs: 0, message: '' });
-      return () => {};
-    },
-    pathForFile: () => null,
-  };
-}
-
 let instance: Api | null = null;
 
 /** Pick the transport. Call once before the app mounts. */
@@ -218,9 +191,6 @@ export async function initApi(): Promise<Api> {
   const bridge = (window as unknown as { o2o?: ElectronBridge }).o2o;
   if (bridge && typeof bridge.call === 'object') {
     instance = electronApi(bridge);
-  } else if (new URLSearchParams(window.location.search).get('demo') === '1') {
-    const { DemoEngine } = await import('./demo-engine.js');
-    instance = localApi(new DemoEngine());
   } else {
     instance = browserApi();
   }

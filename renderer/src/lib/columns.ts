@@ -3,7 +3,8 @@
  * so appending n records costs O(n) amortised and charts read the columns directly (no per-point
  * objects). Array fields (the priority histogram) are spread into numbered columns `name_i`,
  * exactly as the run directory's CSV logs store them, so live events and history fill the same
- * table. Strings become numbers through an optional per-field code map (phase → 0/1); booleans
+ * table. A nested record of numbers (an update's learner `metrics`) is spread into columns named by
+ * its keys, again as the CSV logs store it. Strings become numbers through an optional per-field code map (phase → 0/1); booleans
  * become 0/1; anything else becomes NaN.
  */
 
@@ -132,6 +133,9 @@ export class ColumnTable {
       if (typeof value === 'number') this.columnFor(name).push(value);
       else if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) this.arrayColumn(name, i).push(this.toNumber(name, value[i]));
+      } else if (typeof value === 'object' && value !== null) {
+        const nested = value as Record<string, unknown>;
+        for (const key in nested) this.columnFor(key).push(this.toNumber(key, nested[key]));
       } else this.columnFor(name).push(this.toNumber(name, value));
     }
     this.rows++;

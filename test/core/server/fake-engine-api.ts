@@ -109,7 +109,7 @@ class FakeRun implements RunHandle {
 
 /** The update record the fake engine emits at `step`. */
 function updateEvent(step: number): RunEvent {
-  return updateRecord(step, { valueLoss: Number.NaN, actorLoss: 0, alpha: 1, policyEntropy: 0 });
+  return updateRecord(step, { metrics: { valueLoss: Number.NaN, actorLoss: 0, alpha: 1, policyEntropy: 0 } });
 }
 
 export function createFakeEngineApiSync(): EngineApi {
@@ -148,6 +148,7 @@ export function createFakeEngineApiSync(): EngineApi {
         : { ok: false, issues: [{ path: '(root)', message: 'expected an object' }] },
     readRunHistory: (directory: string) => ({
       runId: directory,
+      metrics: [],
       updates: { step: [1, 2] },
       episodes: {},
       evaluations: {},

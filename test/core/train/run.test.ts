@@ -1,3 +1,4 @@
+import { SAC_METRICS } from '../../../core/agents/sac.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,9 +76,22 @@ describe('training run', () => {
     expect(logged.columns.step).toEqual(Array.from({ length: 40 + 81 }, (_, i) => i + 1));
     expect(logged.columns.phase.slice(39, 41)).toEqual(['offline', 'online']);
     expect(logged.header).toContain('priorityHistogram_17');
+    // the learner's open metrics record: its keys are columns, its descriptors are in meta.json
+    const meta = JSON.parse(readFileSync(join(directory, 'meta.json'), 'utf8')) as { metrics: { key: string }[] };
+    expect(meta.metrics.map((m) => m.key)).toEqual(SAC_METRICS.map((m) => m.key));
+    for (const { key } of SAC_METRICS) expect(logged.header).toContain(key);
+    expect(logged.header).not.toContain('metrics');
+    expect(logged.header).toContain('batchWeightHistogram_17');
+    // ROER's stored priorities start at the floor of 1 and, after one update (EMA rate 0.01),
+    // rows with a below-average target sit at it again: most of the first batch is at the floor
+    const floor = logged.columns.priorityFloorShare as number[];
+    expect(floor[0]).toBeGreaterThan(0.5);
+    expect(floor.every((share) => share >= 0 && share <= 1)).toBe(true);
+    const weightCounts = updates(events).map((record) => record.batchWeightHistogram.reduce((a, b) => a + b, 0));
+    expect(new Set(weightCounts)).toEqual(new Set([16]));
     const online = updates(events).filter((record) => record.phase === 'online');
     expect(online[0].envStep).toBe(10); // warm-up: the first online update after 10 random steps
-    expect(updates(events).every((record) => record.beta > 0 && Number.isFinite(record.criticLoss))).toBe(
+    expect(updates(events).every((record) => record.beta > 0 && Number.isFinite(record.metrics.criticLoss))).toBe(
       true,
     );
     expect(
