@@ -9,47 +9,79 @@ const learningRate = z.number().positive().max(1);
 
 export const sacConfigSchema = z
   .object({
-    /** Widths of the hidden ReLU layers of actor, twin critics and value net (official: 256×256). */
-    hiddenSizes: z.array(z.number().int().positive()).min(1).default([256, 256]),
-    /** Discount γ of the TD backup. */
-    discount: z.number().min(0).max(1).default(0.99),
-    /** Polyak rate τ of the target critics, applied after every critic step: θ' ← τθ + (1 − τ)θ'. */
-    tau: z.number().gt(0).max(1).default(0.005),
-    /** Adam learning rate of the actor. */
-    actorLearningRate: learningRate.default(3e-4),
-    /** Adam learning rate of the twin critics. */
-    criticLearningRate: learningRate.default(3e-4),
-    /** Adam learning rate of the ROER value net V(s). */
-    valueLearningRate: learningRate.default(3e-4),
-    /** Adam learning rate of log α. */
-    alphaLearningRate: learningRate.default(3e-4),
-    /** Rows per update (the sampler's batch size). */
-    batchSize: z.number().int().positive().default(256),
-    /** Initial entropy temperature α (official: 1). */
-    initialAlpha: z.number().positive().default(1),
-    /** Target entropy is −scale·|A| (official: |A|/2, i.e. scale 0.5). */
-    targetEntropyScale: z.number().min(0).default(0.5),
-    /** Lower clip of the actor's log σ (official code: −10). */
-    logStdMin: z.number().default(-10),
-    /** Upper clip of the actor's log σ (official code: 2). */
-    logStdMax: z.number().default(2),
-    /** Huber threshold δ of the critic loss (official: 20 when priorities are on). */
-    huberDelta: z.number().positive().default(20),
-    /** Weight λ_gp of the gradient penalty mean(max(‖∂Q/∂a‖ − 1, 0)²) per critic head; 0 turns it off. */
-    gradientPenalty: z.number().min(0).default(1),
-    /** Std of the Gaussian noise added to dataset actions in the value target (official: 0.1; 0 = no noise). */
-    valueActionNoise: z.number().min(0).default(0.1),
-    /** The value-target action noise is clipped to ±this (official: 0.5). */
-    valueNoiseClip: z.number().positive().default(0.5),
-    /** Clip of z = (Q − V)/β in the Gumbel value loss, above which the loss continues linearly (official: 7). */
-    valueExpClip: z.number().positive().default(7),
-    /**
-     * Continuation of the Gumbel loss above the clip. 'official': slope (e^c − 1)/β as in the
-     * official code (C¹ only at β = 1); 'c1': slope (e^c − 1), continuous first derivative for all β.
-     */
-    valueLossExtension: z.enum(['official', 'c1']).default('official'),
-    /** Which TD error feeds the priorities: 'value' r + γ·mask·V(s') − V(s) (ROER) or 'q' y − min Q(s, a) (PER). */
-    tdSource: z.enum(['value', 'q']).default('value'),
+    hiddenSizes: z
+      .array(z.number().int().positive())
+      .min(1)
+      .default([256, 256])
+      .describe('Widths of the hidden ReLU layers of actor, twin critics and value net (official: 256×256).'),
+    discount: z.number().min(0).max(1).default(0.99).describe('Discount γ of the TD backup.'),
+    tau: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.005)
+      .describe("Polyak rate τ of the target critics, applied after every critic step: θ' ← τθ + (1 − τ)θ'."),
+    actorLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the actor.'),
+    criticLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the twin critics.'),
+    valueLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the ROER value net V(s).'),
+    alphaLearningRate: learningRate.default(3e-4).describe('Adam learning rate of log α.'),
+    batchSize: z
+      .number()
+      .int()
+      .positive()
+      .default(256)
+      .describe("Rows per update (the sampler's batch size)."),
+    initialAlpha: z.number().positive().default(1).describe('Initial entropy temperature α (official: 1).'),
+    targetEntropyScale: z
+      .number()
+      .min(0)
+      .default(0.5)
+      .describe('Target entropy is −scale·|A| (official: |A|/2, i.e. scale 0.5).'),
+    logStdMin: z.number().default(-10).describe("Lower clip of the actor's log σ (official code: −10)."),
+    logStdMax: z.number().default(2).describe("Upper clip of the actor's log σ (official code: 2)."),
+    huberDelta: z
+      .number()
+      .positive()
+      .default(20)
+      .describe('Huber threshold δ of the critic loss (official: 20 when priorities are on).'),
+    gradientPenalty: z
+      .number()
+      .min(0)
+      .default(1)
+      .describe(
+        'Weight λ_gp of the gradient penalty mean(max(‖∂Q/∂a‖ − 1, 0)²) per critic head; 0 turns it off.',
+      ),
+    valueActionNoise: z
+      .number()
+      .min(0)
+      .default(0.1)
+      .describe(
+        'Std of the Gaussian noise added to dataset actions in the value target (official: 0.1; 0 = no noise).',
+      ),
+    valueNoiseClip: z
+      .number()
+      .positive()
+      .default(0.5)
+      .describe('The value-target action noise is clipped to ±this (official: 0.5).'),
+    valueExpClip: z
+      .number()
+      .positive()
+      .default(7)
+      .describe(
+        'Clip of z = (Q − V)/β in the Gumbel value loss, above which the loss continues linearly (official: 7).',
+      ),
+    valueLossExtension: z
+      .enum(['official', 'c1'])
+      .default('official')
+      .describe(
+        "Continuation of the Gumbel loss above the clip. 'official': slope (e^c − 1)/β as in the official code (C¹ only at β = 1); 'c1': slope (e^c − 1), continuous first derivative for all β.",
+      ),
+    tdSource: z
+      .enum(['value', 'q'])
+      .default('value')
+      .describe(
+        "Which TD error feeds the priorities: 'value' r + γ·mask·V(s') − V(s) (ROER) or 'q' y − min Q(s, a) (PER).",
+      ),
   })
   .strict();
 

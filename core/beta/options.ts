@@ -8,29 +8,51 @@ import type { BetaControllerOptions } from './types.js';
 
 export const betaOptionsSchema = z
   .object({
-    /** Controller: fixed β, the seed design's rule (runs away; kept for fidelity), the sign-corrected tracker, or an exact per-batch solve. */
-    kind: z.enum(['fixed', 'seed', 'track', 'solve']).default('track'),
-    /** β at the start (ROER loss temperature; official per-task values span 0.4 … 4). */
-    initialBeta: z.number().positive().default(1),
-    /** Target ESS as a fraction a of the batch, E* = a·n (seed design: a ∈ [0.3, 0.8]). */
-    targetEssFraction: z.number().gt(0).lt(1).default(0.5),
-    /** Gain η of the multiplicative update (seed design: 0.05 … 0.2). */
-    rate: z.number().positive().default(0.1),
-    /** EMA rate ρ of the smoothed ESS (seed design: 0.01 … 0.05). */
-    smoothing: z.number().gt(0).max(1).default(0.03),
-    /** Lower bound on β. */
-    betaMin: z.number().positive().default(1e-3),
-    /** Upper bound on β. */
-    betaMax: z.number().positive().default(10),
-    /** Optional shift schedule: the target fraction moves from `low` (large shift) to `high` (on-policy) with a β-independent signal. */
+    kind: z
+      .enum(['fixed', 'seed', 'track', 'solve'])
+      .default('track')
+      .describe(
+        "Controller: fixed β, the seed design's rule (runs away; kept for fidelity), the sign-corrected tracker, or an exact per-batch solve.",
+      ),
+    initialBeta: z
+      .number()
+      .positive()
+      .default(1)
+      .describe('β at the start (ROER loss temperature; official per-task values span 0.4 … 4).'),
+    targetEssFraction: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.5)
+      .describe('Target ESS as a fraction a of the batch, E* = a·n (seed design: a ∈ [0.3, 0.8]).'),
+    rate: z
+      .number()
+      .positive()
+      .default(0.1)
+      .describe('Gain η of the multiplicative update (seed design: 0.05 … 0.2).'),
+    smoothing: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.03)
+      .describe('EMA rate ρ of the smoothed ESS (seed design: 0.01 … 0.05).'),
+    betaMin: z.number().positive().default(1e-3).describe('Lower bound on β.'),
+    betaMax: z.number().positive().default(10).describe('Upper bound on β.'),
     targetSchedule: z
       .object({
-        signal: z.enum(['onlineShare', 'tdDispersion']),
-        low: z.number().gt(0).lt(1),
-        high: z.number().gt(0).lt(1),
+        signal: z
+          .enum(['onlineShare', 'tdDispersion'])
+          .describe(
+            'β-independent shift signal in [0, 1]: online share of the buffer, or the TD-error spread.',
+          ),
+        low: z.number().gt(0).lt(1).describe('Target ESS fraction under a large shift (signal 0).'),
+        high: z.number().gt(0).lt(1).describe('Target ESS fraction on-policy (signal 1).'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe(
+        'Optional shift schedule: the target fraction moves from `low` (large shift) to `high` (on-policy) with a β-independent signal.',
+      ),
   })
   .strict()
   .refine((beta) => beta.betaMin < beta.betaMax, {

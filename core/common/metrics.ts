@@ -52,7 +52,8 @@ export function metricDescriptorProblems(
   for (const descriptor of descriptors) {
     const { key } = descriptor;
     if (!METRIC_KEY_PATTERN.test(key)) problems.push(`metric "${key}": keys are letters, digits and _`);
-    else if (taken.has(key)) problems.push(`metric "${key}": the update record already has a field of that name`);
+    else if (taken.has(key))
+      problems.push(`metric "${key}": the update record already has a field of that name`);
     else if (declared.has(key)) problems.push(`metric "${key}": declared twice`);
     if (!descriptor.label || !descriptor.group) problems.push(`metric "${key}": needs a label and a group`);
     declared.add(key);

@@ -6,23 +6,25 @@ import { z } from 'zod';
 import { OFFLINE_OBJECTIVE_NAMES } from './names.js';
 
 export const offlineObjectiveSettingsSchema = z.object({
-  /**
-   * The offline objective: `xql` (in-sample extreme Q-learning: Gumbel V over dataset actions at
-   * the ROER temperature β, Q ← r + γ·mask·V(s′), actor by AWR), `iql` (expectile V, otherwise the
-   * same), or `sac` (plain SAC + ROER updates on the dataset; fails on sparse goal tasks).
-   */
-  objective: z.enum(OFFLINE_OBJECTIVE_NAMES).default('xql'),
-  /** IQL's expectile τ ∈ (0, 1) of the value loss (IQL: 0.7 locomotion, 0.9 AntMaze). */
-  expectile: z.number().gt(0).lt(1).default(0.9),
-  /**
-   * AWR temperature T in the weights exp((Q − V)/T): `beta` uses the ROER temperature β of the
-   * update (with XQL's V = β·log E exp(Q/β) the weights are then the density ratio of the
-   * KL-regularised optimum π* to the data μ, mean 1 over the data); a number fixes T (IQL's inverse temperature is
-   * 1/T: 10 on AntMaze is T = 0.1).
-   */
-  awrTemperature: z.union([z.literal('beta'), z.number().positive()]).default('beta'),
-  /** Upper clip of the AWR weights (> 1; IQL: 100). */
-  awrWeightClip: z.number().gt(1).default(100),
+  objective: z
+    .enum(OFFLINE_OBJECTIVE_NAMES)
+    .default('xql')
+    .describe(
+      'The offline objective: `xql` (in-sample extreme Q-learning: Gumbel V over dataset actions at the ROER temperature β, Q ← r + γ·mask·V(s′), actor by AWR), `iql` (expectile V, otherwise the same), or `sac` (plain SAC + ROER updates on the dataset; fails on sparse goal tasks).',
+    ),
+  expectile: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.9)
+    .describe("IQL's expectile τ ∈ (0, 1) of the value loss (IQL: 0.7 locomotion, 0.9 AntMaze)."),
+  awrTemperature: z
+    .union([z.literal('beta'), z.number().positive()])
+    .default('beta')
+    .describe(
+      "AWR temperature T in the weights exp((Q − V)/T): `beta` uses the ROER temperature β of the update (with XQL's V = β·log E exp(Q/β) the weights are then the density ratio of the KL-regularised optimum π* to the data μ, mean 1 over the data); a number fixes T (IQL's inverse temperature is 1/T: 10 on AntMaze is T = 0.1).",
+    ),
+  awrWeightClip: z.number().gt(1).default(100).describe('Upper clip of the AWR weights (> 1; IQL: 100).'),
 });
 
 export type OfflineObjectiveSettings = z.output<typeof offlineObjectiveSettingsSchema>;

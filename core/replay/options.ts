@@ -15,37 +15,69 @@ import type { ReplayOptions } from './types.js';
  */
 export const replaySettingsSchema = z
   .object({
-    /** Transitions the buffer holds in all; default: the dataset plus every online step. */
     capacity: z
       .number()
       .int()
       .min(1)
       .max(2 ** 31 - 1)
-      .optional(),
-    /** Let online data overwrite offline data once the buffer is full (FIFO over everything). */
-    overwriteOffline: z.boolean().default(false),
-    /** Priority rule: uniform replay, PER (Schaul et al. 2016) or ROER (Li et al. 2024). */
-    priority: z.enum(['uniform', 'per', 'roer']).default('roer'),
-    /** How priorities act: as critic-loss weights under uniform sampling (ROER's official mode) or as sampling probabilities. */
-    mode: z.enum(['weight', 'sample']).default('weight'),
-    /** Batch composition: uniform over offline ∪ online (official code), or a fixed offline share per batch (Cal-QL/RLPD 50/50). */
-    mixing: z.enum(['union', 'fixed']).default('union'),
-    /** Offline share of each batch when mixing is "fixed". */
-    offlineFraction: z.number().min(0).max(1).default(0.5),
-    /** PER exponent α on (|δ| + ε). */
-    perAlpha: z.number().min(0).default(0.6),
-    /** PER importance-sampling exponent at the start, annealed linearly to 1. */
-    perImportanceStart: z.number().min(0).max(1).default(0.4),
-    /** PER ε added to |δ|. */
-    perEpsilon: z.number().positive().default(1e-6),
-    /** ROER upper clip on exp(δ/β), ≥ 1 since the lower clip of exp(δ/β) is 1 (official code: 50 or 100 by task). */
-    roerMaxClip: z.number().min(1).default(50),
-    /** ROER floor on the priority after the EMA (official code: 10 on MuJoCo, 1 on DMC/AntMaze). */
-    roerMinClip: z.number().positive().default(1),
-    /** ROER EMA rate λ toward the self-normalised target. */
-    roerLambda: z.number().gt(0).max(1).default(0.01),
-    /** ROER divergence: KL gives exp(δ/β), Pearson χ² gives 1 + δ/β. */
-    roerDivergence: z.enum(['kl', 'pearson']).default('kl'),
+      .optional()
+      .describe('Transitions the buffer holds in all; default: the dataset plus every online step.'),
+    overwriteOffline: z
+      .boolean()
+      .default(false)
+      .describe('Let online data overwrite offline data once the buffer is full (FIFO over everything).'),
+    priority: z
+      .enum(['uniform', 'per', 'roer'])
+      .default('roer')
+      .describe('Priority rule: uniform replay, PER (Schaul et al. 2016) or ROER (Li et al. 2024).'),
+    mode: z
+      .enum(['weight', 'sample'])
+      .default('weight')
+      .describe(
+        "How priorities act: as critic-loss weights under uniform sampling (ROER's official mode) or as sampling probabilities.",
+      ),
+    mixing: z
+      .enum(['union', 'fixed'])
+      .default('union')
+      .describe(
+        'Batch composition: uniform over offline ∪ online (official code), or a fixed offline share per batch (Cal-QL/RLPD 50/50).',
+      ),
+    offlineFraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe('Offline share of each batch when mixing is "fixed".'),
+    perAlpha: z.number().min(0).default(0.6).describe('PER exponent α on (|δ| + ε).'),
+    perImportanceStart: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.4)
+      .describe('PER importance-sampling exponent at the start, annealed linearly to 1.'),
+    perEpsilon: z.number().positive().default(1e-6).describe('PER ε added to |δ|.'),
+    roerMaxClip: z
+      .number()
+      .min(1)
+      .default(50)
+      .describe(
+        'ROER upper clip on exp(δ/β), ≥ 1 since the lower clip of exp(δ/β) is 1 (official code: 50 or 100 by task).',
+      ),
+    roerMinClip: z
+      .number()
+      .positive()
+      .default(1)
+      .describe('ROER floor on the priority after the EMA (official code: 10 on MuJoCo, 1 on DMC/AntMaze).'),
+    roerLambda: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.01)
+      .describe('ROER EMA rate λ toward the self-normalised target.'),
+    roerDivergence: z
+      .enum(['kl', 'pearson'])
+      .default('kl')
+      .describe('ROER divergence: KL gives exp(δ/β), Pearson χ² gives 1 + δ/β.'),
   })
   .strict();
 
@@ -56,8 +88,10 @@ const extraColumnSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a column name: a letter, then letters, digits or _'),
     width: z.number().int().min(1),
-    /** Value of rows that did not provide one (online rows of an offline-only column). */
-    fill: z.number().optional(),
+    fill: z
+      .number()
+      .optional()
+      .describe('Value of rows that did not provide one (online rows of an offline-only column).'),
   })
   .strict();
 

@@ -9,12 +9,16 @@ import { readTable } from '../data/read-table.js';
 import { listEnvsChecked, makeEnv } from '../envs/registry.js';
 import { exportPolicy } from '../export/export-run.js';
 import { describeBackend, initBackend } from '../tensor/backend.js';
-import { validateRunConfig } from '../train/config.js';
+import { existsSync } from 'node:fs';
+import { loadPolicyFile } from '../export/load.js';
+import { ConfigError, runConfigJsonSchema, validateRunConfig, type RunConfig } from '../train/config.js';
+import { resolveUserPath } from '../util/paths.js';
+import type { ValidationIssue } from './protocol.js';
 import { listRuns, readRunHistory } from '../train/history.js';
 import { listPresets } from '../train/presets.js';
-import { resumeRun, startRun } from '../train/run.js';
+import { makeRunEnv, resumeRun, startRun } from '../train/run.js';
 import { loadRunPolicy } from '../train/run-policy.js';
-import type { DatasetSummary, EngineApi } from './engine-service.js';
+import type { DatasetSummary, EngineApi, RunPolicy } from './engine-service.js';
 
 /** Rows, episodes and card of a dataset file, from its table and schema metadata (no validation pass). */
 async function summarizeDataset(path: string): Promise<DatasetSummary> {
@@ -25,6 +29,39 @@ async function summarizeDataset(path: string): Promise<DatasetSummary> {
     rows: card?.steps ?? table.numRows,
     episodes: card?.episodes ?? 0,
     card,
+  };
+}
+
+/** What starting a schema-valid config would still refuse: the environment and the dataset file. */
+function checkRunConfig(config: unknown, baseDirectory: string): ValidationIssue[] {
+  const run = config as RunConfig;
+  const issues: ValidationIssue[] = [];
+  try {
+    makeRunEnv(run);
+  } catch (error) {
+    if (error instanceof ConfigError) issues.push(...error.issues);
+    else issues.push({ path: 'env.id', message: (error as Error).message });
+  }
+  if (run.dataset) {
+    const path = resolveUserPath(run.dataset.path, baseDirectory);
+    if (!existsSync(path)) issues.push({ path: 'dataset.path', message: `no such file: ${path}` });
+  }
+  return issues;
+}
+
+/** An exported policy file as a RunPolicy (one observation at a time, environment from its metadata). */
+async function filePolicy(path: string, envId?: string): Promise<RunPolicy> {
+  const policy = await loadPolicyFile(path);
+  const env = envId ?? policy.metadata.envId;
+  if (!env) {
+    await policy.dispose();
+    throw new Error(`${path}: the policy does not name its environment; choose one`);
+  }
+  return {
+    envId: env,
+    envOptions: {},
+    act: (observation) => policy.act(observation, 1),
+    dispose: () => void policy.dispose(),
   };
 }
 
@@ -42,6 +79,9 @@ export async function createEngineApi(): Promise<EngineApi> {
     listEnvs: listEnvsChecked,
     makeEnv,
     loadRunPolicy,
+    loadPolicyFile: filePolicy,
+    configSchema: runConfigJsonSchema,
+    checkRunConfig,
     describeBackend: async () => describeBackend(await initBackend()),
   };
 }

@@ -8,18 +8,20 @@
  * The engine functions come in through `EngineApi` (engine-api.ts builds the real one), which
  * keeps this file free of training details and lets tests drive it with small fakes.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { DatasetCard } from '../data/types.js';
 import type { Env, RenderSnapshot } from '../envs/types.js';
 import { EventBatcher, type BatcherOptions, type RunEvent, type RunState } from '../train/events.js';
-import { isRunDirectory } from '../train/run-directory.js';
+import { isRunDirectory, readRunStatus, runActiveElsewhere, updateRunMeta } from '../train/run-directory.js';
+import { resolveUserPath } from '../util/paths.js';
 import type { RunHandle, StartRunOptions } from '../train/types.js';
 import {
   ProtocolError,
   type CommandResults,
   type EngineService,
   type EventBatch,
+  type RolloutResult,
   type RunHistory,
   type RunSummary,
   type ValidationIssue,
@@ -33,7 +35,7 @@ export interface RunPolicy {
   envId: string;
   envOptions: Record<string, unknown>;
   /** Deterministic action for one raw observation (a vector for Box actions, an integer for Discrete). */
-  act(observation: Float32Array): Float32Array | number;
+  act(observation: Float32Array): MaybePromise<Float32Array | number>;
   dispose?(): void;
 }
 
@@ -65,6 +67,16 @@ export interface EngineApi {
   listEnvs(): MaybePromise<CommandResults['envs.list']>;
   makeEnv(id: string, options?: Record<string, unknown>): Env;
   loadRunPolicy(runDirectory: string): Promise<RunPolicy>;
+  /** A policy exported by `o2o export` (any format); `envId` when the file does not name one. */
+  loadPolicyFile(path: string, envId?: string): Promise<RunPolicy>;
+  /** The run config's JSON Schema (for the New-run form). */
+  configSchema(): Record<string, unknown>;
+  /**
+   * What schema validation cannot see but starting the run would refuse: an unknown environment
+   * or one the learner cannot act in, and a dataset file that does not exist (relative paths
+   * resolve against `baseDirectory`). Issues name the key path.
+   */
+  checkRunConfig(config: unknown, baseDirectory: string): MaybePromise<ValidationIssue[]>;
   /** Name of the tensor backend in use (initialising it when needed). */
   /** The compute backend's label and why no faster one runs (core/tensor/backend.ts describeBackend). */
   describeBackend(): Promise<{ label: string; note: string }>;
@@ -118,15 +130,62 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
     }
   };
 
-  const resolvePath = (path: string): string =>
-    isAbsolute(path) ? path : resolve(options.baseDirectory, path);
+  const resolvePath = (path: string): string => resolveUserPath(path, options.baseDirectory);
 
+  /** The directory of run `runId`: always a direct child of the runs folder (never a path elsewhere). */
   const runDirectoryOf = (runId: string): string => {
-    const directory = join(options.runsDirectory, runId);
+    const runs = resolve(options.runsDirectory);
+    const directory = resolve(runs, runId);
+    if (dirname(directory) !== runs || relative(runs, directory) !== runId) {
+      throw new ProtocolError(`"${runId}" is not a run id`, 'forbidden');
+    }
     if (!isRunDirectory(directory)) {
       throw new ProtocolError(`no run "${runId}" in ${options.runsDirectory}`, 'failed');
     }
     return directory;
+  };
+
+  const summaryOf = async (runId: string): Promise<RunSummary> => {
+    const stored = await api.listRuns(options.runsDirectory);
+    const summary = stored.find((entry) => entry.runId === runId);
+    if (!summary) throw new ProtocolError(`no run "${runId}" in ${options.runsDirectory}`, 'failed');
+    const run = runs.get(runId);
+    return run ? { ...summary, state: run.handle.state } : summary;
+  };
+
+  /** Refuse to write into a folder that does not exist unless the user agreed to create it. */
+  const ensureFolder = (folder: string, create: boolean): void => {
+    if (existsSync(folder)) {
+      if (!statSync(folder).isDirectory())
+        throw new ProtocolError(`${folder} is a file, not a folder`, 'failed');
+      return;
+    }
+    if (!create) {
+      throw new ProtocolError(
+        `the folder ${folder} does not exist; create it first or choose another destination`,
+        'missing-folder',
+      );
+    }
+    mkdirSync(folder, { recursive: true });
+  };
+
+  const rollouts = async (
+    policy: RunPolicy,
+    episodes: number,
+    seed: number | undefined,
+  ): Promise<RolloutResult> => {
+    try {
+      const firstSeed = seed ?? DEFAULT_ROLLOUT_SEED;
+      const results: RolloutResult['episodes'] = [];
+      for (let episode = 0; episode < episodes; episode++) {
+        results.push(
+          await rolloutEpisode(api.makeEnv(policy.envId, policy.envOptions), policy, firstSeed + episode),
+        );
+      }
+      return { envId: policy.envId, episodes: results };
+    } finally {
+      policy.dispose?.();
+    }
   };
 
   const track = (handle: RunHandle): void => {
@@ -159,6 +218,7 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
         backendNote: backend.note,
         mode: options.mode,
         runsDirectory: options.runsDirectory,
+        baseDirectory: options.baseDirectory,
       };
     },
 
@@ -204,7 +264,16 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
     },
 
     async 'config.validate'({ config }) {
-      return api.validateRunConfig(config);
+      const result = await api.validateRunConfig(config);
+      if (!result.ok) return result;
+      // The schema holds; also check what starting the run would refuse, so the form never says
+      // "valid" beside a start error.
+      const issues = await api.checkRunConfig(result.config, options.baseDirectory);
+      return issues.length === 0 ? result : { ok: false, issues };
+    },
+
+    async 'config.schema'() {
+      return api.configSchema();
     },
 
     async 'runs.list'() {
@@ -260,28 +329,83 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
       return api.readRunHistory(runDirectoryOf(runId));
     },
 
-    async 'runs.export'({ runId, format, path }) {
+    async 'runs.update'({ runId, name, tags, notes }) {
+      const directory = runDirectoryOf(runId);
+      updateRunMeta(directory, {
+        ...(name !== undefined ? { name } : {}),
+        ...(tags !== undefined ? { tags: [...new Set(tags)] } : {}),
+        ...(notes !== undefined ? { notes } : {}),
+      });
+      return summaryOf(runId);
+    },
+
+    async 'runs.delete'({ runId }) {
+      const directory = runDirectoryOf(runId);
+      const live = runs.get(runId);
+      if (live && ACTIVE_STATES.has(live.handle.state)) {
+        throw new ProtocolError(
+          `run "${runId}" is ${live.handle.state}; stop it before deleting it`,
+          'failed',
+        );
+      }
+      const status = readRunStatus(directory);
+      if (runActiveElsewhere(status)) {
+        throw new ProtocolError(
+          `run "${runId}" is ${status.state} in process ${status.pid}; stop it before deleting it`,
+          'failed',
+        );
+      }
+      if (live) {
+        live.unsubscribe();
+        runs.delete(runId);
+      }
+      rmSync(directory, { recursive: true, force: true });
+      return { runId, directory };
+    },
+
+    async 'runs.export'({ runId, format, path, createFolder }) {
       const runDirectory = runDirectoryOf(runId);
-      const target = path
-        ? resolvePath(path)
-        : join(runDirectory, 'export', `policy.${EXPORT_EXTENSION[format]}`);
+      if (!path) {
+        const target = join(runDirectory, 'export', `policy.${EXPORT_EXTENSION[format]}`);
+        return api.exportPolicy({ runDirectory, format, path: target });
+      }
+      const target = resolvePath(path);
+      // TF.js writes a folder of its own (model.json + weights) at `target`; the others a file.
+      ensureFolder(dirname(target), createFolder === true);
       return api.exportPolicy({ runDirectory, format, path: target });
     },
 
-    async 'runs.rollout'({ runId, episodes, seed }) {
-      const policy = await api.loadRunPolicy(runDirectoryOf(runId));
-      try {
-        const firstSeed = seed ?? DEFAULT_ROLLOUT_SEED;
-        const results: CommandResults['runs.rollout']['episodes'] = [];
-        for (let episode = 0; episode < episodes; episode++) {
-          results.push(
-            rolloutEpisode(api.makeEnv(policy.envId, policy.envOptions), policy, firstSeed + episode),
-          );
-        }
-        return { envId: policy.envId, episodes: results };
-      } finally {
-        policy.dispose?.();
+    async 'runs.download'({ runId, format }) {
+      const runDirectory = runDirectoryOf(runId);
+      const target = join(runDirectory, 'export', `policy.${EXPORT_EXTENSION[format]}`);
+      const { path } = await api.exportPolicy({ runDirectory, format, path: target });
+      const prefix = `${runId}-policy`;
+      if (statSync(path).isDirectory()) {
+        return {
+          files: readdirSync(path)
+            .filter((name) => statSync(join(path, name)).isFile())
+            .sort()
+            .map((name) => ({
+              name: `${prefix}-${name}`,
+              base64: readFileSync(join(path, name)).toString('base64'),
+            })),
+        };
       }
+      return {
+        files: [
+          { name: `${prefix}.${EXPORT_EXTENSION[format]}`, base64: readFileSync(path).toString('base64') },
+        ],
+      };
+    },
+
+    async 'runs.rollout'({ runId, episodes, seed }) {
+      return rollouts(await api.loadRunPolicy(runDirectoryOf(runId)), episodes, seed);
+    },
+
+    async 'policies.rollout'({ path, envId, episodes, seed }) {
+      const file = resolvePath(path);
+      if (!existsSync(file)) throw new ProtocolError(`${file}: no such file or folder`, 'failed');
+      return rollouts(await api.loadPolicyFile(file, envId), episodes, seed);
     },
 
     async 'dialog.openDataset'() {
@@ -318,18 +442,18 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
 }
 
 /** One deterministic episode of `policy` in `env` from `seed`, with a render snapshot per frame (reset state included). */
-export function rolloutEpisode(
+export async function rolloutEpisode(
   env: Env,
   policy: RunPolicy,
   seed: number,
-): { frames: RenderSnapshot[]; return: number; success: boolean } {
+): Promise<{ frames: RenderSnapshot[]; return: number; success: boolean }> {
   try {
     let observation = env.reset(seed);
     const frames: RenderSnapshot[] = [env.render()];
     let episodeReturn = 0;
     let success = false;
     for (let step = 0; step < env.maxEpisodeSteps; step++) {
-      const result = env.step(policy.act(observation));
+      const result = env.step(await policy.act(observation));
       episodeReturn += result.reward;
       frames.push(env.render());
       if (result.info.success === true) success = true;

@@ -11,8 +11,19 @@ import type { DatasetCard } from '../data/types.js';
 import type { EnvListing } from '../envs/types.js';
 import type { RunEvent, RunState } from '../train/events.js';
 
-const runId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a run id (letters, digits, . _ -)');
+const runId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,128}$/, 'a run id (letters, digits, . _ -)')
+  .refine((id) => !/^\.+$/.test(id), 'a run id, not a relative folder name');
 const filePath = z.string().min(1).max(4096);
+const exportFormat = z.enum(['onnx', 'tfjs', 'json']);
+/** A tag: short text without commas (the runs view edits tags as a comma-separated list). */
+const tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^,]+$/, 'a tag without commas');
 
 /** Params schema of every command, by method name. */
 export const commandParams = {
@@ -22,18 +33,47 @@ export const commandParams = {
   'datasets.list': z.object({}).strict(),
   'datasets.inspect': z.object({ path: filePath }).strict(),
   'config.validate': z.object({ config: z.unknown() }).strict(),
+  /** The run config's JSON Schema: types, ranges, enums, defaults and a description per field. */
+  'config.schema': z.object({}).strict(),
   'runs.list': z.object({}).strict(),
   'runs.start': z.object({ config: z.unknown(), name: z.string().max(200).optional() }).strict(),
   'runs.pause': z.object({ runId }).strict(),
   'runs.resume': z.object({ runId }).strict(),
   'runs.stop': z.object({ runId }).strict(),
   'runs.history': z.object({ runId }).strict(),
-  'runs.export': z
-    .object({ runId, format: z.enum(['onnx', 'tfjs', 'json']), path: filePath.optional() })
+  /** Change what the user may change about a stored run: its name, tags and notes (meta.json). */
+  'runs.update': z
+    .object({
+      runId,
+      name: z.string().trim().min(1).max(200).optional(),
+      tags: z.array(tag).max(32).optional(),
+      notes: z.string().max(20_000).optional(),
+    })
     .strict(),
+  /** Delete a run that is not active: its whole directory under the runs folder. */
+  'runs.delete': z.object({ runId }).strict(),
+  /**
+   * Export to `path` (absolute, `~/…`, or relative to the base folder; default the run directory's
+   * export/ folder). A destination folder that does not exist is an error (code "missing-folder")
+   * unless `createFolder` is true.
+   */
+  'runs.export': z
+    .object({ runId, format: exportFormat, path: filePath.optional(), createFolder: z.boolean().optional() })
+    .strict(),
+  /** Export into the run directory's export/ folder and return the files, for a browser download. */
+  'runs.download': z.object({ runId, format: exportFormat }).strict(),
   'runs.rollout': z
     .object({
       runId,
+      episodes: z.number().int().min(1).max(20).default(1),
+      seed: z.number().int().optional(),
+    })
+    .strict(),
+  /** Rollouts of an exported policy file (any export format); `envId` when the file does not name its environment. */
+  'policies.rollout': z
+    .object({
+      path: filePath,
+      envId: z.string().min(1).max(200).optional(),
       episodes: z.number().int().min(1).max(20).default(1),
       seed: z.number().int().optional(),
     })
@@ -72,6 +112,11 @@ export interface RunSummary {
   lastReturn: number | null;
 }
 
+export interface RolloutResult {
+  envId: string;
+  episodes: { frames: unknown[]; return: number; success: boolean }[];
+}
+
 /** Columnar history of a run, as stored in its run directory. */
 export interface RunHistory {
   runId: string;
@@ -95,6 +140,8 @@ export interface CommandResults {
     backendNote?: string;
     mode: 'electron' | 'browser';
     runsDirectory: string;
+    /** Relative dataset and export paths resolve against this folder (`~` is the home folder). */
+    baseDirectory: string;
   };
   'envs.list': EnvListing[];
   'presets.list': { name: string; description: string; config: unknown }[];
@@ -109,14 +156,19 @@ export interface CommandResults {
   }[];
   'datasets.inspect': unknown;
   'config.validate': { ok: boolean; issues: ValidationIssue[]; config?: unknown };
+  'config.schema': Record<string, unknown>;
   'runs.list': RunSummary[];
   'runs.start': { runId: string; directory: string };
   'runs.pause': { state: RunState };
   'runs.resume': { state: RunState };
   'runs.stop': { state: RunState };
   'runs.history': RunHistory;
+  'runs.update': RunSummary;
+  'runs.delete': { runId: string; directory: string };
   'runs.export': { path: string; bytes: number };
-  'runs.rollout': { envId: string; episodes: { frames: unknown[]; return: number; success: boolean }[] };
+  'runs.download': { files: { name: string; base64: string }[] };
+  'runs.rollout': RolloutResult;
+  'policies.rollout': RolloutResult;
   'dialog.openDataset': { path: string | null };
   'dialog.saveExport': { path: string | null };
 }
@@ -147,7 +199,13 @@ export interface EventsPush {
 }
 
 export type ProtocolErrorCode =
-  'unknown-method' | 'invalid-params' | 'invalid-request' | 'unsupported' | 'forbidden' | 'failed';
+  | 'unknown-method'
+  | 'invalid-params'
+  | 'invalid-request'
+  | 'unsupported'
+  | 'forbidden'
+  | 'missing-folder'
+  | 'failed';
 
 export type CommandResponse =
   | { id: number; result: unknown }

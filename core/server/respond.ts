@@ -19,6 +19,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<ProtocolErrorCode>([
   'invalid-request',
   'unsupported',
   'forbidden',
+  'missing-folder',
   'failed',
 ]);
 

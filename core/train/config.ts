@@ -5,7 +5,7 @@
  * replay, beta, offline, online, eval, checkpoint.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { sacConfigSchema } from '../agents/sac-config.js';
 import { betaOptionsSchema } from '../beta/options.js';
@@ -13,6 +13,7 @@ import { issuesOf, type ValidationIssue } from '../common/validation.js';
 import { offlineObjectiveSettingsSchema } from '../objectives/settings.js';
 import { replaySettingsSchema } from '../replay/options.js';
 import { BACKEND_CANDIDATES } from '../tensor/backend.js';
+import { resolveUserPath } from '../util/paths.js';
 import { applyOverrides, OverrideError } from './overrides.js';
 
 const positiveInt = z.number().int().positive();
@@ -20,19 +21,28 @@ const nonNegativeInt = z.number().int().nonnegative();
 
 export const envSectionSchema = z
   .object({
-    /** Registered environment id, e.g. "pointmaze-medium-v1". */
-    id: z.string().min(1),
-    /** Environment options, e.g. {"reward": "dense"} for the point mazes. */
-    options: z.record(z.string(), z.unknown()).default({}),
+    id: z.string().min(1).describe('Registered environment id, e.g. "pointmaze-medium-v1".'),
+    options: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Environment options, e.g. {"reward": "dense"} for the point mazes.'),
   })
   .strict();
 
 export const datasetSectionSchema = z
   .object({
-    /** Path of the offline dataset (Arrow IPC or Parquet); relative paths resolve against the config file. */
-    path: z.string().min(1),
-    /** Normalise observations with the dataset's per-dimension mean and standard deviation (baked into exports). */
-    normalizeObservations: z.boolean().default(true),
+    path: z
+      .string()
+      .min(1)
+      .describe(
+        "Path of the offline dataset (Arrow IPC or Parquet); ~ is the home folder; a relative path resolves against the config file's folder (CLI) or the app's base folder.",
+      ),
+    normalizeObservations: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Normalise observations with the dataset's per-dimension mean and standard deviation (baked into exports).",
+      ),
   })
   .strict();
 
@@ -44,83 +54,126 @@ export const betaSectionSchema = betaOptionsSchema;
 
 export const offlineSectionSchema = z
   .object({
-    /** Gradient updates on the dataset alone before any environment step (0 = official code: dataset only fills the buffer). */
-    steps: nonNegativeInt.default(10_000),
-    /** Evaluate every this many offline updates (0 = only at the phase boundary). */
-    evalInterval: nonNegativeInt.default(5_000),
-    /** The offline objective and its settings (core/objectives/settings.ts). */
+    steps: nonNegativeInt
+      .default(10_000)
+      .describe(
+        'Gradient updates on the dataset alone before any environment step (0 = official code: dataset only fills the buffer).',
+      ),
+    evalInterval: nonNegativeInt
+      .default(5_000)
+      .describe('Evaluate every this many offline updates (0 = only at the phase boundary).'),
+    // The offline objective and its settings (core/objectives/settings.ts).
     ...offlineObjectiveSettingsSchema.shape,
   })
   .strict();
 
 export const onlineSectionSchema = z
   .object({
-    /** Environment steps of online fine-tuning. */
-    envSteps: nonNegativeInt.default(100_000),
-    /** Updates per environment step (update-to-data ratio; official code: 1). */
-    updatesPerStep: z.number().positive().default(1),
-    /** Environment steps with uniformly random actions at the start of fine-tuning (official code: 10k from scratch; 0 after pretraining). */
-    warmupSteps: nonNegativeInt.default(0),
-    /**
-     * WSRL warm-up (Zhou et al. 2025): environment steps at the start of fine-tuning collected with
-     * the frozen pretrained policy (sampled, as in fine-tuning) while only the critics and V update.
-     */
-    criticWarmupSteps: nonNegativeInt.default(0),
-    /** Cal-QL (Nakamoto et al. 2023): floor the critic targets of offline rows at their discounted Monte-Carlo return-to-go. */
-    calibrate: z.boolean().default(false),
+    envSteps: nonNegativeInt.default(100_000).describe('Environment steps of online fine-tuning.'),
+    updatesPerStep: z
+      .number()
+      .positive()
+      .default(1)
+      .describe('Updates per environment step (update-to-data ratio; official code: 1).'),
+    warmupSteps: nonNegativeInt
+      .default(0)
+      .describe(
+        'Environment steps with uniformly random actions at the start of fine-tuning (official code: 10k from scratch; 0 after pretraining).',
+      ),
+    criticWarmupSteps: nonNegativeInt
+      .default(0)
+      .describe(
+        'WSRL warm-up (Zhou et al. 2025): environment steps at the start of fine-tuning collected with the frozen pretrained policy (sampled, as in fine-tuning) while only the critics and V update.',
+      ),
+    calibrate: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Cal-QL (Nakamoto et al. 2023): floor the critic targets of offline rows at their discounted Monte-Carlo return-to-go.',
+      ),
   })
   .strict();
 
 export const rewardSectionSchema = z
   .object({
-    /** Stored rewards are scale·r + shift (dataset and online alike); evaluation returns stay in the environment's units. */
-    scale: z.number().positive().default(1),
-    /** See scale; e.g. −1 turns a 0/1 goal reward into −1 per step until the goal (the AntMaze convention of offline learners). */
-    shift: z.number().default(0),
+    scale: z
+      .number()
+      .positive()
+      .default(1)
+      .describe(
+        "Stored rewards are scale·r + shift (dataset and online alike); evaluation returns stay in the environment's units.",
+      ),
+    shift: z
+      .number()
+      .default(0)
+      .describe(
+        'See scale; e.g. −1 turns a 0/1 goal reward into −1 per step until the goal (the AntMaze convention of offline learners).',
+      ),
   })
   .strict();
 
 export const evalSectionSchema = z
   .object({
-    /** Deterministic evaluation episodes per evaluation. */
-    episodes: positiveInt.default(10),
-    /** Evaluate every this many environment steps during fine-tuning. */
-    interval: positiveInt.default(5_000),
+    episodes: positiveInt.default(10).describe('Deterministic evaluation episodes per evaluation.'),
+    interval: positiveInt
+      .default(5_000)
+      .describe('Evaluate every this many environment steps during fine-tuning.'),
   })
   .strict();
 
 export const checkpointSectionSchema = z
   .object({
-    /** Write a checkpoint every this many updates (and always at the end and on stop). */
-    interval: positiveInt.default(10_000),
+    interval: positiveInt
+      .default(10_000)
+      .describe('Write a checkpoint every this many updates (and always at the end and on stop).'),
   })
   .strict();
 
 /** The run configuration as a user writes it (every field but env.id has a default). */
 export const runConfigSchema = z
   .object({
-    env: envSectionSchema,
-    /** Offline dataset; absent = online learning from scratch (then offline.steps must be 0). */
-    dataset: datasetSectionSchema.optional(),
-    /** Seed of every random choice in the run (network init, sampling, exploration, environment resets). */
-    seed: nonNegativeInt.default(0),
-    /** Compute backend preference (native BLAS kernels, else TF.js); the O2O_BACKEND environment variable overrides it. */
-    backend: z.enum(['auto', ...BACKEND_CANDIDATES]).default('auto'),
-    /**
-     * BLAS threads of the native kernels (O2O_THREADS overrides). One by default: the environment,
-     * the app and its server share the machine with training.
-     */
-    threads: z.number().int().min(1).max(256).default(1),
-    /** The SAC learner (+ ROER value network): network sizes, learning rates, γ, batch size, … */
-    agent: sacConfigSchema.prefault({}),
-    replay: replaySectionSchema.prefault({}),
-    /** Reward transform of the learning signal. */
-    reward: rewardSectionSchema.prefault({}),
-    beta: betaSectionSchema.prefault({}),
-    offline: offlineSectionSchema.prefault({}),
-    online: onlineSectionSchema.prefault({}),
-    eval: evalSectionSchema.prefault({}),
-    checkpoint: checkpointSectionSchema.prefault({}),
+    env: envSectionSchema.describe(
+      'The simulator the agent fine-tunes in (and the dataset was recorded in).',
+    ),
+    dataset: datasetSectionSchema
+      .optional()
+      .describe('Offline dataset; absent = online learning from scratch (then offline.steps must be 0).'),
+    seed: nonNegativeInt
+      .default(0)
+      .describe(
+        'Seed of every random choice in the run (network init, sampling, exploration, environment resets).',
+      ),
+    backend: z
+      .enum(['auto', ...BACKEND_CANDIDATES])
+      .default('auto')
+      .describe(
+        'Compute backend preference (native BLAS kernels, else TF.js); the O2O_BACKEND environment variable overrides it.',
+      ),
+    threads: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(1)
+      .describe(
+        'BLAS threads of the native kernels (O2O_THREADS overrides). One by default: the environment, the app and its server share the machine with training.',
+      ),
+    agent: sacConfigSchema
+      .prefault({})
+      .describe('The SAC learner (+ ROER value network): network sizes, learning rates, γ, batch size, …'),
+    replay: replaySectionSchema
+      .prefault({})
+      .describe('The replay buffer: capacity, priority rule (uniform, PER, ROER) and batch mixing.'),
+    reward: rewardSectionSchema.prefault({}).describe('Reward transform of the learning signal.'),
+    beta: betaSectionSchema
+      .prefault({})
+      .describe('The temperature β of the ROER weights exp(δ/β) and its controller.'),
+    offline: offlineSectionSchema
+      .prefault({})
+      .describe('Offline pretraining on the dataset alone, and its objective.'),
+    online: onlineSectionSchema.prefault({}).describe('Online fine-tuning in the simulator.'),
+    eval: evalSectionSchema.prefault({}).describe('Deterministic evaluation episodes.'),
+    checkpoint: checkpointSectionSchema.prefault({}).describe('Checkpoints (a run resumes from its newest).'),
   })
   .strict()
   .superRefine((config, context) => {
@@ -208,12 +261,14 @@ export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
 }
 
 /**
- * Make the dataset path absolute (relative paths resolve against `baseDirectory`), so that the
- * config stored in the run directory works from any working directory on resume.
+ * Make the dataset path absolute (`~` expands to the home folder, relative paths resolve against
+ * `baseDirectory`), so that the config stored in the run directory works from any working
+ * directory on resume.
  */
 export function resolveDatasetPath(config: RunConfig, baseDirectory: string): RunConfig {
-  if (!config.dataset || isAbsolute(config.dataset.path)) return config;
-  return { ...config, dataset: { ...config.dataset, path: resolve(baseDirectory, config.dataset.path) } };
+  if (!config.dataset) return config;
+  const path = resolveUserPath(config.dataset.path, baseDirectory);
+  return path === config.dataset.path ? config : { ...config, dataset: { ...config.dataset, path } };
 }
 
 /**
@@ -247,4 +302,13 @@ export function applyOverridesAsConfigError(config: unknown, overrides: string[]
     if (error instanceof OverrideError) throw new ConfigError([{ path: '--set', message: error.message }]);
     throw error;
   }
+}
+
+/**
+ * The run config schema as JSON Schema (draft 2020-12, input side: defaults are filled in by the
+ * engine): types, ranges, enums, defaults and a description per field. The app's New-run form is
+ * built from it, so the schema above is the one source of every field's type, range and help text.
+ */
+export function runConfigJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(runConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }

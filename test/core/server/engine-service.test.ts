@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -120,6 +120,7 @@ describe('engine service', () => {
     const inRun = await service['runs.export']({ runId, format: 'onnx' });
     expect(inRun.path).toBe(join(directory, 'export', 'policy.onnx'));
     expect(inRun.bytes).toBe(readFileSync(inRun.path).byteLength);
+    mkdirSync(join(root, 'out'));
     const chosen = await service['runs.export']({ runId, format: 'json', path: 'out/p.json' });
     expect(chosen.path).toBe(join(root, 'out', 'p.json'));
   });
@@ -184,26 +185,129 @@ describe('engine service', () => {
   it('stops live runs on close', async () => {
     const { runId } = await service['runs.start']({ config: {} });
     const listed = await service['runs.list']({});
-    expect(listed).toEqual([]);
+    expect(listed.map((run) => [run.runId, run.state])).toEqual([[runId, 'running']]);
     await service.close();
     await expect(service['runs.stop']({ runId })).rejects.toThrow(/not running/);
   });
 });
 
+describe('engine service: run management, paths and files', () => {
+  /** A finished run of the fake engine. */
+  async function finishedRun(name = 'stored'): Promise<{ runId: string; directory: string }> {
+    const batches: EventBatch[] = [];
+    const unsubscribe = service.onEvents((batch) => batches.push(batch));
+    const started = await service['runs.start']({ config: { updates: 3 }, name });
+    await waitFor(
+      () =>
+        batches.some((b) => b.events.some((e) => e.type === 'run' && e.state === 'finished'))
+          ? true
+          : undefined,
+      'the end of the run',
+    );
+    unsubscribe();
+    return started;
+  }
+
+  it('renames a run and sets its tags and notes in meta.json', async () => {
+    const { runId, directory } = await finishedRun();
+    const summary = await service['runs.update']({
+      runId,
+      name: 'better name',
+      tags: ['a', 'b', 'a'],
+      notes: 'n',
+    });
+    expect(summary).toMatchObject({ runId, name: 'better name', tags: ['a', 'b'], notes: 'n' });
+    const meta = JSON.parse(readFileSync(join(directory, 'meta.json'), 'utf8')) as Record<string, unknown>;
+    expect(meta).toMatchObject({ runId, name: 'better name', tags: ['a', 'b'], notes: 'n' });
+    // the run id (and directory) never change
+    expect((await service['runs.list']({})).map((r) => r.runId)).toEqual([runId]);
+  });
+
+  it('deletes a stopped run directory, refuses an active run and ids that leave the runs folder', async () => {
+    const { runId, directory } = await finishedRun();
+    const active = await service['runs.start']({ config: {}, name: 'live' });
+    await expect(service['runs.delete']({ runId: active.runId })).rejects.toThrow(/stop it before deleting/);
+    expect(existsSync(active.directory)).toBe(true);
+    // a folder beside the runs folder that looks like a run is out of reach
+    mkdirSync(join(root, 'outside'), { recursive: true });
+    writeFileSync(join(root, 'config.json'), '{}');
+    writeFileSync(join(root, 'meta.json'), '{}');
+    const outside = await respond(service, { id: 1, method: 'runs.delete', params: { runId: '..' } });
+    expect(outside).toMatchObject({ id: 1, error: { code: 'invalid-params' } });
+    await expect(service['runs.delete']({ runId: '..' })).rejects.toThrow(/not a run id/);
+    expect(existsSync(join(root, 'meta.json'))).toBe(true);
+    expect(await service['runs.delete']({ runId })).toEqual({ runId, directory });
+    expect(existsSync(directory)).toBe(false);
+  });
+
+  it('refuses to export into a missing folder unless asked to create it; ~ is the home folder', async () => {
+    const { runId } = await finishedRun();
+    const target = join(root, 'missing', 'deeper', 'policy.json');
+    const refused = await respond(service, {
+      id: 2,
+      method: 'runs.export',
+      params: { runId, format: 'json', path: target },
+    });
+    expect(refused).toMatchObject({ id: 2, error: { code: 'missing-folder' } });
+    expect(existsSync(join(root, 'missing'))).toBe(false);
+    const written = await service['runs.export']({ runId, format: 'json', path: target, createFolder: true });
+    expect(written.path).toBe(target);
+    expect(existsSync(target)).toBe(true);
+    const home = process.env.HOME;
+    process.env.HOME = root;
+    try {
+      const homed = await service['runs.export']({ runId, format: 'json', path: '~/missing/p2.json' });
+      expect(homed.path).toBe(join(root, 'missing', 'p2.json'));
+    } finally {
+      process.env.HOME = home;
+    }
+  });
+
+  it('returns the exported files for a download', async () => {
+    const { runId } = await finishedRun();
+    const { files } = await service['runs.download']({ runId, format: 'json' });
+    expect(files).toHaveLength(1);
+    expect(files[0].name).toBe(`${runId}-policy.json`);
+    expect(JSON.parse(Buffer.from(files[0].base64, 'base64').toString('utf8'))).toEqual({
+      format: 'json',
+      layers: [],
+    });
+  });
+
+  it('rolls out an exported policy file, resolving it against the base folder', async () => {
+    writeFileSync(join(root, 'right.policy'), '1');
+    const result = await service['policies.rollout']({ path: 'right.policy', episodes: 1 });
+    expect(result.envId).toBe('walk-v0');
+    expect(result.episodes[0].success).toBe(true);
+    await expect(service['policies.rollout']({ path: 'nope.policy', episodes: 1 })).rejects.toThrow(
+      /no such file/,
+    );
+  });
+
+  it('reports start-time problems as validation issues and tells the UI its base folder', async () => {
+    expect(await service['config.validate']({ config: { env: { id: 'missing-v0' } } })).toEqual({
+      ok: false,
+      issues: [{ path: 'env.id', message: 'unknown environment' }],
+    });
+    expect((await service['app.info']({})).baseDirectory).toBe(root);
+    expect(await service['config.schema']({})).toMatchObject({ type: 'object' });
+  });
+});
+
 describe('rolloutEpisode', () => {
-  it('records the reset frame and one frame per step, and is deterministic', () => {
+  it('records the reset frame and one frame per step, and is deterministic', async () => {
     const policy = { envId: 'walk-v0', envOptions: {}, act: () => 1 };
-    const first = rolloutEpisode(new WalkEnv(), policy, 1);
+    const first = await rolloutEpisode(new WalkEnv(), policy, 1);
     // seed 1 starts at x = 0; three steps right reach the goal x = 3.
     expect(first.frames.map((frame) => frame.agent.x)).toEqual([0, 1, 2, 3]);
     expect(first.return).toBe(-2 - 1 - 0);
     expect(first.success).toBe(true);
-    expect(rolloutEpisode(new WalkEnv(), policy, 1)).toEqual(first);
+    expect(await rolloutEpisode(new WalkEnv(), policy, 1)).toEqual(first);
   });
 
-  it('stops at the time limit', () => {
+  it('stops at the time limit', async () => {
     const policy = { envId: 'walk-v0', envOptions: {}, act: () => 0 };
-    const episode = rolloutEpisode(new WalkEnv(), policy, 0);
+    const episode = await rolloutEpisode(new WalkEnv(), policy, 0);
     expect(episode.frames).toHaveLength(11);
     expect(episode.success).toBe(false);
   });

@@ -3,12 +3,19 @@
  * that emit one update event per timer tick until paused or stopped, a one-dimensional "walk"
  * environment, and an export that writes a real file. Loaded by the worker as `apiModule`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Env, RenderSnapshot } from '../../../core/envs/types.js';
 import type { EngineApi } from '../../../core/server/engine-service.js';
 import { EventBus, type RunEvent, type RunState } from '../../../core/train/events.js';
-import { createRunDirectory, newRunId } from '../../../core/train/run-directory.js';
+import {
+  createRunDirectory,
+  listRunDirectories,
+  newRunId,
+  readRunConfig,
+  readRunMeta,
+  readRunStatus,
+} from '../../../core/train/run-directory.js';
 import type { RunHandle, StartRunOptions } from '../../../core/train/types.js';
 import { updateRecord } from '../../helpers/run-events.js';
 
@@ -154,7 +161,25 @@ export function createFakeEngineApiSync(): EngineApi {
       evaluations: {},
       phases: [],
     }),
-    listRuns: () => [],
+    listRuns: (runsDirectory: string) =>
+      listRunDirectories(runsDirectory).map((directory) => {
+        const meta = readRunMeta(directory);
+        return {
+          runId: meta.runId,
+          directory,
+          name: meta.name,
+          tags: meta.tags ?? [],
+          notes: meta.notes ?? '',
+          config: readRunConfig(directory),
+          envId: 'walk-v0',
+          datasetPath: null,
+          state: readRunStatus(directory).state,
+          createdAt: meta.createdAt,
+          step: 0,
+          envStep: 0,
+          lastReturn: null,
+        };
+      }),
     async exportPolicy({ format, path }) {
       mkdirSync(dirname(path), { recursive: true });
       const body = JSON.stringify({ format, layers: [] });
@@ -182,6 +207,20 @@ export function createFakeEngineApiSync(): EngineApi {
       // Always step right: from any start the walk reaches x = 3 within the time limit.
       return { envId: 'walk-v0', envOptions: {}, act: () => 1 };
     },
+    async loadPolicyFile(path: string, envId?: string) {
+      // A "policy file" of the fake engine: its text is the action it always takes.
+      const action = Number(readFileSync(path, 'utf8').trim());
+      if (!Number.isFinite(action)) throw new Error(`${path}: not a policy`);
+      return { envId: envId ?? 'walk-v0', envOptions: {}, act: async () => action };
+    },
+    configSchema: () => ({
+      type: 'object',
+      properties: { updates: { type: 'integer', description: 'updates' } },
+    }),
+    checkRunConfig: (config: unknown) =>
+      (config as FakeConfig).env?.id === 'missing-v0'
+        ? [{ path: 'env.id', message: 'unknown environment' }]
+        : [],
     describeBackend: async () => ({ label: 'cpu', note: '' }),
   };
 }

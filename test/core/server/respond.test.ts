@@ -25,6 +25,7 @@ describe('respond', () => {
         backendNote: '',
         mode: 'browser',
         runsDirectory: '/nonexistent-runs',
+        baseDirectory: '/',
       },
     });
   });

@@ -77,7 +77,9 @@ describe('training run', () => {
     expect(logged.columns.phase.slice(39, 41)).toEqual(['offline', 'online']);
     expect(logged.header).toContain('priorityHistogram_17');
     // the learner's open metrics record: its keys are columns, its descriptors are in meta.json
-    const meta = JSON.parse(readFileSync(join(directory, 'meta.json'), 'utf8')) as { metrics: { key: string }[] };
+    const meta = JSON.parse(readFileSync(join(directory, 'meta.json'), 'utf8')) as {
+      metrics: { key: string }[];
+    };
     expect(meta.metrics.map((m) => m.key)).toEqual(SAC_METRICS.map((m) => m.key));
     for (const { key } of SAC_METRICS) expect(logged.header).toContain(key);
     expect(logged.header).not.toContain('metrics');
@@ -87,13 +89,15 @@ describe('training run', () => {
     const floor = logged.columns.priorityFloorShare as number[];
     expect(floor[0]).toBeGreaterThan(0.5);
     expect(floor.every((share) => share >= 0 && share <= 1)).toBe(true);
-    const weightCounts = updates(events).map((record) => record.batchWeightHistogram.reduce((a, b) => a + b, 0));
+    const weightCounts = updates(events).map((record) =>
+      record.batchWeightHistogram.reduce((a, b) => a + b, 0),
+    );
     expect(new Set(weightCounts)).toEqual(new Set([16]));
     const online = updates(events).filter((record) => record.phase === 'online');
     expect(online[0].envStep).toBe(10); // warm-up: the first online update after 10 random steps
-    expect(updates(events).every((record) => record.beta > 0 && Number.isFinite(record.metrics.criticLoss))).toBe(
-      true,
-    );
+    expect(
+      updates(events).every((record) => record.beta > 0 && Number.isFinite(record.metrics.criticLoss)),
+    ).toBe(true);
     expect(
       updates(events).every((record) => record.priorityHistogram.reduce((a, b) => a + b, 0) === 16),
     ).toBe(true);
