@@ -13,6 +13,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { initBackend } from '../tensor/backend.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
@@ -152,7 +153,9 @@ export interface TfjsPolicy {
 }
 
 export async function loadTfjsPolicy(directory: string): Promise<TfjsPolicy> {
-  await tf.ready();
+  // Choose the backend the way the engine does (which also keeps the cpu backend from printing
+  // its "install tfjs-node" advert); tf.ready() alone would start the bare cpu backend.
+  await initBackend();
   const model = await tfl.loadLayersModel(fileLoadHandler(directory));
   const inputShape = model.inputs[0].shape;
   const outputShape = model.outputs[0].shape;

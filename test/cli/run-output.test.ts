@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describeEvent } from '../../core/cli/commands/run-output.js';
+import {
+  describeEvent,
+  formatBarLine,
+  formatDuration,
+  wrapLine,
+} from '../../core/cli/commands/run-output.js';
 import { trainConfig } from '../../core/cli/commands/train.js';
 import { ConfigError } from '../../core/train/config.js';
 
@@ -47,5 +52,46 @@ describe('train config sources', () => {
     expect(() => trainConfig({ preset: 'pendulum-online', config: 'x.json', set: [] })).toThrow(/not both/);
     expect(() => trainConfig({ set: [] })).toThrow(/--config FILE or --preset NAME/);
     expect(() => trainConfig({ preset: 'pendulum-online', set: ['oops'] })).toThrow(ConfigError);
+  });
+});
+
+describe('progress bar line', () => {
+  const fields = {
+    phase: 'online',
+    progress: 0.5,
+    step: 12_345,
+    envStep: 67_890,
+    evaluationReturn: -336.2,
+    trainingReturn: -1200,
+    beta: 0.52,
+    essFraction: 0.45,
+    etaSeconds: 75,
+  };
+
+  it('shows every labelled field on a wide terminal', () => {
+    const line = formatBarLine(fields, 200);
+    expect(line).toContain('update 12345 · env 67890 · eval return -336 · train-episode return -1200');
+    expect(line).toContain('β 0.520 · ESS/n 0.45 · ETA 1m15s');
+    expect(line.length).toBeLessThan(200);
+  });
+
+  it('drops the least important fields first to fit 80 and 40 columns', () => {
+    const at80 = formatBarLine(fields, 80);
+    expect(at80.length).toBeLessThanOrEqual(79);
+    expect(at80).toContain('eval return -336');
+    expect(at80).toContain('ETA 1m15s');
+    expect(at80).not.toContain('train-episode');
+    const at40 = formatBarLine(fields, 40);
+    expect(at40.length).toBeLessThanOrEqual(39);
+    expect(at40).toMatch(/^online [█░]{10,30} 50% · ETA 1m15s$/);
+  });
+
+  it('wraps long log lines at spaces, indenting the continuation', () => {
+    expect(wrapLine('aaa bbb ccc ddd eee fff ggg hhh iii', 21)).toEqual([
+      'aaa bbb ccc ddd eee',
+      '  fff ggg hhh iii',
+    ]);
+    expect(formatDuration(4000)).toBe('1h06m');
+    expect(formatDuration(null)).toBe('–');
   });
 });
