@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { runConfigJsonSchema } from '../../core/train/config.js';
 import {
-  configLeaves,
+  applyFieldInput,
+  formatFieldValue,
   getAtPath,
   issuesByField,
-  parseFieldInput,
+  jsonOnlyPaths,
+  parseFieldValue,
   plannedUpdates,
+  schemaFields,
   setAtPath,
 } from '../../renderer/src/lib/config-form.js';
 
@@ -15,24 +19,32 @@ const config = {
   replay: { overwriteOffline: false, list: [1, 2] },
 };
 
-describe('configLeaves', () => {
-  it('lists scalar leaves by key path with their section and kind', () => {
-    const leaves = configLeaves(config);
-    expect(leaves.map((l) => l.path)).toEqual([
-      'env.id',
-      'env.options.reward',
-      'seed',
-      'beta.kind',
-      'beta.targetEssFraction',
-      'beta.targetSchedule',
-      'replay.overwriteOffline',
-    ]);
-    expect(leaves.find((l) => l.path === 'seed')).toMatchObject({ section: '', kind: 'number', key: 'seed' });
-    expect(leaves.find((l) => l.path === 'env.options.reward')).toMatchObject({
-      section: 'env',
-      key: 'reward',
+const schema = runConfigJsonSchema();
+const fields = schemaFields(schema);
+const field = (path: string) => {
+  const found = fields.find((f) => f.path === path);
+  if (!found) throw new Error(`no field ${path}`);
+  return found;
+};
+
+describe('schemaFields', () => {
+  it('takes every field type, choice, default and help text from the run config schema', () => {
+    expect(field('seed')).toMatchObject({ section: '', type: 'integer', default: 0, optional: false });
+    expect(field('agent.actorLearningRate')).toMatchObject({
+      section: 'agent',
+      label: 'actor learning rate',
+      type: 'number',
+      default: 3e-4,
     });
-    expect(leaves.find((l) => l.path === 'beta.targetSchedule')?.kind).toBe('null');
+    expect(field('agent.hiddenSizes')).toMatchObject({ type: 'integer-list', default: [256, 256] });
+    expect(field('replay.priority')).toMatchObject({ type: 'enum', choices: ['uniform', 'per', 'roer'] });
+    expect(field('agent.backend')).toMatchObject({ type: 'enum', optional: true });
+    expect(field('dataset.path')).toMatchObject({ type: 'string', optional: false, optionalParent: 'dataset' });
+    // every field the form shows has help text from the schema
+    expect(fields.filter((f) => f.description === '').map((f) => f.path)).toEqual([]);
+    // records and optional nested objects are left to the JSON editor, and said so
+    expect(fields.some((f) => f.path.startsWith('beta.targetSchedule'))).toBe(false);
+    expect(jsonOnlyPaths(schema)).toEqual(['env.options', 'beta.targetSchedule']);
   });
 });
 
@@ -52,15 +64,26 @@ describe('setAtPath / getAtPath', () => {
   });
 });
 
-describe('parseFieldInput', () => {
-  it('parses numbers in the notations people type and keeps bad text for the validator to name', () => {
-    expect(parseFieldInput('number', '1e-3')).toBe(0.001);
-    expect(parseFieldInput('number', '10_000')).toBe(10000);
-    expect(parseFieldInput('number', 'abc')).toBe('abc');
-    expect(parseFieldInput('number', '')).toBe('');
-    expect(parseFieldInput('boolean', 'true')).toBe(true);
-    expect(parseFieldInput('null', '')).toBeNull();
-    expect(parseFieldInput('string', ' x ')).toBe(' x ');
+describe('parseFieldValue', () => {
+  it("parses by the schema's type, not by the value the config holds now", () => {
+    const steps = field('online.envSteps');
+    expect(parseFieldValue(steps, 'abc')).toBe('abc');
+    // after a typo the config holds text; the next entry still parses as the number it is
+    expect(parseFieldValue(steps, '2000')).toBe(2000);
+    expect(parseFieldValue(steps, '10_000')).toBe(10000);
+    expect(parseFieldValue(field('agent.tau'), '1e-3')).toBe(0.001);
+    expect(parseFieldValue(field('agent.hiddenSizes'), '64, 64')).toEqual([64, 64]);
+    expect(parseFieldValue(field('agent.hiddenSizes'), '128 128 64')).toEqual([128, 128, 64]);
+    expect(parseFieldValue(field('agent.hiddenSizes'), '64, big')).toBe('64, big');
+    expect(parseFieldValue(field('dataset.normalizeObservations'), 'false')).toBe(false);
+    expect(parseFieldValue(field('replay.capacity'), '')).toBeUndefined();
+    expect(formatFieldValue(field('agent.hiddenSizes'), [64, 64])).toBe('64, 64');
+  });
+
+  it('removes an optional section when its required field is emptied', () => {
+    const config = { env: { id: 'pendulum-v1' }, dataset: { path: 'x.arrow' } };
+    expect(applyFieldInput(config, field('dataset.path'), '')).toEqual({ env: { id: 'pendulum-v1' } });
+    expect(applyFieldInput({}, field('dataset.path'), 'y.arrow')).toEqual({ dataset: { path: 'y.arrow' } });
   });
 });
 

@@ -1,52 +1,176 @@
 /**
- * The new-run form edits one JSON config object. These pure helpers list its editable leaves by
- * key path ("beta.targetEssFraction"), write a value at a key path without mutating the original,
- * parse what a user typed into the type the field had, and attach the engine's validation issues
- * to the fields they name.
+ * The new-run form edits one JSON config object. Its fields come from the run config's JSON Schema
+ * (served by the engine from the zod schema, `config.schema`): each field's type, choices, range,
+ * default and help text are the schema's, never guessed from the value the config holds now. These
+ * pure helpers list the form's fields, parse what a user typed into the field's type, write a value
+ * at a key path without mutating the original, and attach the engine's validation issues to the
+ * fields they name.
  */
 import type { ValidationIssue } from '../../../core/server/protocol.js';
 
-export type LeafKind = 'number' | 'string' | 'boolean' | 'null';
+export type FieldType = 'number' | 'integer' | 'string' | 'boolean' | 'enum' | 'number-list' | 'integer-list';
 
-export interface ConfigLeaf {
+export interface SchemaField {
+  /** Key path, e.g. "agent.actorLearningRate". */
   path: string;
-  /** Top-level section ("beta" for "beta.rate"); "" for top-level scalars. */
+  /** Top-level section ("agent"), "" for top-level scalars. */
   section: string;
   key: string;
-  kind: LeafKind;
-  value: number | string | boolean | null;
+  /** A readable label from the key: "actor learning rate". */
+  label: string;
+  type: FieldType;
+  /** Choices of an enum field. */
+  choices: string[];
+  /** The schema's description of the field (its help text). */
+  description: string;
+  default?: unknown;
+  /** The field may be left out (an empty input removes it). */
+  optional: boolean;
+  /** The field belongs to an optional section (e.g. dataset): emptying a required field removes the section. */
+  optionalParent: string | null;
+  minimum?: number;
+  maximum?: number;
+}
+
+type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  enum?: unknown[];
+  items?: JsonSchema;
+  description?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  additionalProperties?: unknown;
+  anyOf?: JsonSchema[];
+};
+
+/** "actorLearningRate" → "actor learning rate"; "roerMaxClip" → "roer max clip"; "perAlpha" → "per alpha". */
+export function labelOf(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase();
+}
+
+function fieldType(schema: JsonSchema): FieldType | null {
+  if (Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string')) return 'enum';
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  if (type === 'number' || type === 'integer' || type === 'string' || type === 'boolean') return type;
+  if (type === 'array' && schema.items) {
+    const item = schema.items.type;
+    if (item === 'integer') return 'integer-list';
+    if (item === 'number') return 'number-list';
+  }
+  return null;
+}
+
+/**
+ * The form's fields from the run config's JSON Schema, depth first in schema order. Objects with
+ * fixed properties become sections (an optional one, such as `dataset`, still shows its fields);
+ * free-form records (env.options) and optional nested objects (beta.targetSchedule) are left to
+ * the JSON editor, whose note names them (see `jsonOnlyPaths`).
+ */
+export function schemaFields(
+  schema: unknown,
+  prefix = '',
+  optionalParent: string | null = null,
+): SchemaField[] {
+  const node = schema as JsonSchema;
+  if (!node?.properties) return [];
+  const required = new Set(node.required ?? []);
+  const fields: SchemaField[] = [];
+  for (const [key, child] of Object.entries(node.properties)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const optional = !required.has(key) && child.default === undefined;
+    if (child.properties) {
+      // a section one level down (agent, replay, …); deeper optional objects go to the JSON editor
+      if (prefix !== '' && optional) continue;
+      fields.push(...schemaFields(child, path, optional ? path : optionalParent));
+      continue;
+    }
+    const type = fieldType(child);
+    if (type === null) continue;
+    const lower = child.minimum ?? child.exclusiveMinimum;
+    const upper = child.maximum ?? child.exclusiveMaximum;
+    fields.push({
+      path,
+      section: path.includes('.') ? path.slice(0, path.indexOf('.')) : '',
+      key,
+      label: labelOf(key),
+      type,
+      choices: type === 'enum' ? (child.enum as string[]) : [],
+      description: child.description ?? '',
+      ...(child.default !== undefined ? { default: child.default } : {}),
+      optional,
+      optionalParent,
+      ...(lower !== undefined && Math.abs(lower) < 1e15 ? { minimum: lower } : {}),
+      ...(upper !== undefined && Math.abs(upper) < 1e15 ? { maximum: upper } : {}),
+    });
+  }
+  return fields;
+}
+
+/** Key paths the schema has that the form does not show (edited as JSON). */
+export function jsonOnlyPaths(schema: unknown, prefix = ''): string[] {
+  const node = schema as JsonSchema;
+  if (!node?.properties) return [];
+  const paths: string[] = [];
+  const required = new Set(node.required ?? []);
+  for (const [key, child] of Object.entries(node.properties)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const optional = !required.has(key) && child.default === undefined;
+    if (child.properties) {
+      if (prefix !== '' && optional) paths.push(path);
+      else paths.push(...jsonOnlyPaths(child, path));
+    } else if (fieldType(child) === null) paths.push(path);
+  }
+  return paths;
+}
+
+/** A field's value as the text its input shows. */
+export function formatFieldValue(field: SchemaField, value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return value.join(', ');
+  return String(value);
+}
+
+/**
+ * What a user typed, as the field's schema type: numbers accept 1e-3 and 10_000; lists accept
+ * "256, 256" or "256 256". Text that does not parse is kept as typed, so the engine's validation
+ * names the field (the form never drops an edit silently); the next valid entry parses again,
+ * whatever was there before. `undefined` means "leave the key out" (an emptied optional field).
+ */
+export function parseFieldValue(field: SchemaField, text: string): unknown {
+  const trimmed = text.trim();
+  if (field.type === 'boolean') return trimmed === 'true';
+  if (trimmed === '' && (field.optional || field.optionalParent !== null)) return undefined;
+  if (field.type === 'number' || field.type === 'integer') {
+    const number = Number(trimmed.replace(/_/g, ''));
+    return trimmed !== '' && Number.isFinite(number) ? number : text;
+  }
+  if (field.type === 'number-list' || field.type === 'integer-list') {
+    const parts = trimmed.split(/[\s,;×x]+/).filter(Boolean);
+    const numbers = parts.map((part) => Number(part.replace(/_/g, '')));
+    return parts.length > 0 && numbers.every(Number.isFinite) ? numbers : text;
+  }
+  return text;
+}
+
+/** Write what the user typed into `config` at the field: parsed, or removed (with its optional section) when emptied. */
+export function applyFieldInput(config: unknown, field: SchemaField, text: string): Record<string, unknown> {
+  const value = parseFieldValue(field, text);
+  if (value === undefined && field.optionalParent !== null && !field.optional) {
+    return setAtPath(config, field.optionalParent, undefined);
+  }
+  return setAtPath(config, field.path, value);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Every scalar leaf of `config`, depth first, in key order. Arrays count as one JSON leaf-less value and are skipped. */
-export function configLeaves(config: unknown, prefix = ''): ConfigLeaf[] {
-  if (!isPlainObject(config)) return [];
-  const leaves: ConfigLeaf[] = [];
-  for (const [key, value] of Object.entries(config)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (isPlainObject(value)) {
-      leaves.push(...configLeaves(value, path));
-      continue;
-    }
-    let kind: LeafKind | null = null;
-    if (typeof value === 'number') kind = 'number';
-    else if (typeof value === 'string') kind = 'string';
-    else if (typeof value === 'boolean') kind = 'boolean';
-    else if (value === null) kind = 'null';
-    if (kind === null) continue;
-    const section = path.includes('.') ? path.slice(0, path.indexOf('.')) : '';
-    leaves.push({
-      path,
-      section,
-      key: path.slice(path.lastIndexOf('.') + 1),
-      kind,
-      value: value as ConfigLeaf['value'],
-    });
-  }
-  return leaves;
 }
 
 /** A copy of `config` with `value` at `path` (creating objects on the way); `undefined` deletes the key. */
@@ -77,22 +201,6 @@ export function getAtPath(config: unknown, path: string): unknown {
 }
 
 /**
- * What a user typed, as the field's type. Numbers accept 1e-3 and 10_000 notations; text that is
- * not a number is kept as text so the engine's validation names the field (rather than the form
- * silently dropping the edit).
- */
-export function parseFieldInput(kind: LeafKind, text: string): unknown {
-  if (kind === 'boolean') return text === 'true';
-  if (kind === 'number' || kind === 'null') {
-    const trimmed = text.trim().replace(/_/g, '');
-    if (trimmed === '' && kind === 'null') return null;
-    const number = Number(trimmed);
-    return trimmed !== '' && Number.isFinite(number) ? number : text;
-  }
-  return text;
-}
-
-/**
  * Issues grouped by the field they belong to. An issue on "beta.betaMin" goes to that field; an
  * issue on a path that has no field of its own (a whole section, an unknown key, "(root)") is
  * returned under `general` so the form can show it at the top.
@@ -113,22 +221,6 @@ export function issuesByField(
   }
   return { byField, general };
 }
-
-/**
- * Choices for fields whose values come from a fixed set (the run config schema's enums). The form
- * offers a select for these; the engine's validation stays the authority.
- */
-export const FIELD_CHOICES: Record<string, readonly string[]> = {
-  'replay.priority': ['uniform', 'per', 'roer'],
-  'replay.mode': ['weight', 'sample'],
-  'replay.mixing': ['union', 'fixed'],
-  'replay.roerDivergence': ['kl', 'pearson'],
-  'beta.kind': ['fixed', 'seed', 'track', 'solve'],
-  'beta.targetSchedule.signal': ['onlineShare', 'tdDispersion'],
-  backend: ['auto', 'native', 'node-gpu', 'node', 'wasm', 'cpu'],
-  'agent.valueLossExtension': ['official', 'c1'],
-  'agent.tdSource': ['value', 'q'],
-};
 
 /** Planned number of updates of a run config: offline steps + online env steps × updates per step. */
 export function plannedUpdates(config: unknown): number | null {

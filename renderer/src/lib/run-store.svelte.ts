@@ -5,9 +5,11 @@
  * reactive signal for them, so a batch of 200 updates costs one redraw, not 200 proxied writes.
  */
 import { SvelteMap } from 'svelte/reactivity';
+import type { MetricDescriptor } from '../../../core/common/metrics.js';
 import type { EventBatch, RunHistory, RunSummary } from '../../../core/server/protocol.js';
 import type { Phase, RunEvent, RunState } from '../../../core/train/events.js';
 import { ColumnTable } from './columns.js';
+import { getAtPath, plannedUpdates } from './config-form.js';
 import { errorMessage } from './rpc.js';
 
 export interface LogLine {
@@ -32,8 +34,13 @@ export class RunData {
   /** Update step at which online fine-tuning began (null while still offline). */
   onlineStartStep = $state<number | null>(null);
   onlineStartEnvStep = $state<number | null>(null);
-  /** Updates the run's config plans (offline steps + online updates), when known. */
-  plannedUpdates = $state<number | null>(null);
+  /** The run's stored config (from the run list), when known. */
+  config = $state.raw<unknown>(null);
+  createdAt = $state('');
+  tags = $state.raw<string[]>([]);
+  notes = $state('');
+  /** How to show the learner's metric columns (from the run's meta.json via its history). */
+  metricDescriptors = $state.raw<MetricDescriptor[]>([]);
   lastReturn = $state<number | null>(null);
   logs = $state.raw<LogLine[]>([]);
   /** Bumped whenever the metric tables change. */
@@ -57,8 +64,31 @@ export class RunData {
     return FINAL_STATES.includes(this.state);
   }
 
+  /** Updates the run's config plans (offline steps + online updates), when the config is known. */
+  get plannedUpdates(): number | null {
+    return this.config === null ? null : plannedUpdates(this.config);
+  }
+
+  /**
+   * Progress in work units, as the CLI counts it: offline updates, then online environment steps
+   * (`done` of `total`); null while the config is unknown. Survives a reload and a second tab,
+   * since both the config and the counters come from the engine.
+   */
+  get work(): { done: number; total: number } | null {
+    const offline = getAtPath(this.config, 'offline.steps');
+    const online = getAtPath(this.config, 'online.envSteps');
+    if (typeof offline !== 'number' || typeof online !== 'number') return null;
+    const done =
+      this.phase === 'online' || this.envStep > 0 ? offline + this.envStep : Math.min(this.step, offline);
+    return { done: Math.min(done, offline + online), total: Math.max(1, offline + online) };
+  }
+
   applySummary(summary: RunSummary): void {
     this.name = summary.name || summary.runId;
+    this.config = summary.config ?? null;
+    this.createdAt = summary.createdAt;
+    this.tags = summary.tags ?? [];
+    this.notes = summary.notes ?? '';
     this.envId = summary.envId;
     this.directory = summary.directory;
     this.state = summary.state;
@@ -141,6 +171,7 @@ export class RunData {
     this.updates = updates;
     this.evaluations = evaluations;
     this.episodes = episodes;
+    this.metricDescriptors = history.metrics ?? [];
     this.phases = history.phases
       .filter(
         (p): p is { phase: Phase; step: number; envStep: number } =>
@@ -171,9 +202,34 @@ export class RunData {
   }
 }
 
+const CURRENT_RUN_KEY = 'o2o.currentRun';
+
+function readStoredRun(): string | null {
+  try {
+    return sessionStorage.getItem(CURRENT_RUN_KEY);
+  } catch {
+    return null;
+  }
+}
+
 class RunStore {
   readonly runs = new SvelteMap<string, RunData>();
-  currentRunId = $state<string | null>(null);
+  private selected = $state<string | null>(readStoredRun());
+
+  /** The run the live and export views show; kept in the tab's session storage across a reload. */
+  get currentRunId(): string | null {
+    return this.selected;
+  }
+
+  set currentRunId(runId: string | null) {
+    this.selected = runId;
+    try {
+      if (runId === null) sessionStorage.removeItem(CURRENT_RUN_KEY);
+      else sessionStorage.setItem(CURRENT_RUN_KEY, runId);
+    } catch {
+      // no storage (tests, locked-down browsers): not remembered
+    }
+  }
 
   get current(): RunData | null {
     return this.currentRunId ? (this.runs.get(this.currentRunId) ?? null) : null;
@@ -195,6 +251,12 @@ class RunStore {
 
   applySummaries(summaries: readonly RunSummary[]): void {
     for (const summary of summaries) this.get(summary.runId).applySummary(summary);
+  }
+
+  /** Forget a deleted run. */
+  remove(runId: string): void {
+    this.runs.delete(runId);
+    if (this.currentRunId === runId) this.currentRunId = null;
   }
 
   /** Load (or reload) a run's stored history into its tables. */

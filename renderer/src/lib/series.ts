@@ -116,6 +116,13 @@ export function stepsSinceOnline(x: ArrayLike<number>, onlineStart: number | nul
   return out;
 }
 
+/** How many values are ≤ 0 (what a log axis cannot draw); NaN does not count. */
+export function nonPositiveCount(values: ArrayLike<number>): number {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] <= 0) count++;
+  return count;
+}
+
 /** For a log-scaled axis: values ≤ 0 cannot be drawn and become NaN (gaps). */
 export function positiveOnly(values: ArrayLike<number>): Float64Array {
   const out = new Float64Array(values.length);
@@ -153,4 +160,67 @@ export function alignOnUnion(runs: readonly AlignedSeries[]): { x: Float64Array;
     return y;
   });
   return { x, ys };
+}
+
+/** What a chart's x-axis counts. */
+export type XAxis = 'step' | 'envStep' | 'time' | 'sinceOnline';
+
+export const X_AXES: readonly { value: XAxis; label: string }[] = [
+  { value: 'step', label: 'update step' },
+  { value: 'envStep', label: 'env step' },
+  { value: 'time', label: 'wall time (min)' },
+  { value: 'sinceOnline', label: 'updates since fine-tuning began' },
+];
+
+export function xAxisLabel(axis: XAxis): string {
+  return X_AXES.find((entry) => entry.value === axis)?.label ?? axis;
+}
+
+/** A table of records with step, envStep and time columns (the run store's ColumnTable). */
+export interface RecordColumns {
+  column(name: string): Float64Array;
+  readonly length: number;
+}
+
+/** Where the run's axes start: the first step of fine-tuning and the wall time of the first record. */
+export interface AxisOrigin {
+  onlineStartStep: number | null;
+  /** Seconds since 1970 of the run's first record; NaN when its records carry no time (older runs). */
+  startTime: number;
+}
+
+/** The earliest `time` of the tables' first rows (records are in time order), NaN if none has one. */
+export function firstTime(tables: readonly RecordColumns[]): number {
+  let first = Number.NaN;
+  for (const table of tables) {
+    if (table.length === 0) continue;
+    const value = table.column('time')[0];
+    if (Number.isFinite(value) && !(value >= first)) first = value;
+  }
+  return first;
+}
+
+/**
+ * The x values of a table's rows on `axis`: update step, environment step, minutes of wall time
+ * since the run's first record, or update steps since fine-tuning began (negative before it).
+ */
+export function xValues(table: RecordColumns, axis: XAxis, origin: AxisOrigin): Float64Array {
+  if (axis === 'envStep') return table.column('envStep');
+  if (axis === 'sinceOnline') return stepsSinceOnline(table.column('step'), origin.onlineStartStep);
+  if (axis === 'time') {
+    const time = table.column('time');
+    const out = new Float64Array(time.length);
+    for (let i = 0; i < time.length; i++) out[i] = (time[i] - origin.startTime) / 60;
+    return out;
+  }
+  return table.column('step');
+}
+
+/** 75 → "1m 15s", 4000 → "1h 06m"; "–" when unknown. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
