@@ -207,12 +207,14 @@ function createWindow(): BrowserWindow {
 }
 
 async function startEngine(): Promise<EngineWorkerHost> {
+  // The app's own folder in the user's documents: runs live in it, and relative dataset and export
+  // paths typed in the app resolve against it (the UI shows it).
+  const studioFolder = join(app.getPath('documents') || homedir(), 'O2O Studio');
   const host = await EngineWorkerHost.start({
     service: {
-      runsDirectory:
-        process.env.O2O_RUNS_DIR ?? join(app.getPath('documents') || homedir(), 'O2O Studio', 'runs'),
+      runsDirectory: process.env.O2O_RUNS_DIR ?? join(studioFolder, 'runs'),
       datasetsDirectory: join(root, 'datasets'),
-      baseDirectory: root,
+      baseDirectory: studioFolder,
       mode: 'electron',
       version: packageInfo().version,
     },

@@ -119,10 +119,10 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     await editor.waitFor();
     // Let the form load its first preset (which fills the editor) before typing over it.
     await expect.poll(() => editor.inputValue(), { timeout: 60_000 }).not.toBe('{}');
-    await expect.poll(() => status.innerText(), { timeout: 60_000 }).toMatch(/is valid/);
+    await expect.poll(() => status.innerText(), { timeout: 60_000 }).toMatch(/Ready to start/);
     await editor.fill(JSON.stringify(config, null, 2));
     await byTestId(page, 'run-name').fill('e2e tiny');
-    await expect.poll(() => status.innerText(), { timeout: 30_000 }).toMatch(/is valid/);
+    await expect.poll(() => status.innerText(), { timeout: 30_000 }).toMatch(/Ready to start/);
     await page.screenshot({ path: artifact('03-new-run.png'), fullPage: true });
     await byTestId(page, 'run-start').click();
 
@@ -145,10 +145,10 @@ describe.skipIf(skipReason !== undefined)(title, () => {
       .toBeGreaterThan(0);
     // The learner's losses arrive with the same update records and hold finite values (no "No data" overlay).
     await expect
-      .poll(() => chartPoints(page, 'chart-losses'), { timeout: 60_000, interval: 250 })
+      .poll(() => chartPoints(page, 'chart-learner-losses'), { timeout: 60_000, interval: 250 })
       .toBeGreaterThan(0);
     await expect
-      .poll(() => byTestId(page, 'chart-losses').locator('.empty').count(), { timeout: 30_000 })
+      .poll(() => byTestId(page, 'chart-learner-losses').locator('.empty').count(), { timeout: 30_000 })
       .toBe(0);
     const betaBefore = await chartPoints(page, 'chart-beta');
     await expect

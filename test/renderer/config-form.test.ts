@@ -39,7 +39,11 @@ describe('schemaFields', () => {
     expect(field('agent.hiddenSizes')).toMatchObject({ type: 'integer-list', default: [256, 256] });
     expect(field('replay.priority')).toMatchObject({ type: 'enum', choices: ['uniform', 'per', 'roer'] });
     expect(field('agent.backend')).toMatchObject({ type: 'enum', optional: true });
-    expect(field('dataset.path')).toMatchObject({ type: 'string', optional: false, optionalParent: 'dataset' });
+    expect(field('dataset.path')).toMatchObject({
+      type: 'string',
+      optional: false,
+      optionalParent: 'dataset',
+    });
     // every field the form shows has help text from the schema
     expect(fields.filter((f) => f.description === '').map((f) => f.path)).toEqual([]);
     // records and optional nested objects are left to the JSON editor, and said so

@@ -76,7 +76,9 @@ describe('RunData', () => {
   it("keeps the learner's columns the Learner charts read, NaN where a record lacks the loss weights", async () => {
     const { RunData } = await load();
     const run = new RunData('r3');
-    const older = updateRecord(1, { metrics: { criticLoss: 0.5, actorLoss: -2, alpha: 0.3, qMean: 4, vMean: 3.5 } });
+    const older = updateRecord(1, {
+      metrics: { criticLoss: 0.5, actorLoss: -2, alpha: 0.3, qMean: 4, vMean: 3.5 },
+    });
     for (const field of ['lossWeightMean', 'lossWeightMin', 'lossWeightMax'])
       delete (older as unknown as { metrics: Record<string, unknown> }).metrics[field];
     run.ingest([

@@ -55,7 +55,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     service: {
       runsDirectory: resolve(options.runsDirectory),
       datasetsDirectory: join(root, 'datasets'),
-      baseDirectory: root,
+      // Relative dataset and export paths typed in the app mean what they mean in this shell.
+      baseDirectory: process.cwd(),
       mode: 'browser',
       version: packageInfo().version,
     },

@@ -30,6 +30,9 @@ export interface SchemaField {
   optionalParent: string | null;
   minimum?: number;
   maximum?: number;
+  /** The bounds themselves are excluded (e.g. a learning rate > 0). */
+  exclusiveMinimum?: boolean;
+  exclusiveMaximum?: boolean;
 }
 
 type JsonSchema = {
@@ -107,8 +110,12 @@ export function schemaFields(
       ...(child.default !== undefined ? { default: child.default } : {}),
       optional,
       optionalParent,
-      ...(lower !== undefined && Math.abs(lower) < 1e15 ? { minimum: lower } : {}),
-      ...(upper !== undefined && Math.abs(upper) < 1e15 ? { maximum: upper } : {}),
+      ...(lower !== undefined && Math.abs(lower) < 1e15
+        ? { minimum: lower, exclusiveMinimum: child.minimum === undefined }
+        : {}),
+      ...(upper !== undefined && Math.abs(upper) < 1e15
+        ? { maximum: upper, exclusiveMaximum: child.maximum === undefined }
+        : {}),
     });
   }
   return fields;

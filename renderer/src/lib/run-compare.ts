@@ -69,7 +69,7 @@ export function groupLabels<T>(groups: readonly RunGroup<T>[], configOf: (run: T
   const keys = differingKeys(representatives).filter((key) => !REPETITION_KEYS.includes(key));
   return representatives.map((config) => {
     const flat = flattenConfig(config);
-    const parts = keys.slice(0, 3).map((key) => `${key}=${flat.get(key) ?? '–'}`);
+    const parts = keys.slice(0, 3).map((key) => `${key}=${(flat.get(key) ?? '–').replace(/^"(.*)"$/, '$1')}`);
     return parts.join(', ') + (keys.length > 3 ? `, +${keys.length - 3} more` : '');
   });
 }
