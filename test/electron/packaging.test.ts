@@ -118,3 +118,40 @@ describe('electron-builder configuration', () => {
     },
   );
 });
+
+describe('supported Node.js versions', () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    engines: { node: string };
+    scripts: Record<string, string>;
+  };
+
+  it('states in package.json what every tool the project runs requires, and README says the same', () => {
+    expect(manifest.engines.node).toBe('^20.19.0 || >=22.12.0');
+    // the range covers each development tool's own requirement (read from the installed packages)
+    for (const name of ['vite', 'eslint', '@sveltejs/vite-plugin-svelte']) {
+      const file = join(ROOT, 'node_modules', name, 'package.json');
+      const engines = (JSON.parse(readFileSync(file, 'utf8')) as { engines?: { node?: string } }).engines;
+      expect(engines?.node, name).toMatch(/20\.19|20\.0|>=\s*18/);
+    }
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('Node.js 20.19+');
+    expect(readme).toContain('Node.js 22.12+');
+    expect(readme).toContain('`npm run dist` refuses to start');
+  });
+
+  it('refuses `npm run dist` before Node.js 22.12 with a message saying why', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const check = manifest.scripts.predist
+      .replace(/^node -e "/, '')
+      .replace(/"$/, '')
+      .replace(/\\"/g, '"');
+    const result = spawnSync(process.execPath, ['-e', check], { encoding: 'utf8' });
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    if (major < 22 || (major === 22 && minor < 12)) {
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('npm run dist needs Node.js 22.12 or newer');
+    } else {
+      expect(result.status).toBe(0);
+    }
+  });
+});
