@@ -88,6 +88,8 @@ export {
   EventBus,
   EventBatcher,
   PRIORITY_HISTOGRAM_EDGES,
+  BATCH_WEIGHT_HISTOGRAM_EDGES,
+  UPDATE_RECORD_FIELDS,
   type RunEvent,
   type RunState,
   type Phase,
@@ -152,7 +154,7 @@ export {
   type Histogram,
 } from './data/types.js';
 // Learners and the tensor backend.
-export { createSacLearner, SacLearner, SAC_STATE_FORMAT } from './agents/sac.js';
+export { createSacLearner, SacLearner, SAC_STATE_FORMAT, SAC_METRICS } from './agents/sac.js';
 export {
   sacConfigSchema,
   parseSacConfig,
@@ -162,6 +164,13 @@ export {
   type SacConfigInput,
 } from './agents/sac-config.js';
 export type { Learner, LearnerMetrics, PolicyLayer, UpdateResult } from './agents/types.js';
+export {
+  metricDescriptorProblems,
+  orderedMetricRecord,
+  groupMetricDescriptors,
+  type MetricDescriptor,
+  type MetricRecord,
+} from './common/metrics.js';
 export {
   initBackend,
   currentBackend,
