@@ -13,7 +13,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend } from '../tensor/backend.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
@@ -153,9 +152,12 @@ export interface TfjsPolicy {
 }
 
 export async function loadTfjsPolicy(directory: string): Promise<TfjsPolicy> {
-  // Choose the backend the way the engine does (which also keeps the cpu backend from printing
-  // its "install tfjs-node" advert); tf.ready() alone would start the bare cpu backend.
-  await initBackend();
+  // The layers model runs on TF.js's current backend (whatever the engine's compute kernels are).
+  // When that is the plain cpu backend, keep it from printing its "install tfjs-node" advert on
+  // first use, as core/tensor/backend.ts does for the engine.
+  await tf.ready();
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if (backend.firstUse === true) backend.firstUse = false;
   const model = await tfl.loadLayersModel(fileLoadHandler(directory));
   const inputShape = model.inputs[0].shape;
   const outputShape = model.outputs[0].shape;

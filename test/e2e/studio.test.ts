@@ -289,9 +289,15 @@ describe.skipIf(skipReason !== undefined)(title, () => {
 
     it("draws the Learner section from the run's metric descriptors", async () => {
       const meta = JSON.parse(readFileSync(join(runs, ROER_1, 'meta.json'), 'utf8')) as {
-        metrics: { group: string; label: string }[];
+        metrics: { key: string; group: string; label: string }[];
       };
-      const groups = [...new Set(meta.metrics.map((m) => m.group))];
+      // one chart per group of metrics the learner declared and this run reported (AWR's only in-sample)
+      const logged = readCsvLog(join(runs, ROER_1, 'updates.csv')).columns;
+      const reported = meta.metrics.filter((m) =>
+        (logged[m.key] ?? []).some((v) => typeof v === 'number' && Number.isFinite(v)),
+      );
+      const groups = [...new Set(reported.map((m) => m.group))];
+      expect(new Set(meta.metrics.map((m) => m.group)).size).toBeGreaterThan(groups.length);
       const charts = byTestId(page, 'learner-charts').locator('figure');
       expect(await charts.count()).toBe(groups.length);
       const losses = byTestId(page, 'chart-learner-losses');

@@ -38,7 +38,8 @@ describe('schemaFields', () => {
     });
     expect(field('agent.hiddenSizes')).toMatchObject({ type: 'integer-list', default: [256, 256] });
     expect(field('replay.priority')).toMatchObject({ type: 'enum', choices: ['uniform', 'per', 'roer'] });
-    expect(field('agent.backend')).toMatchObject({ type: 'enum', optional: true });
+    expect(field('replay.capacity')).toMatchObject({ type: 'integer', optional: true });
+    expect(field('backend')).toMatchObject({ type: 'enum', default: 'auto' });
     expect(field('dataset.path')).toMatchObject({
       type: 'string',
       optional: false,

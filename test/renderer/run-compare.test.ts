@@ -30,10 +30,7 @@ describe('run comparison', () => {
       ['a', 'c'],
       ['b', 'd'],
     ]);
-    expect(groupLabels(groups, (r) => r.config)).toEqual([
-      'replay.priority="roer"',
-      'replay.priority="uniform"',
-    ]);
+    expect(groupLabels(groups, (r) => r.config)).toEqual(['replay.priority=roer', 'replay.priority=uniform']);
     // the same seed twice with different configs: never one group
     expect(groupByConfig([run('a', 1, 'roer'), run('b', 1, 'per')], (r) => r.config)).toHaveLength(2);
   });
