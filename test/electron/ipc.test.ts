@@ -54,6 +54,7 @@ describe('IPC command handler', () => {
         backendNote: '',
         mode: 'electron',
         runsDirectory: join(root, 'runs'),
+        baseDirectory: root,
       },
     });
     expect(
