@@ -8,7 +8,16 @@
  */
 import type { ValidationIssue } from '../../../core/server/protocol.js';
 
-export type FieldType = 'number' | 'integer' | 'string' | 'boolean' | 'enum' | 'number-list' | 'integer-list';
+export type FieldType =
+  | 'number'
+  | 'integer'
+  | 'string'
+  | 'boolean'
+  | 'enum'
+  | 'number-list'
+  | 'integer-list'
+  /** A number or one of a few words (e.g. an AWR temperature: a number, or "beta"). */
+  | 'number-or-word';
 
 export interface SchemaField {
   /** Key path, e.g. "agent.actorLearningRate". */
@@ -19,7 +28,7 @@ export interface SchemaField {
   /** A readable label from the key: "actor learning rate". */
   label: string;
   type: FieldType;
-  /** Choices of an enum field. */
+  /** Choices of an enum field; the words a number-or-word field accepts. */
   choices: string[];
   /** The schema's description of the field (its help text). */
   description: string;
@@ -59,7 +68,18 @@ export function labelOf(key: string): string {
     .toLowerCase();
 }
 
+/** The words of a `number | "word" …` union (anyOf of string constants and one number), else null. */
+function numberOrWords(schema: JsonSchema): string[] | null {
+  if (!schema.anyOf) return null;
+  const words = schema.anyOf.flatMap((option) =>
+    typeof (option as { const?: unknown }).const === 'string' ? [(option as { const: string }).const] : [],
+  );
+  const numbers = schema.anyOf.filter((option) => option.type === 'number' || option.type === 'integer');
+  return words.length > 0 && numbers.length === 1 && words.length + 1 === schema.anyOf.length ? words : null;
+}
+
 function fieldType(schema: JsonSchema): FieldType | null {
+  if (numberOrWords(schema)) return 'number-or-word';
   if (Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string')) return 'enum';
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   if (type === 'number' || type === 'integer' || type === 'string' || type === 'boolean') return type;
@@ -105,7 +125,8 @@ export function schemaFields(
       key,
       label: labelOf(key),
       type,
-      choices: type === 'enum' ? (child.enum as string[]) : [],
+      choices:
+        type === 'enum' ? (child.enum as string[]) : type === 'number-or-word' ? numberOrWords(child)! : [],
       description: child.description ?? '',
       ...(child.default !== undefined ? { default: child.default } : {}),
       optional,
@@ -155,7 +176,8 @@ export function parseFieldValue(field: SchemaField, text: string): unknown {
   const trimmed = text.trim();
   if (field.type === 'boolean') return trimmed === 'true';
   if (trimmed === '' && (field.optional || field.optionalParent !== null)) return undefined;
-  if (field.type === 'number' || field.type === 'integer') {
+  if (field.type === 'number' || field.type === 'integer' || field.type === 'number-or-word') {
+    if (field.type === 'number-or-word' && field.choices.includes(trimmed)) return trimmed;
     const number = Number(trimmed.replace(/_/g, ''));
     return trimmed !== '' && Number.isFinite(number) ? number : text;
   }
