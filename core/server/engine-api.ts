@@ -6,7 +6,7 @@
 import { parseCard } from '../data/card.js';
 import { inspectDataset } from '../data/inspect.js';
 import { readTable } from '../data/read-table.js';
-import { listEnvsChecked, makeEnv } from '../envs/registry.js';
+import { listEnvsChecked, makeEnv, prepareEnv } from '../envs/registry.js';
 import { exportPolicy } from '../export/export-run.js';
 import { describeBackend, initBackend } from '../tensor/backend.js';
 import { existsSync } from 'node:fs';
@@ -33,11 +33,12 @@ async function summarizeDataset(path: string): Promise<DatasetSummary> {
 }
 
 /** What starting a schema-valid config would still refuse: the environment and the dataset file. */
-function checkRunConfig(config: unknown, baseDirectory: string): ValidationIssue[] {
+async function checkRunConfig(config: unknown, baseDirectory: string): Promise<ValidationIssue[]> {
   const run = config as RunConfig;
   const issues: ValidationIssue[] = [];
   try {
-    makeRunEnv(run);
+    const env = await makeRunEnv(run);
+    env.close?.();
   } catch (error) {
     if (error instanceof ConfigError) issues.push(...error.issues);
     else issues.push({ path: 'env.id', message: (error as Error).message });
@@ -56,6 +57,12 @@ async function filePolicy(path: string, envId?: string): Promise<RunPolicy> {
   if (!env) {
     await policy.dispose();
     throw new Error(`${path}: the policy does not name its environment; choose one`);
+  }
+  try {
+    await prepareEnv(env);
+  } catch (error) {
+    await policy.dispose();
+    throw error;
   }
   return {
     envId: env,
