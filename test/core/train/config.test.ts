@@ -97,7 +97,10 @@ describe('run config', () => {
       const merged = { ...minimal, ...override };
       const result = validateRunConfig(merged);
       expect(result.ok, path).toBe(false);
-      expect(result.issues.map((issue) => issue.path), JSON.stringify(override)).toContain(path);
+      expect(
+        result.issues.map((issue) => issue.path),
+        JSON.stringify(override),
+      ).toContain(path);
     }
     const calibrateWithoutData = validateRunConfig({
       env: { id: 'pendulum-v1' },
@@ -107,7 +110,12 @@ describe('run config', () => {
     expect(calibrateWithoutData.issues.map((issue) => issue.path)).toEqual(['online.calibrate']);
     // The defaults of the new sections come from the schema.
     const defaults = parseRunConfig(minimal);
-    expect(defaults.offline).toMatchObject({ objective: 'xql', expectile: 0.9, awrTemperature: 'beta', awrWeightClip: 100 });
+    expect(defaults.offline).toMatchObject({
+      objective: 'xql',
+      expectile: 0.9,
+      awrTemperature: 'beta',
+      awrWeightClip: 100,
+    });
     expect(defaults.online).toMatchObject({ criticWarmupSteps: 0, calibrate: false });
     expect(defaults.reward).toEqual({ scale: 1, shift: 0 });
     expect(defaults.threads).toBe(1);
