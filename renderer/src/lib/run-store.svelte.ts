@@ -70,6 +70,16 @@ export class RunData {
   }
 
   /**
+   * Updates of the critic warm-up at the start of fine-tuning (online.criticWarmupSteps environment
+   * steps at online.updatesPerStep), 0 without one or while the config is unknown.
+   */
+  get criticWarmupUpdates(): number {
+    const steps = getAtPath(this.config, 'online.criticWarmupSteps');
+    const perStep = getAtPath(this.config, 'online.updatesPerStep');
+    return typeof steps === 'number' ? Math.round(steps * (typeof perStep === 'number' ? perStep : 1)) : 0;
+  }
+
+  /**
    * Progress in work units, as the CLI counts it: offline updates, then online environment steps
    * (`done` of `total`); null while the config is unknown. Survives a reload and a second tab,
    * since both the config and the counters come from the engine.
