@@ -21,6 +21,8 @@ import {
   type CheckpointState,
 } from '../../../core/train/run.js';
 
+import { nativeKernelsOrReason } from '../../helpers/kernel-providers.js';
+
 let root: string;
 let dataset: string;
 
@@ -172,6 +174,37 @@ describe('training run', () => {
       expectedEvaluations.columns.meanReturn,
     );
   });
+
+  it.runIf(nativeKernelsOrReason().kernels !== undefined)(
+    'a run started on the wasm backend resumes on the native kernels, saying so, and finishes',
+    async () => {
+      const directory = join(root, 'across-backends');
+      const first = await startTrainingRun({ config: tinyConfig({ backend: 'wasm' }), directory });
+      first.bus.subscribe((event) => {
+        if (event.type === 'update' && event.step === 50) void first.stop();
+      });
+      expect(await first.done).toBe('stopped');
+      const previous = process.env.O2O_BACKEND;
+      process.env.O2O_BACKEND = 'native';
+      try {
+        const second = await resumeTrainingRun(directory);
+        const events: RunEvent[] = [];
+        second.bus.subscribe(collect(events));
+        expect(await second.done).toBe('finished');
+        const notes = events
+          .filter((event) => event.type === 'log')
+          .map((event) => (event as { message: string }).message);
+        expect(
+          notes.some((message) => /started on the wasm backend and resumes on native/.test(message)),
+        ).toBe(true);
+        // 40 offline updates, then one per online step from the 10th (warm-up) to the 90th.
+        expect(updates(events).at(-1)!.step).toBe(40 + 81);
+      } finally {
+        if (previous === undefined) delete process.env.O2O_BACKEND;
+        else process.env.O2O_BACKEND = previous;
+      }
+    },
+  );
 
   it('pauses between updates and stops with a final checkpoint', async () => {
     const directory = join(root, 'paused');
