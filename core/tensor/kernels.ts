@@ -22,6 +22,15 @@ export interface AdamStep {
   step: number;
 }
 
+/** Hyper-parameters of one RMSProp step. */
+export interface RmsPropStep {
+  learningRate: number;
+  /** Decay ρ of the running mean square (TensorFlow's `decay`, PyTorch's `alpha`). */
+  decay: number;
+  /** ε under the square root. */
+  epsilon: number;
+}
+
 export interface Kernels {
   /** Which provider runs the products: `native` or the TensorFlow.js backend's name (`wasm`, …). */
   readonly provider: string;
@@ -66,6 +75,12 @@ export interface Kernels {
     secondMoment: Float32Array,
     step: AdamStep,
   ): void;
+  /**
+   * RMSProp (Tieleman & Hinton 2012) in place over whole vectors, with ε under the square root as
+   * TensorFlow's RMSPropOptimizer (OpenAI baselines' ACER) and ChainerRL's RMSpropAsync:
+   *   s ← ρs + (1 − ρ)g²,  θ ← θ − η·g/√(s + ε).
+   */
+  rmsprop(parameters: Float32Array, gradient: Float32Array, meanSquare: Float32Array, step: RmsPropStep): void;
   /** Polyak averaging in place: θ′ ← θ′ + τ(θ − θ′). */
   polyak(target: Float32Array, source: Float32Array, tau: number): void;
   /** True when no element of x is NaN or ±Infinity. */
@@ -159,6 +174,18 @@ export const javascriptKernels: Kernels = {
       firstMoment[i] = m;
       secondMoment[i] = v;
       parameters[i] -= (learningRate * (m / correction1)) / (Math.sqrt(v / correction2) + epsilon);
+    }
+  },
+
+  rmsprop(parameters, gradient, meanSquare, { learningRate, decay, epsilon }) {
+    const count = parameters.length;
+    checkLength(gradient, count, 'gradient');
+    checkLength(meanSquare, count, 'meanSquare');
+    for (let i = 0; i < count; i++) {
+      const g = gradient[i];
+      const s = decay * meanSquare[i] + (1 - decay) * g * g;
+      meanSquare[i] = s;
+      parameters[i] -= (learningRate * g) / Math.sqrt(s + epsilon);
     }
   },
 

@@ -28,6 +28,14 @@ interface Addon {
     correction1: number,
     correction2: number,
   ): void;
+  rmsprop(
+    parameters: Float32Array,
+    gradient: Float32Array,
+    meanSquare: Float32Array,
+    learningRate: number,
+    decay: number,
+    epsilon: number,
+  ): void;
   polyak: Kernels['polyak'];
   allFinite: Kernels['allFinite'];
   setThreads(threads: number): number;
@@ -104,6 +112,7 @@ export function loadNativeKernels(threads = 1, file = defaultAddonPath()): Nativ
     'columnSums',
     'reluMask',
     'adam',
+    'rmsprop',
     'polyak',
     'allFinite',
     'setThreads',
@@ -145,6 +154,9 @@ export function loadNativeKernels(threads = 1, file = defaultAddonPath()): Nativ
           1 - beta1 ** step,
           1 - beta2 ** step,
         );
+      },
+      rmsprop(parameters, gradient, meanSquare, { learningRate, decay, epsilon }) {
+        addon.rmsprop(parameters, gradient, meanSquare, learningRate, decay, epsilon);
       },
       polyak: addon.polyak,
       allFinite: addon.allFinite,

@@ -160,3 +160,83 @@ export class Adam {
     this.v.set(state.secondMoment);
   }
 }
+
+/** Hyper-parameters of RMSProp. */
+export interface RmsPropOptions {
+  learningRate: number;
+  /** Decay ρ of the running mean square (default 0.99, OpenAI baselines' ACER `rprop_alpha`). */
+  decay?: number;
+  /** ε under the square root (default 1e-5, baselines' `rprop_epsilon`). */
+  epsilon?: number;
+  /**
+   * Starting value of the running mean square: 1 as TensorFlow 1's RMSPropOptimizer (which
+   * baselines' ACER runs on, so the first steps are ≈ η·g), 0 as PyTorch and ChainerRL.
+   */
+  initialMeanSquare?: number;
+}
+
+/** Serialisable RMSProp state. */
+export interface RmsPropState {
+  step: number;
+  meanSquare: Float32Array;
+}
+
+/**
+ * RMSProp (Tieleman & Hinton 2012, lecture 6e) with ε under the square root, as TensorFlow's
+ * RMSPropOptimizer without momentum:
+ *   s ← ρs + (1 − ρ)g²,  θ ← θ − η·g/√(s + ε).
+ * The learning rate may change between steps (a schedule); the mean square is float32 and
+ * round-trips exactly through getState/setState.
+ */
+export class RmsProp {
+  readonly decay: number;
+  readonly epsilon: number;
+  learningRate: number;
+  private step = 0;
+  private readonly meanSquare: Float32Array;
+
+  constructor(
+    readonly size: number,
+    options: RmsPropOptions,
+  ) {
+    this.learningRate = options.learningRate;
+    this.decay = options.decay ?? 0.99;
+    this.epsilon = options.epsilon ?? 1e-5;
+    this.meanSquare = new Float32Array(size).fill(options.initialMeanSquare ?? 1);
+  }
+
+  get steps(): number {
+    return this.step;
+  }
+
+  /** One step on `parameters` (length `size`) with `gradient`, through `kernels`. */
+  apply(kernels: Kernels, parameters: Float32Array | ParameterSet, gradient: Float32Array): void {
+    const values = parameters instanceof ParameterSet ? parameters.values : parameters;
+    if (values.length !== this.size || gradient.length !== this.size) {
+      throw new RangeError(`RMSProp expects ${this.size} values, got ${values.length} and ${gradient.length}`);
+    }
+    this.step++;
+    kernels.rmsprop(values, gradient, this.meanSquare, {
+      learningRate: this.learningRate,
+      decay: this.decay,
+      epsilon: this.epsilon,
+    });
+  }
+
+  getState(): RmsPropState {
+    return { step: this.step, meanSquare: this.meanSquare.slice() };
+  }
+
+  setState(state: RmsPropState): void {
+    if (!(state.meanSquare instanceof Float32Array) || state.meanSquare.length !== this.size) {
+      throw new RangeError(
+        `RMSProp state has ${state.meanSquare?.length ?? 0} mean-square values, expected ${this.size}`,
+      );
+    }
+    if (!Number.isInteger(state.step) || state.step < 0) {
+      throw new RangeError(`RMSProp step must be an integer ≥ 0, got ${state.step}`);
+    }
+    this.step = state.step;
+    this.meanSquare.set(state.meanSquare);
+  }
+}

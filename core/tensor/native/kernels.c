@@ -241,6 +241,38 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * rmsprop(parameters, gradient, meanSquare, learningRate, decay, epsilon):
+ *   s ← ρs + (1 − ρ)g², θ ← θ − η·g/√(s + ε)  (ε under the root, as TensorFlow's RMSProp).
+ */
+static napi_value rmsprop(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!call_init(&call, env, info, 6)) return NULL;
+  size_t count = 0;
+  {
+    napi_typedarray_type type;
+    void *data;
+    if (napi_get_typedarray_info(env, call.argv[0], &type, &count, &data, NULL, NULL) != napi_ok) {
+      napi_throw_type_error(env, NULL, "o2o kernels: parameters must be a Float32Array");
+      return NULL;
+    }
+  }
+  float *parameters = float_array(&call, 0, count, "parameters");
+  float *gradient = float_array(&call, 1, count, "gradient");
+  float *mean_square = float_array(&call, 2, count, "meanSquare");
+  double learning_rate = number_arg(&call, 3, "learningRate");
+  double decay = number_arg(&call, 4, "decay");
+  double epsilon = number_arg(&call, 5, "epsilon");
+  if (call.failed) return NULL;
+  for (size_t i = 0; i < count; i++) {
+    double g = gradient[i];
+    double si = decay * mean_square[i] + (1.0 - decay) * g * g;
+    mean_square[i] = (float)si;
+    parameters[i] = (float)(parameters[i] - (learning_rate * g) / sqrt(si + epsilon));
+  }
+  return NULL;
+}
+
 /* polyak(target, source, tau): θ′ ← θ′ + τ(θ − θ′). */
 static napi_value polyak(napi_env env, napi_callback_info info) {
   Call call;
@@ -343,6 +375,7 @@ NAPI_MODULE_INIT() {
   EXPORT("columnSums", column_sums);
   EXPORT("reluMask", relu_mask);
   EXPORT("adam", adam);
+  EXPORT("rmsprop", rmsprop);
   EXPORT("polyak", polyak);
   EXPORT("allFinite", all_finite);
   EXPORT("setThreads", set_threads);

@@ -129,7 +129,7 @@ describe.each(others)('the $name kernels agree with the reference', ({ kernels }
     expect(Array.from(masked)).toEqual(Array.from(gradient));
   });
 
-  it('Adam and Polyak steps are bit for bit the reference arithmetic', () => {
+  it('Adam, RMSProp and Polyak steps are bit for bit the reference arithmetic', () => {
     const rng = new Rng(11);
     const size = 1000;
     const parameters = random(rng, size);
@@ -145,6 +145,16 @@ describe.each(others)('the $name kernels agree with the reference', ({ kernels }
     expect(Array.from(copies[0])).toEqual(Array.from(parameters));
     expect(Array.from(copies[1])).toEqual(Array.from(first));
     expect(Array.from(copies[2])).toEqual(Array.from(second));
+    const meanSquare = random(rng, size).map(Math.abs);
+    const rmsCopies = [parameters.slice(), meanSquare.slice()];
+    for (let step = 1; step <= 3; step++) {
+      const gradient = random(rng, size);
+      const hyper = { learningRate: 7e-4, decay: 0.99, epsilon: 1e-5 };
+      javascriptKernels.rmsprop(parameters, gradient, meanSquare, hyper);
+      kernels.rmsprop(rmsCopies[0], gradient, rmsCopies[1], hyper);
+    }
+    expect(Array.from(rmsCopies[0])).toEqual(Array.from(parameters));
+    expect(Array.from(rmsCopies[1])).toEqual(Array.from(meanSquare));
     const source = random(rng, size);
     const target = random(rng, size);
     const targetCopy = target.slice();

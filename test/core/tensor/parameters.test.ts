@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { orthogonalMatrix } from '../../../core/tensor/init.js';
 import { javascriptKernels as kernels } from '../../../core/tensor/kernels.js';
-import { Adam, ParameterSet } from '../../../core/tensor/parameters.js';
+import { Adam, ParameterSet, RmsProp } from '../../../core/tensor/parameters.js';
 import { Rng } from '../../../core/util/random.js';
 
 describe('orthogonalMatrix', () => {
@@ -104,5 +104,47 @@ describe('ParameterSet', () => {
     expect(() => target.polyakToward(kernels, new ParameterSet([[3]], new Float32Array(3)), 0.5)).toThrow(
       /equal size/,
     );
+  });
+});
+
+describe('RmsProp', () => {
+  it('takes ≈ η·g on the first step from a mean square of 1 (TensorFlow 1) and ≈ η·sign(g)·√10 from 0', () => {
+    // s = 0.99·1 + 0.01·0.25 = 0.9925; Δθ = −0.1·0.5/√(0.9925 + 1e-5).
+    const tf = new RmsProp(1, { learningRate: 0.1 });
+    const p = new Float32Array([1]);
+    tf.apply(kernels, p, Float32Array.from([0.5]));
+    expect(p[0]).toBeCloseTo(1 - 0.05 / Math.sqrt(0.9925 + 1e-5), 6);
+    // s = 0.01·4 = 0.04; Δθ = −0.1·(−2)/√(0.04 + 0.01) (ChainerRL's ε = 1e-2).
+    const chainer = new RmsProp(1, { learningRate: 0.1, initialMeanSquare: 0, epsilon: 1e-2 });
+    const q = new Float32Array([0]);
+    chainer.apply(kernels, q, Float32Array.from([-2]));
+    expect(q[0]).toBeCloseTo(0.2 / Math.sqrt(0.05), 6);
+  });
+
+  it('matches a hand-computed second step with a changed learning rate', () => {
+    const rms = new RmsProp(1, { learningRate: 0.01, decay: 0.9, epsilon: 0 });
+    const p = new Float32Array([0]);
+    rms.apply(kernels, p, Float32Array.from([1])); // s = 0.9 + 0.1 = 1, Δ = −0.01
+    rms.learningRate = 0.02;
+    rms.apply(kernels, p, Float32Array.from([3])); // s = 0.9 + 0.9 = 1.8, Δ = −0.02·3/√1.8
+    expect(p[0]).toBeCloseTo(-0.01 - 0.06 / Math.sqrt(1.8), 6);
+    expect(rms.steps).toBe(2);
+  });
+
+  it('continues identically after a state round trip and rejects a state of another size', () => {
+    const rng = new Rng(4);
+    const a = new RmsProp(8, { learningRate: 1e-3 });
+    const pa = rng.fillNormal(new Float32Array(8));
+    const gradients = Array.from({ length: 6 }, () => rng.fillNormal(new Float32Array(8)));
+    for (const g of gradients.slice(0, 3)) a.apply(kernels, pa, g);
+    const b = new RmsProp(8, { learningRate: 1e-3 });
+    b.setState(structuredClone(a.getState()));
+    const pb = pa.slice();
+    for (const g of gradients.slice(3)) {
+      a.apply(kernels, pa, g);
+      b.apply(kernels, pb, g);
+    }
+    expect(pb).toEqual(pa);
+    expect(() => b.setState({ step: 1, meanSquare: new Float32Array(3) })).toThrow(/expected 8/);
   });
 });
