@@ -107,8 +107,15 @@ export const replayOptionsSchema = replaySettingsSchema
     actionWidth: z.number().int().min(1),
     initialPriority: z.union([z.literal('max'), z.number().positive()]).optional(),
     extraColumns: z.array(extraColumnSchema).optional(),
+    /** Number of discrete actions; unset for a Box action space. */
+    actionCount: z.number().int().min(1).optional(),
   })
   .strict()
+  .refine((options) => options.actionCount === undefined || options.actionWidth === 1, {
+    message:
+      'a discrete action space (actionCount set) stores one action index per row: actionWidth must be 1',
+    path: ['actionWidth'],
+  })
   .refine(
     (options) =>
       new Set((options.extraColumns ?? []).map((column) => column.name)).size ===

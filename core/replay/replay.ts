@@ -22,6 +22,13 @@
  *   and all online once no offline row is left. Proportional sampling then runs within each
  *   segment, and importance weights correct only the priorities within the segment, not the mix.
  *
+ * - Sequences (`sampleSequences`, `gatherSequences`): windows of up to k consecutive steps of one
+ *   episode (core/replay/sequences.ts), starts uniform over the stored steps, for multi-step
+ *   off-policy targets (ACER). The offline segment is in dataset order, so it serves windows too.
+ *
+ * Actions are float32 rows for a Box space, or int32 indices for a Discrete one
+ * (`actionCount`), which batches return both as `actionIndices` and as floats in `actions`.
+ *
  * All randomness comes from the seeded generator passed in, whose state is part of `getState()`.
  * `sample`, `updatePriorities` and `batchPriorities` allocate nothing once warmed up.
  */
@@ -36,6 +43,7 @@ import {
   usesPriorityTrees,
   validateReplayOptions,
 } from './options.js';
+import type { SequenceBatch } from './sequences.js';
 import { SumTree } from './sum-tree.js';
 import {
   allocateColumns,
@@ -52,7 +60,10 @@ const UINT32_TO_UNIT = 2 ** -32;
 /** One online transition as the environment loop produces it. */
 export interface OnlineTransition {
   observation: Float32Array;
+  /** [actionWidth]; for a discrete replay one entry holding the index (or give `actionIndex`). */
   action: Float32Array;
+  /** The action's index, for a discrete replay (takes precedence over `action`). */
+  actionIndex?: number;
   reward: number;
   nextObservation: Float32Array;
   terminal: boolean;
@@ -90,7 +101,10 @@ export class Replay {
 
   private observations: Float32Array;
   private nextObservations: Float32Array;
+  /** Box actions [capacity × actionWidth]; empty for a discrete replay. */
   private actions: Float32Array;
+  /** Discrete action indices [capacity]; empty for a Box replay. */
+  private actionIndices: Int32Array;
   private rewards: Float32Array;
   private terminals: Uint8Array;
   private timeouts: Uint8Array;
@@ -141,10 +155,12 @@ export class Replay {
       divergence: options.roerDivergence,
     };
     const { capacity, observationWidth, actionWidth } = options;
+    const discrete = options.actionCount !== undefined;
     try {
       this.observations = new Float32Array(capacity * observationWidth);
       this.nextObservations = new Float32Array(capacity * observationWidth);
-      this.actions = new Float32Array(capacity * actionWidth);
+      this.actions = new Float32Array(discrete ? 0 : capacity * actionWidth);
+      this.actionIndices = new Int32Array(discrete ? capacity : 0);
       this.rewards = new Float32Array(capacity);
       this.terminals = new Uint8Array(capacity);
       this.timeouts = new Uint8Array(capacity);
@@ -188,6 +204,11 @@ export class Replay {
     return this.options.capacity;
   }
 
+  /** True when the buffer stores discrete action indices (ReplayOptions.actionCount is set). */
+  get discrete(): boolean {
+    return this.options.actionCount !== undefined;
+  }
+
   /** The importance exponent β_IS currently applied in `sample` mode. */
   get importanceExponent(): number {
     return annealedImportanceExponent(this.options.perImportanceStart, this.importanceProgress);
@@ -219,9 +240,13 @@ export class Replay {
         `dataset actions have width ${columns.actionWidth}, the replay buffer expects ${actionWidth}`,
       );
     }
+    const discrete = this.discrete;
+    const indexColumn = discrete && columns.actionIndices !== undefined;
     const expected: [string, ArrayLike<number> | undefined, number][] = [
       ['observations', columns.observations, n * observationWidth],
-      ['actions', columns.actions, n * actionWidth],
+      indexColumn
+        ? ['action_indices', columns.actionIndices, n]
+        : ['actions', columns.actions, n * actionWidth],
       ['rewards', columns.rewards, n],
       ['next_observations', columns.nextObservations, n * observationWidth],
       ['terminals', columns.terminals, n],
@@ -241,11 +266,22 @@ export class Replay {
       );
     }
 
+    if (discrete) {
+      const source = indexColumn ? columns.actionIndices! : columns.actions;
+      const name = indexColumn ? 'action_indices' : 'actions';
+      for (let i = 0; i < n; i++) this.checkActionIndex(source[i], `dataset column ${name} row ${i}`);
+    }
+
     const adopt = n === capacity && !this.options.overwriteOffline;
+    if (discrete) {
+      if (adopt && indexColumn) this.actionIndices = columns.actionIndices!;
+      else if (indexColumn) this.actionIndices.set(columns.actionIndices!);
+      else for (let i = 0; i < n; i++) this.actionIndices[i] = columns.actions[i];
+    }
     if (adopt) {
       this.observations = columns.observations;
       this.nextObservations = columns.nextObservations;
-      this.actions = columns.actions;
+      if (!discrete) this.actions = columns.actions;
       this.rewards = columns.rewards;
       this.terminals = columns.terminals;
       this.timeouts = columns.timeouts;
@@ -253,7 +289,7 @@ export class Replay {
     } else {
       this.observations.set(columns.observations);
       this.nextObservations.set(columns.nextObservations);
-      this.actions.set(columns.actions);
+      if (!discrete) this.actions.set(columns.actions);
       this.rewards.set(columns.rewards);
       this.terminals.set(columns.terminals);
       this.timeouts.set(columns.timeouts);
@@ -289,7 +325,10 @@ export class Replay {
           `the replay buffer expects ${observationWidth}`,
       );
     }
-    if (t.action.length !== actionWidth) {
+    let actionIndex = -1;
+    if (this.discrete) {
+      actionIndex = this.checkActionIndex(t.actionIndex ?? t.action?.[0], 'online transition action');
+    } else if (t.action.length !== actionWidth) {
       throw new RangeError(
         `online transition action has width ${t.action.length}, the replay buffer expects ${actionWidth}`,
       );
@@ -313,7 +352,8 @@ export class Replay {
 
     this.observations.set(t.observation, row * observationWidth);
     this.nextObservations.set(t.nextObservation, row * observationWidth);
-    this.actions.set(t.action, row * actionWidth);
+    if (actionIndex >= 0) this.actionIndices[row] = actionIndex;
+    else this.actions.set(t.action, row * actionWidth);
     this.rewards[row] = t.reward;
     this.terminals[row] = t.terminal ? 1 : 0;
     this.timeouts[row] = t.timeout ? 1 : 0;
@@ -359,6 +399,120 @@ export class Replay {
     if (this.sumTree) this.sampleProportional(batch, offlineRows);
     else this.sampleUniform(batch, offlineRows);
     this.gather(batch);
+  }
+
+  /**
+   * Fill `batch` with `batch.size` windows (core/replay/sequences.ts) whose first steps are drawn
+   * uniformly over the stored steps, so every step is equally likely to start a window; with
+   * mixing `fixed`, round(offlineFraction·B) windows start in the offline segment and the rest in
+   * the online rows (all offline while there is no online data, all online once no offline row
+   * is left). Priorities play no part: a buffer that samples by priority (mode `sample` with PER
+   * or ROER) is refused.
+   */
+  sampleSequences(batch: SequenceBatch): void {
+    if (this.stored === 0) throw new Error('cannot sample sequences from an empty replay buffer');
+    if (this.sumTree) {
+      throw new Error(
+        `sequence sampling is uniform over window starts; replay.mode "sample" with replay.priority ` +
+          `"${this.options.priority}" samples by priority: use mode "weight" or priority "uniform"`,
+      );
+    }
+    const size = batch.size;
+    const starts = this.sequenceStarts(size);
+    const offlineCount = this.offlineEnd - this.offlineStart;
+    const onlineCount = this.stored - offlineCount;
+    let offlineRows = -1;
+    if (this.options.mixing === 'fixed') {
+      if (onlineCount === 0) offlineRows = size;
+      else if (offlineCount === 0) offlineRows = 0;
+      else offlineRows = Math.round(this.options.offlineFraction * size);
+    }
+    const rng = this.rng;
+    if (offlineRows < 0) {
+      for (let b = 0; b < size; b++) starts[b] = rng.int(this.stored);
+    } else {
+      for (let b = 0; b < offlineRows; b++) starts[b] = this.offlineStart + rng.int(offlineCount);
+      for (let b = offlineRows; b < size; b++) starts[b] = this.onlineRow(rng.int(onlineCount));
+    }
+    this.gatherSequences(batch, starts);
+  }
+
+  /**
+   * Fill slots 0 … starts.length − 1 of `batch` with the windows that start at the storage rows
+   * `starts` (e.g. the on-policy segment just stored, see `segmentWindowStarts`), and empty the
+   * remaining slots. Each window runs for at most `batch.length` steps and stops as described in
+   * core/replay/sequences.ts.
+   */
+  gatherSequences(batch: SequenceBatch, starts: ArrayLike<number>): void {
+    const { observationWidth: dO, actionWidth: dA } = this.options;
+    if (batch.observationWidth !== dO || batch.actionWidth !== dA) {
+      throw new RangeError(
+        `sequence batch widths ${batch.observationWidth}/${batch.actionWidth} do not match the replay buffer's ${dO}/${dA}`,
+      );
+    }
+    if (starts.length > batch.size) {
+      throw new RangeError(`gatherSequences: ${starts.length} windows for a batch of ${batch.size} slots`);
+    }
+    const k = batch.length;
+    const discrete = this.discrete;
+    if (discrete && (batch.actionIndices === undefined || batch.actionIndices.length !== batch.size * k)) {
+      batch.actionIndices = new Int32Array(batch.size * k);
+    }
+    const extras = this.sequenceExtras(batch);
+    for (let b = 0; b < batch.size; b++) {
+      let row = -1;
+      if (b < starts.length) {
+        row = starts[b];
+        if (!Number.isInteger(row) || row < 0 || row >= this.stored) {
+          throw new RangeError(
+            `gatherSequences: window start ${row} is not a stored row (0 … ${this.stored - 1})`,
+          );
+        }
+      }
+      let t = 0;
+      let last = -1;
+      for (; t < k && row >= 0; t++) {
+        const at = b * k + t;
+        batch.indices[at] = row;
+        batch.valid[at] = 1;
+        batch.observations.set(this.observations.subarray(row * dO, row * dO + dO), at * dO);
+        if (discrete) {
+          batch.actionIndices![at] = this.actionIndices[row];
+          batch.actions[at] = this.actionIndices[row];
+        } else batch.actions.set(this.actions.subarray(row * dA, row * dA + dA), at * dA);
+        batch.rewards[at] = this.rewards[row];
+        batch.masks[at] = 1 - this.terminals[row];
+        batch.timeouts[at] = this.timeouts[row];
+        for (const [extra, out] of extras) {
+          const w = extra.width;
+          out.set(extra.data.subarray(row * w, row * w + w), at * w);
+        }
+        last = row;
+        row = this.nextInWindow(row);
+      }
+      batch.lengths[b] = t;
+      // Invalid steps after the window: zero everything.
+      const from = b * k + t;
+      const to = (b + 1) * k;
+      if (from < to) {
+        batch.indices.fill(-1, from, to);
+        batch.valid.fill(0, from, to);
+        batch.observations.fill(0, from * dO, to * dO);
+        batch.actions.fill(0, from * dA, to * dA);
+        batch.actionIndices?.fill(0, from, to);
+        batch.rewards.fill(0, from, to);
+        batch.masks.fill(0, from, to);
+        batch.timeouts.fill(0, from, to);
+        for (const [extra, out] of extras) out.fill(0, from * extra.width, to * extra.width);
+      }
+      if (last >= 0) {
+        batch.bootstrapObservations.set(this.nextObservations.subarray(last * dO, last * dO + dO), b * dO);
+        batch.sources[b] = this.sources[last];
+      } else {
+        batch.bootstrapObservations.fill(0, b * dO, b * dO + dO);
+        batch.sources[b] = 0;
+      }
+    }
   }
 
   /** Apply the priority rule to the rows of `batch` with the learner's TD errors at temperature β. */
@@ -447,6 +601,8 @@ export class Replay {
     const n = this.stored;
     const order = this.chronologicalRows();
     const out = allocateColumns(n, dO, dA);
+    const discrete = this.discrete;
+    if (discrete) out.actionIndices = new Int32Array(n);
     let episode = -1;
     let previousSource = -1;
     let previousId = 0;
@@ -454,7 +610,10 @@ export class Replay {
       const row = order[i];
       out.observations.set(this.observations.subarray(row * dO, row * dO + dO), i * dO);
       out.nextObservations.set(this.nextObservations.subarray(row * dO, row * dO + dO), i * dO);
-      out.actions.set(this.actions.subarray(row * dA, row * dA + dA), i * dA);
+      if (discrete) {
+        out.actionIndices![i] = this.actionIndices[row];
+        out.actions[i] = this.actionIndices[row];
+      } else out.actions.set(this.actions.subarray(row * dA, row * dA + dA), i * dA);
       out.rewards[i] = this.rewards[row];
       out.terminals[i] = this.terminals[row];
       out.timeouts[i] = this.timeouts[row];
@@ -491,7 +650,9 @@ export class Replay {
       cursor: this.cursor,
       columns: {
         observations: this.observations.subarray(0, n * dO),
-        actions: this.actions.subarray(0, n * dA),
+        ...(this.discrete
+          ? { actionIndices: this.actionIndices.subarray(0, n) }
+          : { actions: this.actions.subarray(0, n * dA) }),
         rewards: this.rewards.subarray(0, n),
         nextObservations: this.nextObservations.subarray(0, n * dO),
         terminals: this.terminals.subarray(0, n),
@@ -519,7 +680,7 @@ export class Replay {
     }
     const lengths: Record<string, number> = {
       observations: n * dO,
-      actions: n * dA,
+      ...(replay.discrete ? { actionIndices: n } : { actions: n * dA }),
       rewards: n,
       nextObservations: n * dO,
       terminals: n,
@@ -544,7 +705,13 @@ export class Replay {
     }
     const c = state.columns;
     replay.observations.set(c.observations);
-    replay.actions.set(c.actions);
+    if (replay.discrete) {
+      const indices = c.actionIndices;
+      if (!(indices instanceof Int32Array))
+        throw new RangeError('replay state: column actionIndices must be an Int32Array');
+      for (let i = 0; i < n; i++) replay.checkActionIndex(indices[i], `replay state: actionIndices row ${i}`);
+      replay.actionIndices.set(indices);
+    } else replay.actions.set(c.actions);
     replay.rewards.set(c.rewards);
     replay.nextObservations.set(c.nextObservations);
     replay.terminals.set(c.terminals);
@@ -580,6 +747,17 @@ export class Replay {
 
   // ——— internals ———
 
+  /** `value` as an action index in [0, actionCount), or a RangeError naming `where`. */
+  private checkActionIndex(value: number | undefined, where: string): number {
+    const count = this.options.actionCount!;
+    if (value === undefined || !Number.isInteger(value) || value < 0 || value >= count) {
+      throw new RangeError(
+        `${where}: expected a discrete action index, an integer in [0, ${count}), got ${String(value)}`,
+      );
+    }
+    return value;
+  }
+
   private initialPriority(): number {
     const configured = this.options.initialPriority ?? (this.options.priority === 'per' ? 'max' : 1);
     return configured === 'max' ? this.maxPriority : configured;
@@ -611,6 +789,47 @@ export class Replay {
     this.targets = new Float64Array(size);
     this.treeScratch = new Int32Array(size);
     this.masses = new Float64Array(size);
+  }
+
+  /**
+   * The storage row of the step after `row` in its window, or −1: none after an episode end
+   * (terminal or timeout), the end of the offline segment, the online ring's write position (the
+   * next row then holds older data, or none), or a row of another episode or source.
+   */
+  private nextInWindow(row: number): number {
+    if (this.terminals[row] !== 0 || this.timeouts[row] !== 0) return -1;
+    let next = row + 1;
+    if (this.sources[row] === OFFLINE) {
+      if (next >= this.offlineEnd) return -1;
+    } else {
+      if (next === this.options.capacity) next = this.options.overwriteOffline ? 0 : this.offlineEnd;
+      if (next === this.cursor || next >= this.stored) return -1;
+    }
+    if (this.sources[next] !== this.sources[row] || this.episodeIds[next] !== this.episodeIds[row]) return -1;
+    return next;
+  }
+
+  private sequenceStartScratch = new Int32Array(0);
+  private sequenceStarts(size: number): Int32Array {
+    if (this.sequenceStartScratch.length < size) this.sequenceStartScratch = new Int32Array(size);
+    return this.sequenceStartScratch.subarray(0, size);
+  }
+
+  /** The batch's per-step extra arrays, allocated on first use, paired with their storage. */
+  private sequenceExtras(batch: SequenceBatch): [ExtraStorage, Float32Array][] {
+    if (this.extras.size === 0) return [];
+    batch.extras ??= {};
+    const steps = batch.size * batch.length;
+    const pairs: [ExtraStorage, Float32Array][] = [];
+    for (const [name, extra] of this.extras) {
+      let out = batch.extras[name];
+      if (out === undefined || out.length !== steps * extra.width) {
+        out = new Float32Array(steps * extra.width);
+        batch.extras[name] = out;
+      }
+      pairs.push([extra, out]);
+    }
+    return pairs;
   }
 
   /** Row of the j-th online transition in storage order (online rows: [0, offlineStart) ∪ [offlineEnd, size)). */
@@ -718,6 +937,8 @@ export class Replay {
     const observations = this.observations;
     const nextObservations = this.nextObservations;
     const actions = this.actions;
+    const actionIndices = this.actionIndices;
+    const discrete = this.discrete;
     const rewards = this.rewards;
     const terminals = this.terminals;
     const sources = this.sources;
@@ -733,7 +954,7 @@ export class Replay {
         observations[last] +
         nextObservations[first] +
         nextObservations[last] +
-        actions[row * dA] +
+        (discrete ? actionIndices[row] : actions[row * dA]) +
         rewards[row] +
         terminals[row] +
         sources[row];
@@ -745,6 +966,12 @@ export class Replay {
     const outRewards = batch.rewards;
     const outMasks = batch.masks;
     const outSources = batch.sources;
+    let outIndices: Int32Array | undefined;
+    if (discrete) {
+      if (batch.actionIndices === undefined || batch.actionIndices.length !== size)
+        batch.actionIndices = new Int32Array(size);
+      outIndices = batch.actionIndices;
+    }
     for (let k = 0; k < size; k++) {
       const row = indices[k];
       const from = row * dO;
@@ -753,9 +980,14 @@ export class Replay {
         outObservations[to + j] = observations[from + j];
         outNextObservations[to + j] = nextObservations[from + j];
       }
-      const fromAction = row * dA;
-      const toAction = k * dA;
-      for (let j = 0; j < dA; j++) outActions[toAction + j] = actions[fromAction + j];
+      if (outIndices) {
+        outIndices[k] = actionIndices[row];
+        outActions[k] = actionIndices[row];
+      } else {
+        const fromAction = row * dA;
+        const toAction = k * dA;
+        for (let j = 0; j < dA; j++) outActions[toAction + j] = actions[fromAction + j];
+      }
       outRewards[k] = rewards[row];
       outMasks[k] = 1 - terminals[row];
       outSources[k] = sources[row];

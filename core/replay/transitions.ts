@@ -20,6 +20,11 @@ export interface TransitionColumns {
   observations: Float32Array;
   /** [N × actionWidth] float32. */
   actions: Float32Array;
+  /**
+   * [N] the action indices of a discrete action space (int32); when given, a discrete replay reads
+   * them instead of `actions`.
+   */
+  actionIndices?: Int32Array;
   /** [N] float32. */
   rewards: Float32Array;
   /** [N × observationWidth] float32; the state after the action (never across an episode end). */
@@ -47,8 +52,10 @@ export interface TransitionBatch {
   indices: Int32Array;
   /** [B × observationWidth] */
   observations: Float32Array;
-  /** [B × actionWidth] */
+  /** [B × actionWidth] (for a discrete replay, the index as a float) */
   actions: Float32Array;
+  /** [B] the action indices, filled when the replay stores discrete actions (ReplayOptions.actionCount). */
+  actionIndices?: Int32Array;
   /** [B] */
   rewards: Float32Array;
   /** [B × observationWidth] */
@@ -74,7 +81,8 @@ export function allocateColumns(
   length: number,
   observationWidth: number,
   actionWidth: number,
-): Required<Omit<TransitionColumns, 'extras'>> & Pick<TransitionColumns, 'extras'> {
+): Required<Omit<TransitionColumns, 'extras' | 'actionIndices'>> &
+  Pick<TransitionColumns, 'extras' | 'actionIndices'> {
   return {
     length,
     observationWidth,

@@ -45,6 +45,12 @@ export interface ReplayOptions {
    * into `batch.extras`. Rows that do not provide a value get `fill` (default NaN).
    */
   extraColumns?: ExtraColumn[];
+  /**
+   * Set for a Discrete action space of this many actions: `actionWidth` must be 1, actions are
+   * stored as int32 indices (checked to lie in [0, actionCount)), and batches carry
+   * `actionIndices` beside the float `actions`. Unset: Box actions stored as float32.
+   */
+  actionCount?: number;
 }
 
 export interface ExtraColumn {

@@ -80,7 +80,12 @@ export interface Kernels {
    * TensorFlow's RMSPropOptimizer (OpenAI baselines' ACER) and ChainerRL's RMSpropAsync:
    *   s ← ρs + (1 − ρ)g²,  θ ← θ − η·g/√(s + ε).
    */
-  rmsprop(parameters: Float32Array, gradient: Float32Array, meanSquare: Float32Array, step: RmsPropStep): void;
+  rmsprop(
+    parameters: Float32Array,
+    gradient: Float32Array,
+    meanSquare: Float32Array,
+    step: RmsPropStep,
+  ): void;
   /** Polyak averaging in place: θ′ ← θ′ + τ(θ − θ′). */
   polyak(target: Float32Array, source: Float32Array, tau: number): void;
   /** True when no element of x is NaN or ±Infinity. */

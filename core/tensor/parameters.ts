@@ -213,7 +213,9 @@ export class RmsProp {
   apply(kernels: Kernels, parameters: Float32Array | ParameterSet, gradient: Float32Array): void {
     const values = parameters instanceof ParameterSet ? parameters.values : parameters;
     if (values.length !== this.size || gradient.length !== this.size) {
-      throw new RangeError(`RMSProp expects ${this.size} values, got ${values.length} and ${gradient.length}`);
+      throw new RangeError(
+        `RMSProp expects ${this.size} values, got ${values.length} and ${gradient.length}`,
+      );
     }
     this.step++;
     kernels.rmsprop(values, gradient, this.meanSquare, {
