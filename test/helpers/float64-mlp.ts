@@ -38,22 +38,29 @@ export function forwardFloat64(
 
 /**
  * Central differences of `objective` at `parameters` in the coordinates `indices` (step h), in
- * double precision; `parameters` is left as it was.
+ * double precision; `parameters` is left as it was. `smooth[i]` is false where the forward and
+ * backward differences disagree (a ReLU kink within ±h, where no derivative exists to check).
  */
 export function finiteDifferences(
   objective: (parameters: Float64Array) => number,
   parameters: ArrayLike<number>,
   indices: readonly number[],
   h = 1e-5,
-): number[] {
+): number[] & { smooth: boolean[] } {
   const point = Float64Array.from(parameters as ArrayLike<number>);
-  return indices.map((index) => {
+  const centre = objective(point);
+  const smooth: boolean[] = [];
+  const differences = indices.map((index) => {
     const saved = point[index];
     point[index] = saved + h;
     const up = objective(point);
     point[index] = saved - h;
     const down = objective(point);
     point[index] = saved;
+    const forward = (up - centre) / h;
+    const backward = (centre - down) / h;
+    smooth.push(Math.abs(forward - backward) <= 1e-3 * Math.max(1e-3, Math.abs(forward) + Math.abs(backward)));
     return (up - down) / (2 * h);
   });
+  return Object.assign(differences, { smooth });
 }
