@@ -230,7 +230,8 @@ describe('continuous ACER update', () => {
     expect(scale).toBeGreaterThan(1e-3);
     // Coordinates with a ReLU kink within ±h have no derivative to compare; they must be rare.
     expect(numeric.smooth.filter((smooth) => !smooth).length).toBeLessThan(indices.length / 20);
-    for (const i of indices) if (numeric.smooth[i]) expect(Math.abs(gradient[i] - numeric[i])).toBeLessThan(1e-5 * scale);
+    for (const i of indices)
+      if (numeric.smooth[i]) expect(Math.abs(gradient[i] - numeric[i])).toBeLessThan(1e-5 * scale);
     expect(acer.parameters).toEqual(parameters);
   });
 

@@ -156,7 +156,8 @@ describe('discrete ACER update', () => {
     // Float32 weights and activations against a float64 surrogate: agreement to ~1e-7 of the scale.
     // Coordinates with a ReLU kink within ±h have no derivative to compare; they must be rare.
     expect(numeric.smooth.filter((smooth) => !smooth).length).toBeLessThan(indices.length / 20);
-    for (const i of indices) if (numeric.smooth[i]) expect(Math.abs(gradient[i] - numeric[i])).toBeLessThan(1e-5 * scale);
+    for (const i of indices)
+      if (numeric.smooth[i]) expect(Math.abs(gradient[i] - numeric[i])).toBeLessThan(1e-5 * scale);
     // The update did not move the weights; `update` then steps with exactly this gradient.
     expect(acer.parameters).toEqual(parameters);
   });
