@@ -6,6 +6,7 @@ export { Rng, type RngState } from './util/random.js';
 // Replay engine: storage, samplers, priority rules, β controllers and shift statistics.
 export { Replay, episodeIdsFromEnds, type OnlineTransition } from './replay/replay.js';
 export { SumTree } from './replay/sum-tree.js';
+export { allocateSequenceBatch, segmentWindowStarts, type SequenceBatch } from './replay/sequences.js';
 export {
   allocateBatch,
   TransitionSource,
@@ -163,6 +164,29 @@ export {
   type SacConfig,
   type SacConfigInput,
 } from './agents/sac-config.js';
+export {
+  createAcerLearner,
+  AcerDiscreteLearner,
+  AcerContinuousLearner,
+  ACER_DISCRETE_STATE_FORMAT,
+  ACER_CONTINUOUS_STATE_FORMAT,
+  acerConfigSchema,
+  parseAcerConfig,
+  defaultAcerConfig,
+  acerPresets,
+  acerMetricDescriptors,
+  discreteStoredColumns,
+  continuousStoredColumns,
+  estimateBehaviour,
+  type AcerLearner,
+  type AcerConfig,
+  type AcerConfigInput,
+  type AcerActResult,
+  type AcerPolicyHead,
+  type MetricDescriptor,
+  type BehaviourEstimate,
+  type BehaviourEstimateOptions,
+} from './agents/acer/index.js';
 export type { Learner, LearnerMetrics, PolicyLayer, UpdateResult } from './agents/types.js';
 export {
   metricDescriptorProblems,
