@@ -59,7 +59,9 @@ export function finiteDifferences(
     point[index] = saved;
     const forward = (up - centre) / h;
     const backward = (centre - down) / h;
-    smooth.push(Math.abs(forward - backward) <= 1e-3 * Math.max(1e-3, Math.abs(forward) + Math.abs(backward)));
+    smooth.push(
+      Math.abs(forward - backward) <= 1e-3 * Math.max(1e-3, Math.abs(forward) + Math.abs(backward)),
+    );
     return (up - down) / (2 * h);
   });
   return Object.assign(differences, { smooth });
