@@ -183,7 +183,6 @@ export {
   type AcerConfigInput,
   type AcerActResult,
   type AcerPolicyHead,
-  type MetricDescriptor,
   type BehaviourEstimate,
   type BehaviourEstimateOptions,
 } from './agents/acer/index.js';

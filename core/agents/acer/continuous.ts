@@ -61,7 +61,8 @@ import {
   gaussianLogDensity,
   projectOntoTrustRegion,
 } from './math.js';
-import { acerMetricDescriptors, summariseOffPolicy, type MetricDescriptor } from './metrics.js';
+import type { MetricDescriptor } from '../../common/metrics.js';
+import { acerMetricDescriptors, summariseOffPolicy } from './metrics.js';
 
 /** Format tag of `getState()` trees. */
 export const ACER_CONTINUOUS_STATE_FORMAT = 'o2o-acer-continuous/1';
@@ -566,7 +567,7 @@ export class AcerContinuousLearner {
       trustRegionActiveFraction: config.trustRegion ? active / n : Number.NaN,
       trustRegionActive: config.trustRegion ? (active > 0 ? 1 : 0) : Number.NaN,
       trustRegionAdjustmentMean: config.trustRegion ? adjustmentTotal / n : Number.NaN,
-      steps: n,
+      batchSteps: n,
     };
     return { loss, gradient: this.model.gradient, metrics, samples: { correctionActions, duelingActions } };
   }

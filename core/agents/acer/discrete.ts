@@ -52,7 +52,8 @@ import {
   softmaxBackward,
   softmaxInto,
 } from './math.js';
-import { acerMetricDescriptors, summariseOffPolicy, type MetricDescriptor } from './metrics.js';
+import type { MetricDescriptor } from '../../common/metrics.js';
+import { acerMetricDescriptors, summariseOffPolicy } from './metrics.js';
 
 /** Format tag of `getState()` trees. */
 export const ACER_DISCRETE_STATE_FORMAT = 'o2o-acer-discrete/1';
@@ -418,7 +419,7 @@ export class AcerDiscreteLearner {
       trustRegionActiveFraction: config.trustRegion ? active / n : Number.NaN,
       trustRegionActive: config.trustRegion ? (active > 0 ? 1 : 0) : Number.NaN,
       trustRegionAdjustmentMean: config.trustRegion ? adjustmentTotal / n : Number.NaN,
-      steps: n,
+      batchSteps: n,
     };
     return { loss, gradient: this.model.gradient, metrics };
   }

@@ -26,7 +26,7 @@ export {
   type AcerActResult,
   type AcerPolicyHead,
 } from './common.js';
-export { acerMetricDescriptors, type MetricDescriptor } from './metrics.js';
+export { acerMetricDescriptors } from './metrics.js';
 export { estimateBehaviour, type BehaviourEstimate, type BehaviourEstimateOptions } from './behaviour.js';
 
 export type AcerLearner = AcerDiscreteLearner | AcerContinuousLearner;

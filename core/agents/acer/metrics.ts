@@ -2,70 +2,121 @@
  * ACER's metrics: what each key of `update()`'s record means (a descriptor per key, for the live
  * charts and the run comparison), and the summaries of importance weights and traces they hold.
  */
+import type { MetricDescriptor } from '../../common/metrics.js';
 import { effectiveTraceLengths, quantileOfSorted } from './math.js';
 
-/** How the UI shows one metric key. */
-export interface MetricDescriptor {
-  key: string;
-  label: string;
-  /** Chart group the key is drawn in. */
-  group: string;
-  /** Unit shown on the axis ('' for a plain number). */
-  unit: string;
-  /** Draw on a logarithmic axis (positive quantities spanning decades). */
-  logScale: boolean;
-}
-
-const descriptor = (
+const metric = (
   key: string,
   label: string,
   group: string,
-  unit = '',
-  logScale = false,
+  description: string,
+  options: { unit?: string; logScale?: boolean; bandOf?: string } = {},
 ): MetricDescriptor => ({
   key,
   label,
   group,
-  unit,
-  logScale,
+  unit: options.unit ?? '',
+  logScale: options.logScale ?? false,
+  description,
+  ...(options.bandOf ? { bandOf: options.bandOf } : {}),
 });
+
+const LOSSES = 'ACER losses';
+const VALUES = 'Mean Q, V and Retrace target';
+const WEIGHTS = 'Importance weights ρ = π/μ';
+const TRACES = 'Retrace traces';
+const TRUST = 'Trust region';
+const OPTIMISER = 'Optimiser';
 
 /** Keys of both variants, in display order. */
 const SHARED: MetricDescriptor[] = [
-  descriptor('policyLoss', 'Policy loss', 'Losses'),
-  descriptor('qLoss', 'Critic loss ½(Q_ret − Q)²', 'Losses', '', true),
-  descriptor('entropy', 'Policy entropy', 'Policy', 'nats'),
-  descriptor('qMean', 'Mean Q(x, a)', 'Values'),
-  descriptor('vMean', 'Mean V(x)', 'Values'),
-  descriptor('qRetMean', 'Mean Retrace target Q_ret', 'Values'),
-  descriptor('advantageMean', 'Mean Q_ret − V', 'Values'),
-  descriptor('rhoMean', 'Mean ρ = π/μ', 'Importance weights', '', true),
-  descriptor('rhoMedian', 'Median ρ', 'Importance weights', '', true),
-  descriptor('rhoP90', '90th percentile of ρ', 'Importance weights', '', true),
-  descriptor('rhoMax', 'Largest ρ', 'Importance weights', '', true),
-  descriptor(
+  metric(
+    'policyLoss',
+    'policy loss',
+    LOSSES,
+    'minus the mean ACER policy gain (truncated importance term and bias correction) per step',
+  ),
+  metric('qLoss', 'critic loss', LOSSES, 'mean ½(Q_ret − Q(x, a))² over the valid steps', { logScale: true }),
+  metric('entropy', 'policy entropy', 'Policy', 'mean entropy of π(·|x) over the batch', { unit: 'nats' }),
+  metric('qMean', 'Q mean', VALUES, 'mean Q(x_t, a_t) of the batch', { unit: 'return' }),
+  metric('vMean', 'V mean', VALUES, 'mean V(x_t) of the batch', { unit: 'return' }),
+  metric('qRetMean', 'Q_ret mean', VALUES, 'mean Retrace target Q_ret of the batch', { unit: 'return' }),
+  metric('advantageMean', 'Q_ret − V', VALUES, 'mean Q_ret − V(x_t), the advantage estimate', {
+    unit: 'return',
+  }),
+  metric('rhoMean', 'ρ mean', WEIGHTS, 'mean importance weight π(a_t|x_t)/μ(a_t|x_t) of the steps', {
+    logScale: true,
+  }),
+  metric('rhoMedian', 'ρ median', WEIGHTS, 'median importance weight of the steps', { logScale: true }),
+  metric('rhoP90', 'ρ 90th percentile', WEIGHTS, '90th percentile of the importance weights', {
+    logScale: true,
+  }),
+  metric('rhoMax', 'ρ max', WEIGHTS, 'largest importance weight of the batch', { logScale: true }),
+  metric(
     'rhoTruncatedFraction',
-    'Share of steps with ρ > c (truncated)',
-    'Importance weights',
-    'fraction',
+    'share truncated at c',
+    WEIGHTS,
+    'share of the steps whose ρ exceeds the truncation c',
+    { unit: 'fraction' },
   ),
-  descriptor('traceMean', 'Mean trace c̄ = min(1, ρ)', 'Traces', 'fraction'),
-  descriptor('traceProductMean', 'Mean trace product over a window', 'Traces', 'fraction'),
-  descriptor('traceLengthMean', 'Effective trace length', 'Traces', 'steps'),
-  descriptor('windowLengthMean', 'Mean window length', 'Traces', 'steps'),
-  descriptor('klMean', 'KL(π_avg ‖ π)', 'Trust region', 'nats', true),
-  descriptor(
+  metric(
+    'traceMean',
+    'trace mean',
+    TRACES,
+    'mean Retrace trace c̄ = min(1, ρ) (discrete) or min(1, ρ^(1/d)) (continuous)',
+    { unit: 'fraction' },
+  ),
+  metric(
+    'traceProductMean',
+    'trace product',
+    TRACES,
+    'mean over windows of the product of the traces after the first step',
+    { unit: 'fraction' },
+  ),
+  metric(
+    'traceLengthMean',
+    'effective trace length',
+    TRACES,
+    'mean of 1 + Σ_j Π c̄: how many later TD errors reach a step (L − t on-policy)',
+    { unit: 'steps' },
+  ),
+  metric('windowLengthMean', 'window length', TRACES, 'mean number of valid steps per window', {
+    unit: 'steps',
+  }),
+  metric('klMean', 'KL(π_avg ‖ π)', TRUST, 'mean KL divergence from the average policy to the current one', {
+    unit: 'nats',
+    logScale: true,
+  }),
+  metric(
     'trustRegionActiveFraction',
-    'Share of steps where the projection acted',
-    'Trust region',
-    'fraction',
+    'share projected',
+    TRUST,
+    'share of the steps whose gradient the trust-region projection changed (kᵀg > δ)',
+    { unit: 'fraction' },
   ),
-  descriptor('trustRegionActive', 'Projection acted in the update', 'Trust region', 'fraction'),
-  descriptor('trustRegionAdjustmentMean', 'Mean projection multiplier', 'Trust region', '', true),
-  descriptor('gradientNorm', 'Gradient norm before clipping', 'Optimiser', '', true),
-  descriptor('gradientClipped', 'Gradient clipped', 'Optimiser', 'fraction'),
-  descriptor('learningRate', 'Learning rate', 'Optimiser', '', true),
-  descriptor('steps', 'Valid steps in the batch', 'Optimiser', 'steps'),
+  metric(
+    'trustRegionActive',
+    'projection acted',
+    TRUST,
+    '1 when the projection changed the gradient of any step of the update',
+    { unit: 'fraction' },
+  ),
+  metric(
+    'trustRegionAdjustmentMean',
+    'projection multiplier',
+    TRUST,
+    'mean of max(0, (kᵀg − δ)/‖k‖²) over the steps',
+  ),
+  metric('gradientNorm', 'gradient norm', OPTIMISER, 'global gradient norm before clipping', {
+    logScale: true,
+  }),
+  metric('gradientClipped', 'clipped', OPTIMISER, '1 when the gradient norm was clipped', {
+    unit: 'fraction',
+  }),
+  metric('learningRate', 'learning rate', OPTIMISER, 'RMSProp learning rate of the update', {
+    logScale: true,
+  }),
+  metric('batchSteps', 'valid steps', OPTIMISER, 'valid steps in the sequence batch', { unit: 'steps' }),
 ];
 
 /** The metric keys of `update()` for a discrete (categorical) or continuous (Gaussian) ACER. */
@@ -73,24 +124,33 @@ export function acerMetricDescriptors(variant: 'discrete' | 'continuous'): Metri
   if (variant === 'discrete') {
     return [
       ...SHARED,
-      descriptor(
+      metric(
         'biasCorrectionMass',
-        'Policy mass in the bias correction Σ[π − cμ]₊',
-        'Importance weights',
-        'fraction',
+        'bias-correction mass',
+        WEIGHTS,
+        'mean Σ_a [π(a) − c·μ(a)]₊: the policy mass handled by the bias correction',
+        { unit: 'fraction' },
       ),
     ];
   }
   return [
     ...SHARED,
-    descriptor('vLoss', 'Value loss ½(V_target − V)²', 'Losses', '', true),
-    descriptor('qOpcMean', 'Mean Q_opc', 'Values'),
-    descriptor('policyStd', 'Mean policy σ', 'Policy', 'action units', true),
-    descriptor(
+    metric('vLoss', 'value loss', LOSSES, 'mean ½(V_target − V)², V_target = min(1, ρ)(Q_ret − Q̃) + V', {
+      logScale: true,
+    }),
+    metric('qOpcMean', 'Q_opc mean', VALUES, "mean of the policy's target Q_opc (Retrace with traces 1)", {
+      unit: 'return',
+    }),
+    metric('policyStd', 'policy σ', 'Policy', 'mean standard deviation of the Gaussian policy', {
+      unit: 'action units',
+      logScale: true,
+    }),
+    metric(
       'biasCorrectionRate',
-      'Share of steps whose sampled a′ has ρ(a′) > c',
-      'Importance weights',
-      'fraction',
+      'bias-corrected share',
+      WEIGHTS,
+      'share of the steps whose sampled a′ has ρ(a′) > c',
+      { unit: 'fraction' },
     ),
   ];
 }

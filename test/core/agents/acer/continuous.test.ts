@@ -14,6 +14,8 @@ import {
   projectOntoTrustRegion,
 } from '../../../../core/agents/acer/math.js';
 import { acerMetricDescriptors } from '../../../../core/agents/acer/metrics.js';
+import { metricDescriptorProblems, orderedMetricRecord } from '../../../../core/common/metrics.js';
+import { UPDATE_RECORD_FIELDS } from '../../../../core/train/events.js';
 import { Replay } from '../../../../core/replay/replay.js';
 import { allocateSequenceBatch, type SequenceBatch } from '../../../../core/replay/sequences.js';
 import { acerRetraceTargets, acerTrace } from '../../../../core/returns/index.js';
@@ -266,8 +268,10 @@ describe('continuous ACER update', () => {
     expect(metrics.rhoMax).toBeCloseTo(1, 4);
     expect(metrics.traceMean).toBeCloseTo(1, 4);
     expect(metrics.klMean).toBe(0);
-    expect(metrics.steps).toBe(8);
+    expect(metrics.batchSteps).toBe(8);
     expect(metrics.traceLengthMean).toBeCloseTo(2.5, 3);
+    expect(metricDescriptorProblems(acer.metricDescriptors, UPDATE_RECORD_FIELDS)).toEqual([]);
+    expect(() => orderedMetricRecord(acer.metricDescriptors, metrics)).not.toThrow();
     expect(Object.keys(metrics).sort()).toEqual(
       acerMetricDescriptors('continuous')
         .map((d) => d.key)

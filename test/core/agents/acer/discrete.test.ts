@@ -14,6 +14,8 @@ import {
   softmaxInto,
 } from '../../../../core/agents/acer/math.js';
 import { acerMetricDescriptors } from '../../../../core/agents/acer/metrics.js';
+import { metricDescriptorProblems, orderedMetricRecord } from '../../../../core/common/metrics.js';
+import { UPDATE_RECORD_FIELDS } from '../../../../core/train/events.js';
 import { Replay } from '../../../../core/replay/replay.js';
 import { allocateSequenceBatch, type SequenceBatch } from '../../../../core/replay/sequences.js';
 import { acerRetraceTargets, biasCorrectionWeight } from '../../../../core/returns/index.js';
@@ -195,7 +197,7 @@ describe('discrete ACER update', () => {
     replay.gatherSequences(batch, starts);
     expect(Array.from(batch.lengths)).toEqual([5, 3, 2, 0]);
     const metrics = acer.update(batch);
-    expect(metrics.steps).toBe(10);
+    expect(metrics.batchSteps).toBe(10);
     expect(metrics.rhoMean).toBeCloseTo(1, 5);
     expect(metrics.rhoMax).toBeCloseTo(1, 5);
     expect(metrics.traceMean).toBeCloseTo(1, 5);
@@ -208,6 +210,8 @@ describe('discrete ACER update', () => {
     expect(metrics.traceProductMean).toBeCloseTo(1, 4);
     expect(metrics.learningRate).toBeCloseTo(7e-4, 12);
     // Every key has a descriptor, and every descriptor a key.
+    expect(metricDescriptorProblems(acer.metricDescriptors, UPDATE_RECORD_FIELDS)).toEqual([]);
+    expect(() => orderedMetricRecord(acer.metricDescriptors, metrics)).not.toThrow();
     expect(Object.keys(metrics).sort()).toEqual(
       acerMetricDescriptors('discrete')
         .map((d) => d.key)
