@@ -221,6 +221,7 @@ async function onnxActMilliseconds(learner: SacLearner): Promise<number | string
       actionLow: new Float32Array(ACTION).fill(-1),
       actionHigh: new Float32Array(ACTION).fill(1),
       layers: learner.policyLayers(),
+      head: learner.policyHead(),
       metadata: {
         envId: 'bench',
         configHash: '0',

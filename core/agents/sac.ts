@@ -40,7 +40,14 @@ import {
   valueTdError,
 } from './sac-math.js';
 import type { MetricDescriptor } from '../common/metrics.js';
-import type { Learner, LearnerMetrics, PolicyLayer, UpdateResult } from './types.js';
+import type {
+  ActResult,
+  LearnerMetrics,
+  PolicyHead,
+  PolicyLayer,
+  TransitionLearner,
+  UpdateResult,
+} from './types.js';
 
 /** Format tag of `getState()` trees. */
 export const SAC_STATE_FORMAT = 'o2o-sac-roer/1';
@@ -82,7 +89,9 @@ function mean(values: ArrayLike<number>, count = values.length): number {
   return total / count;
 }
 
-export class SacLearner implements Learner {
+export class SacLearner implements TransitionLearner {
+  readonly kind = 'sac' as const;
+  readonly sampling = 'transitions' as const;
   readonly observationWidth: number;
   readonly actionWidth: number;
   readonly config: SacConfig;
@@ -741,7 +750,7 @@ export class SacLearner implements Learner {
     ];
   }
 
-  act(observations: Float32Array, count: number, deterministic: boolean): Float32Array {
+  act(observations: Float32Array, count: number, deterministic: boolean): ActResult {
     this.assertUsable();
     if (observations.length < count * this.observationWidth) {
       throw new RangeError(
@@ -762,8 +771,10 @@ export class SacLearner implements Learner {
     const width = this.actionWidth;
     const noise = this.scratch.zeros('act/noise', count * width);
     if (!deterministic) this.rng.fillNormal(noise);
-    return sampleTanhGaussian(outputs, noise, count, width, this.config.logStdMin, this.config.logStdMax)
-      .actions;
+    return {
+      actions: sampleTanhGaussian(outputs, noise, count, width, this.config.logStdMin, this.config.logStdMax)
+        .actions,
+    };
   }
 
   qValues(observations: Float32Array, actions: Float32Array, count: number): Float32Array {
@@ -777,6 +788,10 @@ export class SacLearner implements Learner {
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) out[i] = Math.min(q1[i], q2[i]);
     return out;
+  }
+
+  policyHead(): PolicyHead {
+    return { kind: 'tanh-gaussian', actionWidth: this.actionWidth, deterministic: 'tanh-mean' };
   }
 
   policyLayers(): PolicyLayer[] {

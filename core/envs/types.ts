@@ -1,17 +1,8 @@
 /** The environment interface every simulator implements (Gymnasium semantics). */
 
-export interface BoxSpace {
-  kind: 'box';
-  /** Width of the flat vector. */
-  size: number;
-  low: Float32Array;
-  high: Float32Array;
-}
-export interface DiscreteSpace {
-  kind: 'discrete';
-  n: number;
-}
-export type Space = BoxSpace | DiscreteSpace;
+import type { BoxSpace, Space } from '../common/spaces.js';
+
+export type { BoxSpace, DiscreteSpace, Space } from '../common/spaces.js';
 
 export interface StepResult {
   observation: Float32Array;

@@ -1,6 +1,7 @@
 /** Export the policy of a run directory in one of the formats (`o2o export`, the app's Export button). */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { actionWidthOf } from '../common/spaces.js';
 import { restoreRun } from '../train/run-policy.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { packageInfo } from '../util/package-info.js';
@@ -14,6 +15,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = ['onnx', 'tfjs', 'json'];
 /** The policy description of a run at its newest checkpoint. */
 export async function runPolicyDescription(runDirectory: string): Promise<ExportedPolicy> {
   const run = await restoreRun(runDirectory);
+  const space = run.actionSpace;
   try {
     return {
       metadata: {
@@ -26,11 +28,13 @@ export async function runPolicyDescription(runDirectory: string): Promise<Export
         createdAt: new Date().toISOString(),
       },
       observationWidth: run.env.observationSpace.size,
-      actionWidth: run.actionSpace.size,
+      actionWidth: actionWidthOf(space),
       observationMean: Float32Array.from(run.normaliser.mean),
       observationStd: Float32Array.from(run.normaliser.std),
-      actionLow: Float32Array.from(run.actionSpace.low),
-      actionHigh: Float32Array.from(run.actionSpace.high),
+      // a categorical policy's action is an index in [0, n − 1]
+      actionLow: space.kind === 'box' ? Float32Array.from(space.low) : Float32Array.of(0),
+      actionHigh: space.kind === 'box' ? Float32Array.from(space.high) : Float32Array.of(space.n - 1),
+      head: run.learner.policyHead(),
       layers: run.learner.policyLayers().map((layer) => ({
         ...layer,
         weight: Float32Array.from(layer.weight),

@@ -48,6 +48,7 @@ export function onnxMetadata(policy: ExportedPolicy): Record<string, string> {
     'o2o.action_width': String(policy.actionWidth),
     'o2o.action_low': JSON.stringify(Array.from(policy.actionLow)),
     'o2o.action_high': JSON.stringify(Array.from(policy.actionHigh)),
+    'o2o.head': JSON.stringify(policy.head),
     'o2o.config_hash': metadata.configHash,
     'o2o.training_steps': String(metadata.trainingSteps),
     'o2o.env_steps': String(metadata.envSteps),
@@ -63,12 +64,16 @@ export function policyToOnnx(policy: ExportedPolicy): Uint8Array {
   const initializers = [
     floatTensor('observation_mean', [observationWidth], policy.observationMean),
     floatTensor('observation_std', [observationWidth], policy.observationStd),
-    floatTensor('unit_min', [], Float32Array.of(-1)),
-    floatTensor('unit_max', [], Float32Array.of(1)),
   ];
-  const { scale, offset } = actionScaleOffset(policy);
-  initializers.push(floatTensor('action_scale', [actionWidth], scale));
-  initializers.push(floatTensor('action_offset', [actionWidth], offset));
+  if (policy.head.kind !== 'categorical') {
+    const { scale, offset } = actionScaleOffset(policy);
+    initializers.push(
+      floatTensor('unit_min', [], Float32Array.of(-1)),
+      floatTensor('unit_max', [], Float32Array.of(1)),
+      floatTensor('action_scale', [actionWidth], scale),
+      floatTensor('action_offset', [actionWidth], offset),
+    );
+  }
 
   const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
   const node = (opType: string, inputs: string[], output: string) => {
@@ -85,16 +90,46 @@ export function policyToOnnx(policy: ExportedPolicy): Uint8Array {
     if (layer.activation === 'relu') current = node('Relu', [current], `layer${i}_relu`);
     else if (layer.activation === 'tanh') current = node('Tanh', [current], `layer${i}_tanh`);
   });
-  current = node('Clip', [current, 'unit_min', 'unit_max'], 'unit_action');
-  current = node('Mul', [current, 'action_scale'], 'scaled_action');
-  node('Add', [current, 'action_offset'], ONNX_OUTPUT_NAME);
+  if (policy.head.kind === 'categorical') {
+    // The action is the index of the largest logit, given as a float like every other action.
+    nodes.push(
+      onnx.NodeProto.create({
+        opType: 'ArgMax',
+        input: [current],
+        output: ['action_index'],
+        name: 'action_index',
+        attribute: [
+          { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
+          { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
+        ],
+      }),
+    );
+    nodes.push(
+      onnx.NodeProto.create({
+        opType: 'Cast',
+        input: ['action_index'],
+        output: [ONNX_OUTPUT_NAME],
+        name: ONNX_OUTPUT_NAME,
+        attribute: [
+          { name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT },
+        ],
+      }),
+    );
+  } else {
+    current = node('Clip', [current, 'unit_min', 'unit_max'], 'unit_action');
+    current = node('Mul', [current, 'action_scale'], 'scaled_action');
+    node('Add', [current, 'action_offset'], ONNX_OUTPUT_NAME);
+  }
 
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: 'o2o-studio',
     producerVersion: policy.metadata.packageVersion,
     modelVersion: 1,
-    docString: `Deterministic SAC policy for ${policy.metadata.envId}: raw observation → action within the Box bounds.`,
+    docString:
+      policy.head.kind === 'categorical'
+        ? `Deterministic categorical policy for ${policy.metadata.envId}: raw observation → action index (argmax of the logits), as a float.`
+        : `Deterministic policy for ${policy.metadata.envId}: raw observation → action within the Box bounds.`,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
     metadataProps: Object.entries(onnxMetadata(policy)).map(([key, value]) => ({ key, value })),
     graph: {

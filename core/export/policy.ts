@@ -1,16 +1,21 @@
 /**
  * The exported policy: the deterministic actor as plain dense layers, with the observation
- * normalisation in front and the action scaling behind, so that an exported file maps a raw
- * environment observation to an action inside the environment's Box bounds on its own:
+ * normalisation in front and the head behind, so that an exported file maps a raw environment
+ * observation to an environment action on its own:
  *
- *   x = (o − mean) / std;  h = layers(x) ∈ [−1, 1]^d (tanh last);  a = clip(h, −1, 1)·scale + offset
+ *   x = (o − mean) / std;  h = layers(x);
+ *   Box heads (tanh-gaussian, gaussian): h ∈ [−1, 1]^d, a = clip(h, −1, 1)·scale + offset,
+ *     scale = (high − low)/2, offset = (high + low)/2;
+ *   categorical head: h are the logits of the n actions, a = argmax h (an index; actionWidth 1,
+ *     actionLow/High = 0 and n − 1).
  *
- * with scale = (high − low)/2 and offset = (high + low)/2. Every format (JSON, ONNX, TF.js) is
- * written from this one description, and the JSON format is this description verbatim.
+ * Every format (JSON, ONNX, TF.js) is written from this one description, and the JSON format is
+ * this description verbatim.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { PolicyLayer } from '../agents/types.js';
+import type { PolicyHead, PolicyLayer } from '../agents/types.js';
+import { scaleAction } from '../common/spaces.js';
 
 export interface PolicyMetadata {
   envId: string;
@@ -34,6 +39,13 @@ export interface ExportedPolicy {
   actionLow: Float32Array;
   actionHigh: Float32Array;
   layers: PolicyLayer[];
+  /** How the last layer's output becomes an action (JSON files of format version 1: tanh-gaussian). */
+  head: PolicyHead;
+}
+
+/** Width of the last layer for a head: the logits of a categorical head, else the action width. */
+export function headOutputWidth(policy: Pick<ExportedPolicy, 'head' | 'actionWidth'>): number {
+  return policy.head.kind === 'categorical' ? policy.head.actionCount : policy.actionWidth;
 }
 
 export class PolicyFormatError extends Error {
@@ -92,7 +104,16 @@ export function checkPolicy(policy: ExportedPolicy): void {
       );
     width = layer.outputSize;
   });
-  if (width !== actionWidth)
+  if (policy.head.kind === 'categorical') {
+    if (actionWidth !== 1)
+      throw new PolicyFormatError(
+        `a categorical policy acts with one index: actionWidth must be 1, got ${actionWidth}`,
+      );
+    if (width !== policy.head.actionCount)
+      throw new PolicyFormatError(
+        `the last layer gives ${width} logits, expected one per action (${policy.head.actionCount})`,
+      );
+  } else if (width !== actionWidth)
     throw new PolicyFormatError(`the last layer gives ${width} outputs, expected actionWidth ${actionWidth}`);
 }
 
@@ -107,34 +128,6 @@ export function actionScaleOffset(policy: ExportedPolicy): { scale: Float32Array
   return { scale, offset };
 }
 
-/** a = clip(h, −1, 1)·(high − low)/2 + (high + low)/2: a policy output in [−1, 1] mapped to the Box bounds. */
-export function scaleAction(
-  unit: ArrayLike<number>,
-  low: ArrayLike<number>,
-  high: ArrayLike<number>,
-  out: Float32Array,
-): Float32Array {
-  for (let j = 0; j < out.length; j++) {
-    const clipped = Math.min(1, Math.max(-1, unit[j]));
-    out[j] = clipped * ((high[j] - low[j]) / 2) + (high[j] + low[j]) / 2;
-  }
-  return out;
-}
-
-/** Inverse of scaleAction (without the clip): an action in the Box bounds mapped to [−1, 1]. */
-export function unscaleAction(
-  action: ArrayLike<number>,
-  low: ArrayLike<number>,
-  high: ArrayLike<number>,
-  out: Float32Array,
-): Float32Array {
-  for (let j = 0; j < out.length; j++) {
-    const scale = (high[j] - low[j]) / 2;
-    out[j] = scale > 0 ? (action[j] - (high[j] + low[j]) / 2) / scale : 0;
-  }
-  return out;
-}
-
 /**
  * The policy's actions for `count` raw observations (row-major), computed in float32 steps like
  * the engine. Used by `o2o eval --policy FILE.json` and as the reference the exports are checked against.
@@ -145,6 +138,7 @@ export function policyActions(
   count: number,
 ): Float32Array {
   const { observationWidth, actionWidth } = policy;
+  const categorical = policy.head.kind === 'categorical';
   const actions = new Float32Array(count * actionWidth);
   const input = new Float32Array(observationWidth);
   const unit = new Float32Array(actionWidth);
@@ -164,6 +158,12 @@ export function policyActions(
       }
       activations = output;
     }
+    if (categorical) {
+      let best = 0;
+      for (let a = 1; a < activations.length; a++) if (activations[a] > activations[best]) best = a;
+      actions[row] = best;
+      continue;
+    }
     unit.set(activations);
     actions.set(
       scaleAction(unit, policy.actionLow, policy.actionHigh, new Float32Array(actionWidth)),
@@ -177,7 +177,7 @@ const numberArray = z.array(z.number());
 const jsonPolicySchema = z
   .object({
     format: z.literal('o2o-policy'),
-    formatVersion: z.literal(1),
+    formatVersion: z.union([z.literal(1), z.literal(2)]),
     metadata: z.object({
       envId: z.string(),
       configHash: z.string(),
@@ -204,6 +204,32 @@ const jsonPolicySchema = z
         }),
       )
       .min(1),
+    /** Format version 2: how the output becomes an action (version 1 files are tanh-gaussian). */
+    head: z
+      .discriminatedUnion('kind', [
+        z
+          .object({
+            kind: z.literal('tanh-gaussian'),
+            actionWidth: z.number().int().positive(),
+            deterministic: z.literal('tanh-mean'),
+          })
+          .strict(),
+        z
+          .object({
+            kind: z.literal('gaussian'),
+            actionWidth: z.number().int().positive(),
+            deterministic: z.literal('mean'),
+          })
+          .strict(),
+        z
+          .object({
+            kind: z.literal('categorical'),
+            actionCount: z.number().int().min(2),
+            deterministic: z.literal('argmax'),
+          })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict();
 
@@ -213,7 +239,7 @@ export function policyToJson(policy: ExportedPolicy): string {
   const list = (array: Float32Array) => Array.from(array);
   return `${JSON.stringify({
     format: 'o2o-policy',
-    formatVersion: 1,
+    formatVersion: 2,
     metadata: policy.metadata,
     observationWidth: policy.observationWidth,
     actionWidth: policy.actionWidth,
@@ -228,6 +254,7 @@ export function policyToJson(policy: ExportedPolicy): string {
       weight: list(layer.weight),
       bias: list(layer.bias),
     })),
+    head: policy.head,
   })}\n`;
 }
 
@@ -260,6 +287,7 @@ export function policyFromJson(text: string, file = 'policy'): ExportedPolicy {
       weight: Float32Array.from(layer.weight),
       bias: Float32Array.from(layer.bias),
     })),
+    head: data.head ?? { kind: 'tanh-gaussian', actionWidth: data.actionWidth, deterministic: 'tanh-mean' },
   };
   try {
     checkPolicy(policy);

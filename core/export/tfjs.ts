@@ -16,6 +16,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
+import type { PolicyHead } from '../agents/types.js';
 import {
   actionScaleOffset,
   checkPolicy,
@@ -72,8 +73,14 @@ export function policyToLayersModel(policy: ExportedPolicy): tfl.Sequential {
   policy.layers.forEach((layer, i) =>
     dense(`policy_${i}`, layer.inputSize, layer.outputSize, layer.activation, layer.weight, layer.bias),
   );
-  dense('action_scaling', actionWidth, actionWidth, 'linear', diagonal(scale), offset);
-  model.setUserDefinedMetadata({ o2o: policy.metadata as unknown as Record<string, unknown> });
+  // A categorical policy ends in its logits: the action is their argmax (tfjs-layers has no argmax
+  // layer; the head in the metadata says so, and loadTfjsPolicy applies it).
+  if (policy.head.kind !== 'categorical') {
+    dense('action_scaling', actionWidth, actionWidth, 'linear', diagonal(scale), offset);
+  }
+  model.setUserDefinedMetadata({
+    o2o: { ...(policy.metadata as unknown as Record<string, unknown>), head: policy.head },
+  });
   return model;
 }
 
@@ -163,15 +170,18 @@ export async function loadTfjsPolicy(directory: string): Promise<TfjsPolicy> {
   const outputShape = model.outputs[0].shape;
   const observationWidth = Number(inputShape[inputShape.length - 1]);
   const actionWidth = Number(outputShape[outputShape.length - 1]);
-  const userMetadata = model.getUserDefinedMetadata() as { o2o?: PolicyMetadata } | undefined;
+  const userMetadata = model.getUserDefinedMetadata() as
+    { o2o?: PolicyMetadata & { head?: PolicyHead } } | undefined;
+  const categorical = userMetadata?.o2o?.head?.kind === 'categorical';
   return {
     metadata: userMetadata?.o2o,
     observationWidth,
-    actionWidth,
+    actionWidth: categorical ? 1 : actionWidth,
     act(observations, count) {
       return tf.tidy(() => {
         const output = model.predict(tf.tensor2d(observations, [count, observationWidth])) as tf.Tensor;
-        return output.dataSync() as Float32Array;
+        // a categorical export ends in logits: the action is the index of the largest
+        return (categorical ? tf.cast(tf.argMax(output, -1), 'float32') : output).dataSync() as Float32Array;
       });
     },
     dispose: () => model.dispose(),

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { sacConfigSchema } from '../agents/sac-config.js';
+import { agentSectionSchema } from '../agents/registry.js';
 import { betaOptionsSchema } from '../beta/options.js';
 import { issuesOf, type ValidationIssue } from '../common/validation.js';
 import { offlineObjectiveSettingsSchema } from '../objectives/settings.js';
@@ -79,6 +79,12 @@ export const onlineSectionSchema = z
       .default(0)
       .describe(
         'Environment steps with uniformly random actions at the start of fine-tuning (official code: 10k from scratch; 0 after pretraining).',
+      ),
+    objective: z
+      .enum(['sac', 'offline'])
+      .default('sac')
+      .describe(
+        "Online update: 'sac' (SAC + ROER: soft critic target through a′ ∼ π, reparameterised actor, learned α) or 'offline' (keep the offline objective online: in-sample V, critic onto r + γ·mask·V(s′), AWR actor).",
       ),
     criticWarmupSteps: nonNegativeInt
       .default(0)
@@ -158,9 +164,11 @@ export const runConfigSchema = z
       .describe(
         'BLAS threads of the native kernels (O2O_THREADS overrides). One by default: the environment, the app and its server share the machine with training.',
       ),
-    agent: sacConfigSchema
+    agent: agentSectionSchema
       .prefault({})
-      .describe('The SAC learner (+ ROER value network): network sizes, learning rates, γ, batch size, …'),
+      .describe(
+        'The learner: agent.kind "sac" (SAC with ROER’s value network; continuous actions) or "acer" (ACER with Retrace; discrete or continuous), with its network sizes, learning rates, γ, batch size, …',
+      ),
     replay: replaySectionSchema
       .prefault({})
       .describe('The replay buffer: capacity, priority rule (uniform, PER, ROER) and batch mixing.'),
@@ -182,6 +190,13 @@ export const runConfigSchema = z
         code: 'custom',
         path: ['agent', 'logStdMin'],
         message: 'must be below agent.logStdMax',
+      });
+    }
+    if (config.agent.kind === 'acer' && config.replay.priority !== 'uniform') {
+      context.addIssue({
+        code: 'custom',
+        path: ['replay', 'priority'],
+        message: `ACER replays windows uniformly (${config.replay.priority === 'roer' ? 'ROER' : 'PER'} needs per-row TD errors, which ACER's Retrace update does not give): set replay.priority to "uniform"`,
       });
     }
     if (config.offline.steps > 0 && config.dataset === undefined) {
@@ -213,7 +228,11 @@ export const runConfigSchema = z
           'a critic warm-up collects with the pretrained policy, a random warm-up with random actions: choose one (set online.warmupSteps or online.criticWarmupSteps to 0)',
       });
     }
-    if (config.dataset === undefined && config.online.warmupSteps < config.agent.batchSize) {
+    if (
+      config.agent.kind === 'sac' &&
+      config.dataset === undefined &&
+      config.online.warmupSteps < config.agent.batchSize
+    ) {
       context.addIssue({
         code: 'custom',
         path: ['online', 'warmupSteps'],

@@ -4,11 +4,12 @@
  * the D4RL normalised score where the task has reference scores, the success rate for goal tasks,
  * and the value bias Q(s₀, a₀) − Σ_t γ^t r_t at the start state when the policy has a critic.
  */
+import { actionWidthOf } from '../common/spaces.js';
 import type { Env } from '../envs/types.js';
 import { normalizedScore, valueBias } from './diagnostics.js';
 
 export interface EvaluationPolicy {
-  /** Actions within the environment's bounds for `count` raw observations (row-major). */
+  /** Environment actions [count × width] for `count` raw observations: Box actions within the bounds, or Discrete indices (width 1). */
   act(observations: Float32Array, count: number): Float32Array | Promise<Float32Array>;
   /** The critic's estimate at the start states for the actions taken there, when there is a critic. */
   startValues?(observations: Float32Array, actions: Float32Array, count: number): Float32Array;
@@ -72,9 +73,9 @@ async function evaluateEpisodes(
 ): Promise<EvaluationResult> {
   const count = envs.length;
   const env0 = envs[0];
-  if (env0.actionSpace.kind !== 'box') throw new Error(`${env0.id}: evaluation needs a Box action space`);
+  const discrete = env0.actionSpace.kind === 'discrete';
   const observationWidth = env0.observationSpace.size;
-  const actionWidth = env0.actionSpace.size;
+  const actionWidth = actionWidthOf(env0.actionSpace);
   const observations = new Float32Array(count * observationWidth);
   envs.forEach((env, i) => observations.set(env.reset(options.seedOf(i)), i * observationWidth));
   const rewards: number[][] = envs.map(() => []);
@@ -89,7 +90,9 @@ async function evaluateEpisodes(
       startValues = policy.startValues(observations, actions, count);
     for (let i = 0; i < count; i++) {
       if (!open[i]) continue;
-      const result = envs[i].step(actions.subarray(i * actionWidth, (i + 1) * actionWidth));
+      const result = envs[i].step(
+        discrete ? actions[i] : actions.subarray(i * actionWidth, (i + 1) * actionWidth),
+      );
       rewards[i].push(result.reward);
       if (result.info.success === true) successes[i] = true;
       observations.set(result.observation, i * observationWidth);

@@ -4,20 +4,22 @@
  */
 import { join, resolve } from 'node:path';
 import type { Learner } from '../agents/types.js';
-import type { BoxSpace, Env } from '../envs/types.js';
+import type { Env, Space } from '../envs/types.js';
 import { initBackend } from '../tensor/backend.js';
 import { readLatestCheckpoint } from './checkpoint.js';
 import { parseRunConfig, type RunConfig } from './config.js';
 import type { ObservationNormaliser } from './normaliser.js';
 import { RUN_FILES, readRunConfig, readRunMeta, RunDirectoryError, type RunMeta } from './run-directory.js';
-import { buildLearner, learnerPolicy, makeRunEnv, type CheckpointState, type RunCounters } from './run.js';
+import { learnerPolicy } from './acting.js';
+import type { CheckpointState } from './checkpoint-state.js';
+import { buildLearner, makeRunEnv, type RunCounters } from './setup.js';
 
 export interface RestoredRun {
   directory: string;
   config: RunConfig;
   meta: RunMeta;
   env: Env;
-  actionSpace: BoxSpace;
+  actionSpace: Space;
   learner: Learner;
   normaliser: ObservationNormaliser;
   counters: RunCounters;
@@ -36,7 +38,7 @@ export async function restoreRun(directory: string): Promise<RestoredRun> {
   }
   const env = await makeRunEnv(config);
   await initBackend(config.backend, config.threads);
-  const actionSpace = env.actionSpace as BoxSpace;
+  const actionSpace = env.actionSpace;
   const learner = await buildLearner(config, env);
   learner.setState(checkpoint.state.learner);
   return {
@@ -55,6 +57,7 @@ export async function restoreRun(directory: string): Promise<RestoredRun> {
 export interface RunPolicy {
   envId: string;
   envOptions: Record<string, unknown>;
+  /** The environment action for one raw observation: Box actions, or [index] for a Discrete space. */
   act(observation: Float32Array): Float32Array;
   dispose(): void;
 }

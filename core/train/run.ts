@@ -1,327 +1,86 @@
 /**
  * A training run: offline pretraining on the dataset alone, then online fine-tuning in the
  * simulator, with evaluations, checkpoints and one metric stream. The same loop serves the CLI,
- * the engine worker of the desktop app and the browser mode.
+ * the engine worker of the desktop app and the browser mode. This file is the run's lifecycle
+ * (state, pause, stop, status, checkpoints) and its phases; the pieces are built in setup.ts,
+ * environment steps are collected in collect.ts, and one update is made in update-step.ts.
  *
- * One update (either phase): sample a batch → learner update at the controller's β → write the
- * TD errors back as priorities → shift statistics of the batch → β controller step → one flat
- * UpdateRecord on the bus. One online step: act (uniformly random during warm-up, else the
- * stochastic policy) → env step → store the normalised transition → `updatesPerStep` updates.
+ * How updates follow environment steps depends on the learner family (agents/registry.ts):
+ * - transitions (SAC): every online step stores one transition, then `updatesPerStep` updates;
+ * - sequences (ACER): every k online steps form a segment, then one on-policy update on it and
+ *   Poisson(replay ratio) updates on windows replayed from the buffer.
+ * Offline, both update on the dataset alone (SAC with the offline objective's plan, ACER on
+ * replayed windows).
  *
  * The loop yields to the event loop every few milliseconds so that a server in the same thread
  * stays responsive and pause/stop take effect between two updates.
  */
-import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { createSacLearner, SAC_METRICS } from '../agents/sac.js';
-import {
-  criticWarmupPlan,
-  offlinePlan,
-  sacPlan,
-  type ObjectiveSettings,
-  type UpdatePlan,
-} from '../objectives/index.js';
-import { discountedReturnsToGo } from '../returns/monte-carlo.js';
-import type { Learner } from '../agents/types.js';
-import { createBetaController, shiftStatistics } from '../beta/index.js';
-import { metricDescriptorProblems, orderedMetricRecord, type MetricDescriptor } from '../common/metrics.js';
-import type { BetaController, BetaControllerState } from '../beta/types.js';
-import { loadDataset } from '../data/load.js';
-import { makeEnv, prepareEnv } from '../envs/registry.js';
-import type { BoxSpace, Env } from '../envs/types.js';
-import { scaleAction, unscaleAction } from '../export/policy.js';
+import type { UpdatePlan } from '../objectives/plan.js';
+import { segmentWindowStarts } from '../replay/sequences.js';
 import { Replay } from '../replay/replay.js';
-import { allocateBatch, type TransitionBatch, type TransitionColumns } from '../replay/transitions.js';
-import type { ReplayOptions, ReplayState } from '../replay/types.js';
 import { initBackend } from '../tensor/backend.js';
-import { writeFileAtomicSync } from '../util/atomic-write.js';
-import { packageInfo } from '../util/package-info.js';
-import { Rng, type RngState } from '../util/random.js';
+import { Rng } from '../util/random.js';
+import { learnerPolicy } from './acting.js';
 import { readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { ConfigError, parseRunConfig, resolveDatasetPath, type RunConfig } from './config.js';
-import { offlineShare, priorityHistogram } from './diagnostics.js';
-import { evaluatePolicy, type EvaluationPolicy } from './evaluate.js';
-import {
-  BATCH_WEIGHT_HISTOGRAM_EDGES,
-  EventBus,
-  PRIORITY_HISTOGRAM_EDGES,
-  UPDATE_RECORD_FIELDS,
-  type Phase,
-  type RunEvent,
-  type RunState,
-} from './events.js';
-import { keepFirstCsvRows, truncateCsvLog } from './metrics-log.js';
-import {
-  identityNormaliser,
-  normaliseObservations,
-  normaliserFromColumns,
-  type ObservationNormaliser,
-} from './normaliser.js';
+import { captureCheckpoint, truncateRunLogs, type CheckpointState } from './checkpoint-state.js';
+import { Collector, rebuildEpisode } from './collect.js';
+import { parseRunConfig, resolveDatasetPath, type RunConfig } from './config.js';
+import { evaluatePolicy } from './evaluate.js';
+import { EventBus, type RunEvent, type RunState, type UpdateRecord } from './events.js';
+import { makeEnv } from '../envs/registry.js';
 import { RunRecorder } from './recorder.js';
 import {
   createRunDirectory,
   newRunId,
   readRunConfig,
-  readRunEvents,
   readRunMeta,
   readRunStatus,
   RUN_FILES,
   runActiveElsewhere,
   RunDirectoryError,
   writeRunStatus,
-  type RunMeta,
 } from './run-directory.js';
+import {
+  buildLearner,
+  controllerOf,
+  evaluationSeed,
+  learnerMetricDescriptors,
+  makeRunEnv,
+  plansOf,
+  runMeta,
+  scheduleOf,
+  startPieces,
+  type OpenEpisode,
+  type RunCounters,
+  type RunParts,
+} from './setup.js';
 import type { RunHandle, StartRunOptions } from './types.js';
+import { SequenceUpdates, TransitionUpdates } from './update-step.js';
 
-/** Counters that place a run on its curves; all of them are in every checkpoint. */
-export interface RunCounters {
-  /** Gradient updates so far (both phases). */
-  step: number;
-  /** Online environment steps so far. */
-  envStep: number;
-  phase: Phase;
-  /** Online training episodes finished. */
-  episodes: number;
-  /** Fractional updates owed under a non-integer update-to-data ratio. */
-  updateCredit: number;
-  lastReturn: number | null;
-  /** Where the last evaluation happened (to avoid a duplicate final one); -1 before any. */
-  lastEvaluationStep: number;
-  lastEvaluationEnvStep: number;
-  /** Evaluations done (rows of evaluations.csv). */
-  evaluations: number;
-  /** Work units (updates + warm-up env steps) at the last checkpoint. */
-  lastCheckpointWork: number;
-  /** The phase event of the current phase has been emitted. */
-  phaseAnnounced: boolean;
-}
-
-/** The online episode in progress, kept so that a resume can rebuild the environment exactly. */
-interface OpenEpisode {
-  seed: number;
-  /** Environment-scale actions taken so far, flattened. */
-  actions: number[];
-  return: number;
-  length: number;
-  success: boolean;
-}
-
-/** What a checkpoint holds (written with core/train/checkpoint.ts). */
-export interface CheckpointState {
-  formatVersion: 1;
-  counters: RunCounters;
-  rng: RngState;
-  learner: Record<string, unknown>;
-  replay: ReplayState;
-  beta: BetaControllerState;
-  normaliser: ObservationNormaliser;
-  episode: { seed: number; actions: Float32Array; return: number; length: number; success: boolean } | null;
-}
-
-/** Seed of evaluation episode i: fixed per run, so every evaluation starts from the same states. */
-export function evaluationSeed(runSeed: number, episode: number): number {
-  return 1_000_003 * (runSeed + 1) + episode;
-}
-
-/** The environment of a run (its runtime loaded first), checked to have a Box action space with finite bounds. */
-export async function makeRunEnv(config: RunConfig): Promise<Env> {
-  let env: Env;
-  try {
-    await prepareEnv(config.env.id);
-    env = makeEnv(config.env.id, config.env.options);
-  } catch (error) {
-    const message = (error as Error).message;
-    throw new ConfigError([{ path: message.includes('option') ? 'env.options' : 'env.id', message }]);
-  }
-  if (env.actionSpace.kind !== 'box') {
-    throw new ConfigError([
-      {
-        path: 'env.id',
-        message: `${env.id} has a discrete action space; SAC training needs a Box action space`,
-      },
-    ]);
-  }
-  const { low, high } = env.actionSpace;
-  if ([...low, ...high].some((bound) => !Number.isFinite(bound))) {
-    throw new ConfigError([
-      { path: 'env.id', message: `${env.id} has unbounded actions; SAC needs finite bounds` },
-    ]);
-  }
-  return env;
-}
-
-function actionSpaceOf(env: Env): BoxSpace {
-  return env.actionSpace as BoxSpace;
-}
-
-/**
- * Dataset columns as the replay stores them: observations normalised, actions mapped from the
- * environment's bounds to [−1, 1] (clipped there, the range of the tanh policy).
- */
-export function prepareOfflineColumns(
-  columns: TransitionColumns,
-  normaliser: ObservationNormaliser,
-  actionSpace: BoxSpace,
-  reward: RewardTransform = IDENTITY_REWARD,
-): TransitionColumns {
-  const actions = new Float32Array(columns.actions.length);
-  const width = columns.actionWidth;
-  const row = new Float32Array(width);
-  for (let n = 0; n < columns.length; n++) {
-    unscaleAction(
-      columns.actions.subarray(n * width, (n + 1) * width),
-      actionSpace.low,
-      actionSpace.high,
-      row,
-    );
-    for (let j = 0; j < width; j++) actions[n * width + j] = Math.min(1, Math.max(-1, row[j]));
-  }
-  const rewards =
-    reward.scale === 1 && reward.shift === 0
-      ? columns.rewards
-      : columns.rewards.map((value) => transformReward(reward, value));
-  return {
-    ...columns,
-    observations: normaliseObservations(normaliser, columns.observations),
-    nextObservations: normaliseObservations(normaliser, columns.nextObservations),
-    actions,
-    rewards,
-  };
-}
-
-/** The learning signal's reward transform (the run config's `reward` section). */
-export interface RewardTransform {
-  scale: number;
-  shift: number;
-}
-
-const IDENTITY_REWARD: RewardTransform = { scale: 1, shift: 0 };
-
-/** scale·r + shift. */
-export function transformReward(transform: RewardTransform, reward: number): number {
-  return transform.scale * reward + transform.shift;
-}
-
-/** The update plans of a run's phases: offline objective, critic-only warm-up, online SAC + ROER. */
-export interface RunPlans {
-  offline: UpdatePlan;
-  warmup: UpdatePlan;
-  online: UpdatePlan;
-}
-
-export function plansOf(config: RunConfig): RunPlans {
-  const settings: ObjectiveSettings = {
-    valueExpClip: config.agent.valueExpClip,
-    valueLossExtension: config.agent.valueLossExtension,
-    expectile: config.offline.expectile,
-    awrTemperature: config.offline.awrTemperature,
-    awrWeightClip: config.offline.awrWeightClip,
-  };
-  const calibrate = config.online.calibrate;
-  return {
-    offline: offlinePlan(config.offline.objective, settings),
-    warmup: criticWarmupPlan(settings, { calibrate }),
-    online: sacPlan(settings, { calibrate }),
-  };
-}
-
-/** The replay's extra column for calibration: the discounted return-to-go of offline rows, −∞ online. */
-const RETURN_TO_GO_COLUMN = { name: 'returnToGo', width: 1, fill: Number.NEGATIVE_INFINITY };
-
-export function replayOptionsOf(
-  config: RunConfig,
-  observationWidth: number,
-  actionWidth: number,
-  offlineRows: number,
-): ReplayOptions {
-  const { replay } = config;
-  return {
-    capacity: replay.capacity ?? Math.max(offlineRows + config.online.envSteps, config.agent.batchSize),
-    observationWidth,
-    actionWidth,
-    overwriteOffline: replay.overwriteOffline,
-    priority: replay.priority,
-    mode: replay.mode,
-    mixing: replay.mixing,
-    offlineFraction: replay.offlineFraction,
-    perAlpha: replay.perAlpha,
-    perImportanceStart: replay.perImportanceStart,
-    perEpsilon: replay.perEpsilon,
-    roerMaxClip: replay.roerMaxClip,
-    roerMinClip: replay.roerMinClip,
-    roerLambda: replay.roerLambda,
-    roerDivergence: replay.roerDivergence,
-    ...(config.online.calibrate ? { extraColumns: [RETURN_TO_GO_COLUMN] } : {}),
-  };
-}
-
-/** Total work of a run in progress-bar units: offline updates plus online environment steps. */
-export function totalWork(config: RunConfig): number {
-  return config.offline.steps + config.online.envSteps;
-}
-
-/** The acting side of a trained learner: raw observations in, environment-scale actions out. */
-export function learnerPolicy(
-  learner: Learner,
-  normaliser: ObservationNormaliser,
-  actionSpace: BoxSpace,
-): EvaluationPolicy {
-  const width = actionSpace.size;
-  return {
-    act(observations, count) {
-      const unit = learner.act(normaliseObservations(normaliser, observations), count, true);
-      const actions = new Float32Array(count * width);
-      for (let i = 0; i < count; i++) {
-        scaleAction(
-          unit.subarray(i * width, (i + 1) * width),
-          actionSpace.low,
-          actionSpace.high,
-          actions.subarray(i * width, (i + 1) * width),
-        );
-      }
-      return actions;
-    },
-    startValues(observations, actions, count) {
-      const unit = new Float32Array(count * width);
-      for (let i = 0; i < count; i++) {
-        unscaleAction(
-          actions.subarray(i * width, (i + 1) * width),
-          actionSpace.low,
-          actionSpace.high,
-          unit.subarray(i * width, (i + 1) * width),
-        );
-      }
-      return learner.qValues(normaliseObservations(normaliser, observations), unit, count);
-    },
-  };
-}
-
-interface RunParts {
-  config: RunConfig;
-  plans: RunPlans;
-  /** What the learner's metrics record holds and how to show it (also in meta.json). */
-  metricDescriptors: readonly MetricDescriptor[];
-  directory: string;
-  meta: RunMeta;
-  env: Env;
-  learner: Learner;
-  replay: Replay;
-  controller: BetaController;
-  rng: Rng;
-  normaliser: ObservationNormaliser;
-  counters: RunCounters;
-  episode: OpenEpisode | null;
-  /** Raw observation of the open episode (set when the episode was rebuilt on resume). */
-  observation: Float32Array | null;
-  resumedFrom: number | null;
-  /** Messages for the run's log at start (e.g. a resume on another compute backend). */
-  notes?: string[];
-}
+export { evaluationSeed, makeRunEnv, prepareOfflineColumns, totalWork, transformReward } from './setup.js';
+export { learnerPolicy } from './acting.js';
+export { truncateRunLogs, type CheckpointState } from './checkpoint-state.js';
+export { floorShare } from './update-step.js';
+export type { RunCounters } from './setup.js';
 
 const YIELD_EVERY_MS = 10;
 const FLUSH_EVERY_MS = 1000;
 const THROUGHPUT_EVERY_MS = 2000;
+
+/** A Poisson(λ) draw (Knuth: count uniforms until their product falls below e^−λ; λ is small here). */
+export function poissonDraw(rng: Rng, lambda: number): number {
+  const limit = Math.exp(-lambda);
+  let count = 0;
+  let product = rng.uniform();
+  while (product > limit) {
+    count++;
+    product *= rng.uniform();
+  }
+  return count;
+}
 
 /** A running training loop; implements the RunHandle contract. */
 export class TrainingRun implements RunHandle {
@@ -336,14 +95,10 @@ export class TrainingRun implements RunHandle {
   private stopRequested = false;
   private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
   private readonly recorder: RunRecorder;
-  private readonly batch: TransitionBatch;
-  private readonly batchPriorities: Float32Array;
-  private readonly histogram = new Array<number>(PRIORITY_HISTOGRAM_EDGES.length + 1).fill(0);
-  private readonly weightHistogram = new Array<number>(BATCH_WEIGHT_HISTOGRAM_EDGES.length + 1).fill(0);
-  private readonly batchWeights: Float64Array;
+  private readonly collector: Collector;
+  private readonly transitions: TransitionUpdates | undefined;
+  private readonly sequences: SequenceUpdates | undefined;
   private readonly evalSeeds: number[];
-  private observation: Float32Array | null;
-  private episode: OpenEpisode | null;
   /** Nothing happened since the last checkpoint (so the final one would be a duplicate). */
   private checkpointCurrent = false;
   private lastYield = 0;
@@ -353,12 +108,17 @@ export class TrainingRun implements RunHandle {
   constructor(private readonly parts: RunParts) {
     this.runId = parts.meta.runId;
     this.directory = parts.directory;
-    this.episode = parts.episode;
-    this.observation = parts.observation;
-    const { config, env } = parts;
-    this.batch = allocateBatch(config.agent.batchSize, env.observationSpace.size, actionSpaceOf(env).size);
-    this.batchPriorities = new Float32Array(config.agent.batchSize);
-    this.batchWeights = new Float64Array(config.agent.batchSize);
+    const { config, schedule } = parts;
+    this.collector = new Collector(
+      parts.env,
+      parts.replay,
+      parts.normaliser,
+      config.reward,
+      parts.episode,
+      parts.observation,
+    );
+    if (schedule.kind === 'transitions') this.transitions = new TransitionUpdates(parts, schedule.batchSize);
+    else this.sequences = new SequenceUpdates(parts, schedule);
     this.evalSeeds = Array.from({ length: config.eval.episodes }, (_, i) => evaluationSeed(config.seed, i));
     this.recorder = new RunRecorder(parts.directory);
     this.bus.subscribe((event) => this.recorder.record(event));
@@ -503,7 +263,7 @@ export class TrainingRun implements RunHandle {
         this.announcePhase();
         while (counters.step < config.offline.steps) {
           if (await this.tick()) return this.finish('stopped');
-          this.update();
+          this.offlineUpdate();
           const interval = config.offline.evalInterval;
           if (interval > 0 && counters.step % interval === 0 && counters.step < config.offline.steps)
             await this.evaluate();
@@ -517,19 +277,8 @@ export class TrainingRun implements RunHandle {
       if (config.online.envSteps > 0) this.announcePhase();
       while (counters.envStep < config.online.envSteps) {
         if (await this.tick()) return this.finish('stopped');
-        this.environmentStep();
-        if (
-          counters.envStep >= config.online.warmupSteps &&
-          this.parts.replay.size >= config.agent.batchSize
-        ) {
-          counters.updateCredit += config.online.updatesPerStep;
-          while (counters.updateCredit >= 1) {
-            this.update();
-            counters.updateCredit -= 1;
-            // a high update-to-data ratio must not hold the event loop for the whole burst
-            if (counters.updateCredit >= 1) await this.maybeYield();
-          }
-        }
+        if (this.transitions) await this.onlineTransitionStep();
+        else this.onlineSequenceStep();
         if (counters.envStep % config.eval.interval === 0) await this.evaluate();
         this.checkpointIfDue();
       }
@@ -581,114 +330,79 @@ export class TrainingRun implements RunHandle {
     return 'failed';
   }
 
-  /** One gradient update and its UpdateRecord. */
-  private update(): void {
-    const { replay, learner, controller, counters, config } = this.parts;
-    const batch = this.batch;
-    const totalUpdates = config.offline.steps + config.online.envSteps * config.online.updatesPerStep;
+  private emitUpdate(record: UpdateRecord): void {
     this.checkpointCurrent = false;
-    replay.setImportanceProgress(totalUpdates > 0 ? Math.min(1, counters.step / totalUpdates) : 1);
-    replay.sample(batch);
-    const beta = controller.beta;
-    const { tdErrors, metrics } = learner.update(batch, beta, this.currentPlan());
-    replay.updatePriorities(batch, tdErrors, beta);
-    const statistics = shiftStatistics(tdErrors, beta);
-    const bufferOnlineShare = replay.onlineShare();
-    controller.setShiftSignal(bufferOnlineShare);
-    const betaTarget = controller.targetFraction;
-    controller.update(tdErrors);
-    replay.batchPriorities(batch, this.batchPriorities);
-    priorityHistogram(this.batchPriorities, PRIORITY_HISTOGRAM_EDGES, this.histogram);
-    for (let i = 0; i < batch.size; i++) this.batchWeights[i] = Math.exp(tdErrors[i] / beta);
-    priorityHistogram(this.batchWeights, BATCH_WEIGHT_HISTOGRAM_EDGES, this.weightHistogram);
-    counters.step++;
-    this.emit({
-      type: 'update',
-      step: counters.step,
-      envStep: counters.envStep,
-      phase: counters.phase,
-      time: Date.now() / 1000,
-      beta,
-      betaTarget,
-      ...statistics,
-      priorityHistogram: [...this.histogram],
-      priorityFloorShare:
-        config.replay.priority === 'roer'
-          ? floorShare(this.batchPriorities, config.replay.roerMinClip)
-          : Number.NaN,
-      batchWeightHistogram: [...this.weightHistogram],
-      offlineShare: offlineShare(batch.sources),
-      bufferOnlineShare,
-      metrics: orderedMetricRecord(this.parts.metricDescriptors, metrics),
-    });
+    this.emit({ type: 'update', ...record });
   }
 
-  /** The update plan of the current phase (offline objective, critic warm-up, online). */
-  private currentPlan(): UpdatePlan {
+  /** One update on the dataset alone. */
+  private offlineUpdate(): void {
+    if (this.transitions) this.emitUpdate(this.transitions.update(this.parts.plans!.offline));
+    else this.emitUpdate(this.sequences!.replayed());
+  }
+
+  /** The update plan of the online phase now (the critic warm-up first, when there is one). */
+  private onlinePlan(): UpdatePlan {
     const { counters, config, plans } = this.parts;
-    if (counters.phase === 'offline') return plans.offline;
-    return counters.envStep <= config.online.criticWarmupSteps ? plans.warmup : plans.online;
+    return counters.envStep <= config.online.criticWarmupSteps ? plans!.warmup : plans!.online;
   }
 
-  private startEpisode(): Float32Array {
-    const seed = this.parts.rng.int(2 ** 31);
-    this.episode = { seed, actions: [], return: 0, length: 0, success: false };
-    return this.parts.env.reset(seed);
-  }
-
-  /** One online environment step; the transition goes to the replay buffer normalised. */
-  private environmentStep(): void {
-    const { env, learner, replay, rng, normaliser, counters, config } = this.parts;
-    const space = actionSpaceOf(env);
+  /** One environment step; a finished episode goes on the bus. */
+  private collect(random: boolean): { row: number; ended: boolean } {
+    const { counters, learner, rng } = this.parts;
     this.checkpointCurrent = false;
-    if (this.episode === null || this.observation === null) this.observation = this.startEpisode();
-    const episode = this.episode!;
-    const observation = normaliseObservations(normaliser, this.observation);
-    let unit: Float32Array;
-    if (counters.envStep < config.online.warmupSteps) {
-      unit = new Float32Array(space.size);
-      for (let j = 0; j < space.size; j++) unit[j] = rng.uniformIn(-1, 1);
-    } else {
-      unit = learner.act(observation, 1, false);
-    }
-    const action = scaleAction(unit, space.low, space.high, new Float32Array(space.size));
-    const result = env.step(action);
-    replay.addOnline({
-      observation,
-      action: unit,
-      reward: transformReward(config.reward, result.reward),
-      nextObservation: normaliseObservations(normaliser, result.observation),
-      terminal: result.terminated,
-      timeout: result.truncated,
-      episodeId: counters.episodes,
+    const collected = this.collector.step(learner, rng, random, counters.episodes, {
+      envStep: counters.envStep + 1,
+      step: counters.step,
     });
     counters.envStep++;
-    for (const value of action) episode.actions.push(value);
-    episode.return += result.reward;
-    episode.length++;
-    if (result.info.success === true) episode.success = true;
-    if (result.terminated || result.truncated) {
-      this.emit({
-        type: 'episode',
-        envStep: counters.envStep,
-        step: counters.step,
-        time: Date.now() / 1000,
-        return: episode.return,
-        length: episode.length,
-        success: episode.success,
-      });
+    if (collected.episode) {
+      this.emit({ type: 'episode', ...collected.episode });
       counters.episodes++;
-      counters.lastReturn = episode.return;
-      this.episode = null;
-      this.observation = null;
-    } else {
-      this.observation = result.observation;
+      counters.lastReturn = collected.episode.return;
+    }
+    return collected;
+  }
+
+  /** SAC: one stored transition, then `updatesPerStep` updates once warm-up is over and a batch fits. */
+  private async onlineTransitionStep(): Promise<void> {
+    const { counters, config, replay } = this.parts;
+    const batchSize = (this.parts.schedule as { batchSize: number }).batchSize;
+    this.collect(counters.envStep < config.online.warmupSteps);
+    if (counters.envStep < config.online.warmupSteps || replay.size < batchSize) return;
+    counters.updateCredit += config.online.updatesPerStep;
+    while (counters.updateCredit >= 1) {
+      this.emitUpdate(this.transitions!.update(this.onlinePlan()));
+      counters.updateCredit -= 1;
+      // a high update-to-data ratio must not hold the event loop for the whole burst
+      if (counters.updateCredit >= 1) await this.maybeYield();
+    }
+  }
+
+  /**
+   * ACER: one step of the current segment; when it holds k steps (or the online budget ends), one
+   * on-policy update on it, then Poisson(replay ratio) updates on replayed windows once the buffer
+   * holds `replayStart` steps (Wang et al. 2017, Algorithm 1).
+   */
+  private onlineSequenceStep(): void {
+    const { counters, config, replay, rng } = this.parts;
+    const schedule = this.parts.schedule as Extract<RunParts['schedule'], { kind: 'sequences' }>;
+    const collected = this.collect(false);
+    const segment = (counters.segment ??= { rows: [], ends: [] });
+    segment.rows.push(collected.row);
+    segment.ends.push(collected.ended);
+    if (segment.rows.length < schedule.length && counters.envStep < config.online.envSteps) return;
+    this.emitUpdate(this.sequences!.onPolicy(segmentWindowStarts(segment.rows, segment.ends)));
+    counters.segment = { rows: [], ends: [] };
+    if (replay.size >= schedule.replayStart) {
+      const replays = poissonDraw(rng, schedule.replayRatio);
+      for (let r = 0; r < replays; r++) this.emitUpdate(this.sequences!.replayed());
     }
   }
 
   private async evaluate(): Promise<void> {
     const { config, env, learner, normaliser, counters } = this.parts;
-    const policy = learnerPolicy(learner, normaliser, actionSpaceOf(env));
+    const policy = learnerPolicy(learner, normaliser, env.actionSpace);
     const result = await evaluatePolicy(() => makeEnv(config.env.id, config.env.options), policy, {
       episodes: config.eval.episodes,
       seedOf: (i) => this.evalSeeds[i],
@@ -722,96 +436,30 @@ export class TrainingRun implements RunHandle {
 
   /** Flush the logs durably, then write the checkpoint (logs never lag a checkpoint). */
   private writeCheckpoint(): void {
-    const { counters, rng, learner, replay, controller, normaliser } = this.parts;
+    const { counters } = this.parts;
     counters.lastCheckpointWork = this.work();
     this.checkpointCurrent = true;
     this.recorder.flush(true);
-    const state: CheckpointState = {
-      formatVersion: 1,
-      counters: { ...counters },
-      rng: rng.getState(),
-      learner: learner.getState(),
-      replay: replay.getState(),
-      beta: controller.getState(),
-      normaliser,
-      episode: this.episode ? { ...this.episode, actions: Float32Array.from(this.episode.actions) } : null,
-    };
-    const file = writeCheckpoint(this.directory, counters.step, state);
+    const file = writeCheckpoint(
+      this.directory,
+      counters.step,
+      captureCheckpoint(this.parts, this.collector.episode),
+    );
     this.emit({ type: 'checkpoint', step: counters.step, envStep: counters.envStep, file });
     this.recorder.flush();
     this.writeStatus();
   }
 }
 
-/** Share of `priorities` at the ROER floor `minClip` (compared in float32, as the buffer stores them). */
-export function floorShare(priorities: ArrayLike<number>, minClip: number): number {
-  if (priorities.length === 0) return Number.NaN;
-  const floor = Math.fround(minClip);
-  let atFloor = 0;
-  for (let i = 0; i < priorities.length; i++) if (priorities[i] <= floor) atFloor++;
-  return atFloor / priorities.length;
-}
-
-/**
- * The metric descriptors of the run's learner (the learner contract: every key its update
- * returns is declared here), checked against the update record's own field names.
- */
-export function learnerMetricDescriptors(_config: RunConfig): readonly MetricDescriptor[] {
-  const descriptors = SAC_METRICS;
-  const problems = metricDescriptorProblems(descriptors, UPDATE_RECORD_FIELDS);
-  if (problems.length > 0)
-    throw new Error(`the learner's metric descriptors are invalid: ${problems.join('; ')}`);
-  return descriptors;
-}
-
-/** The SAC learner of a run's config and environment (fresh weights; a checkpoint's state goes on top). */
-export async function buildLearner(config: RunConfig, env: Env): Promise<Learner> {
-  return createSacLearner(config.agent, env.observationSpace.size, actionSpaceOf(env).size, config.seed);
-}
-
-function controllerOf(config: RunConfig): BetaController {
-  return createBetaController({ ...config.beta });
-}
-
-function runMeta(
-  runId: string,
-  name: string,
-  backend: string,
-  metrics: readonly MetricDescriptor[],
-): RunMeta {
-  return {
-    runId,
-    name,
-    metrics: [...metrics],
-    createdAt: new Date().toISOString(),
-    packageVersion: packageInfo().version,
-    backend,
-    platform: `${process.platform}-${process.arch}`,
-    nodeVersion: process.version,
-  };
-}
-
-function freshCounters(config: RunConfig): RunCounters {
-  return {
-    step: 0,
-    envStep: 0,
-    phase: config.offline.steps > 0 ? 'offline' : 'online',
-    episodes: 0,
-    updateCredit: 0,
-    lastReturn: null,
-    lastEvaluationStep: -1,
-    lastEvaluationEnvStep: -1,
-    evaluations: 0,
-    lastCheckpointWork: 0,
-    phaseAnnounced: false,
-  };
-}
-
 /** Start a new run: validate the config, load the dataset, create the run directory, start the loop. */
 export async function startTrainingRun(options: StartRunOptions): Promise<TrainingRun> {
   const config = resolveDatasetPath(parseRunConfig(options.config), resolve(options.baseDirectory ?? '.'));
   const { backendName, ...pieces } = await startPieces(config);
-  const name = options.name ?? `${config.env.id}-${config.replay.priority}-${config.beta.kind}`;
+  const name =
+    options.name ??
+    (config.agent.kind === 'acer'
+      ? `${config.env.id}-acer`
+      : `${config.env.id}-${config.replay.priority}-${config.beta.kind}`);
   const runId = newRunId(name);
   const directory = resolve(options.directory ?? join(options.runsDirectory ?? 'runs', runId));
   const meta = runMeta(runId, name, backendName, pieces.metricDescriptors);
@@ -822,49 +470,6 @@ export async function startTrainingRun(options: StartRunOptions): Promise<Traini
     throw error;
   }
   return new TrainingRun({ ...pieces, directory, meta, resumedFrom: null });
-}
-
-/**
- * Make the logs end exactly where a checkpoint's counters do, so that a resumed run continues its
- * curves with no gap and no duplicate: the first `step` update rows, the first `episodes` episode
- * rows and the first `evaluations` evaluation rows (plus any torn last line) are kept; phase and
- * checkpoint events the checkpoint has not seen are dropped; run and log events stay as history.
- */
-export function truncateRunLogs(
-  directory: string,
-  counters: Pick<RunCounters, 'step' | 'envStep' | 'episodes' | 'evaluations' | 'phase' | 'phaseAnnounced'>,
-): void {
-  truncateCsvLog(join(directory, RUN_FILES.updates), 'step', counters.step);
-  keepFirstCsvRows(join(directory, RUN_FILES.episodes), counters.episodes);
-  keepFirstCsvRows(join(directory, RUN_FILES.evaluations), counters.evaluations);
-  const phaseSeen = (phase: Phase) =>
-    phase === counters.phase ? counters.phaseAnnounced : phase === 'offline' && counters.phase === 'online';
-  const events = readRunEvents(directory).filter((event) => {
-    if (event.type === 'phase') return phaseSeen(event.phase) && event.step <= counters.step;
-    if (event.type === 'checkpoint') return event.step <= counters.step && event.envStep <= counters.envStep;
-    return true;
-  });
-  writeFileAtomicSync(
-    join(directory, RUN_FILES.events),
-    events.map((event) => `${JSON.stringify(event)}\n`).join(''),
-  );
-}
-
-/**
- * Rebuild the open episode by resetting with its seed and replaying its actions (environments are
- * deterministic given the reset seed); returns the current raw observation, or null if the episode
- * cannot be rebuilt (then a fresh episode starts).
- */
-function rebuildEpisode(env: Env, episode: CheckpointState['episode']): Float32Array | null {
-  if (!episode) return null;
-  const width = actionSpaceOf(env).size;
-  let observation = env.reset(episode.seed);
-  for (let t = 0; t < episode.length; t++) {
-    const result = env.step(episode.actions.slice(t * width, (t + 1) * width));
-    if ((result.terminated || result.truncated) && t < episode.length - 1) return null;
-    observation = result.observation;
-  }
-  return observation;
 }
 
 /** Continue a run from its newest checkpoint (or from scratch in the same directory if it has none). */
@@ -915,8 +520,9 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
   }
   return new TrainingRun({
     config,
+    schedule: scheduleOf(config),
     plans: plansOf(config),
-    metricDescriptors: learnerMetricDescriptors(config),
+    metricDescriptors: learnerMetricDescriptors(config, env.actionSpace),
     directory,
     meta,
     env,
@@ -931,55 +537,6 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
     resumedFrom: checkpoint.step,
     notes,
   });
-}
-
-/** Environment, backend, dataset (normalised), replay, learner and controller of a fresh run. */
-async function startPieces(config: RunConfig) {
-  const env = await makeRunEnv(config);
-  const space = actionSpaceOf(env);
-  const backend = await initBackend(config.backend, config.threads);
-  const rng = new Rng(config.seed);
-  let normaliser = identityNormaliser(env.observationSpace.size);
-  let offline: TransitionColumns | null = null;
-  if (config.dataset) {
-    const dataset = await loadDataset(config.dataset.path, {
-      envId: env.id,
-      observationWidth: env.observationSpace.size,
-      actionWidth: space.size,
-      actionBounds: { low: space.low, high: space.high },
-    });
-    if (config.dataset.normalizeObservations) normaliser = normaliserFromColumns(dataset.columns);
-    offline = prepareOfflineColumns(dataset.columns, normaliser, space, config.reward);
-    if (config.online.calibrate) {
-      const returnToGo = discountedReturnsToGo(
-        offline.rewards,
-        offline.terminals,
-        offline.timeouts,
-        config.agent.discount,
-      );
-      offline = { ...offline, extras: { ...offline.extras, returnToGo } };
-    }
-  }
-  const replay = new Replay(
-    replayOptionsOf(config, env.observationSpace.size, space.size, offline?.length ?? 0),
-    rng.fork(),
-  );
-  if (offline) replay.loadOffline(offline);
-  return {
-    backendName: backend.name as string,
-    config,
-    plans: plansOf(config),
-    metricDescriptors: learnerMetricDescriptors(config),
-    env,
-    learner: await buildLearner(config, env),
-    replay,
-    controller: controllerOf(config),
-    rng,
-    normaliser,
-    counters: freshCounters(config),
-    episode: null,
-    observation: null,
-  };
 }
 
 /** RunHandle contract: start a run. */

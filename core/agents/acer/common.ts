@@ -5,44 +5,18 @@
  * a saved state.
  */
 import type { ExtraColumn } from '../../replay/types.js';
+import type { ActResult, PolicyHead } from '../types.js';
 import type { SequenceBatch } from '../../replay/sequences.js';
 import type { Kernels } from '../../tensor/kernels.js';
 import { RmsProp, type ParameterSet, type RmsPropState } from '../../tensor/parameters.js';
 import type { Scratch } from '../../tensor/scratch.js';
 import type { AcerConfig } from './config.js';
 
-/** What `act` returns: the actions, and what the replay must store beside each of them. */
-export interface AcerActResult {
-  /**
-   * [count × actionWidth]: for Discrete spaces the action index as a float (width 1); for Box
-   * spaces the sampled Gaussian action in the learner's [−1, 1] units, not clipped (the behaviour
-   * density refers to it; the environment clips).
-   */
-  actions: Float32Array;
-  /** [count] the action indices (Discrete spaces only). */
-  actionIndices?: Int32Array;
-  /**
-   * The behaviour statistics to store per step, one entry per `storedColumns` column,
-   * [count × width] each: μ(·|x) for Discrete spaces, the Gaussian's mean and log σ for Box.
-   */
-  extras: Record<string, Float32Array>;
-}
+/** What `act` returns (the shared contract, with the behaviour statistics always present). */
+export type AcerActResult = ActResult & { extras: Record<string, Float32Array> };
 
-/** How the deterministic policy's output becomes an action, for export and evaluation. */
-export type AcerPolicyHead =
-  | {
-      kind: 'categorical';
-      /** Number of actions; the exported layers end in their logits. */
-      actionCount: number;
-      /** The deterministic action is the index of the largest logit. */
-      deterministic: 'argmax';
-    }
-  | {
-      kind: 'gaussian';
-      actionWidth: number;
-      /** The exported layers end in tanh(mean head): the Gaussian's mean in [−1, 1]. */
-      deterministic: 'mean';
-    };
+/** How ACER's deterministic policy output becomes an action: argmax of logits, or the Gaussian's mean. */
+export type AcerPolicyHead = Extract<PolicyHead, { kind: 'categorical' } | { kind: 'gaussian' }>;
 
 /** The replay columns a discrete ACER stores per step. */
 export function discreteStoredColumns(actionCount: number): ExtraColumn[] {

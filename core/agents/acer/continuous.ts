@@ -84,6 +84,8 @@ export interface ContinuousUpdateSamples {
 }
 
 export class AcerContinuousLearner {
+  readonly kind = 'acer' as const;
+  readonly sampling = 'sequences' as const;
   readonly variant = 'continuous' as const;
   readonly storedColumns: ExtraColumn[];
   private readonly policyNet: Mlp;

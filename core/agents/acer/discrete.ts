@@ -65,6 +65,8 @@ const HOST_ACT_MAX_ROWS = 16;
 const LOGITS_GAIN = 0.01;
 
 export class AcerDiscreteLearner {
+  readonly kind = 'acer' as const;
+  readonly sampling = 'sequences' as const;
   readonly variant = 'discrete' as const;
   readonly actionWidth = 1;
   /** The replay columns this learner reads (and `act` fills) per step. */

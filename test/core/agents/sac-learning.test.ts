@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSacLearner } from '../../../core/agents/sac.js';
 import { parseSacConfig } from '../../../core/agents/sac-config.js';
-import type { Learner } from '../../../core/agents/types.js';
+import type { TransitionLearner } from '../../../core/agents/types.js';
 import { allocateBatch } from '../../../core/replay/transitions.js';
 import { initBackend } from '../../../core/tensor/backend.js';
 import { Rng } from '../../../core/util/random.js';
@@ -50,7 +50,7 @@ function averageReturn(policy: (observation: Float32Array) => number, seed: numb
   return total / episodes;
 }
 
-let learnerFactory: (seed: number) => Promise<Learner>;
+let learnerFactory: (seed: number) => Promise<TransitionLearner>;
 
 async function trainAndEvaluate(seed: number): Promise<{ learned: number; random: number }> {
   const rng = new Rng(seed);
@@ -95,7 +95,7 @@ async function trainAndEvaluate(seed: number): Promise<{ learned: number; random
   for (let e = 0; e < 15; e++) {
     let observation = env.reset();
     for (;;) {
-      const action = learner.act(observation, 1, false)[0];
+      const action = learner.act(observation, 1, false).actions[0];
       const result = env.step(action);
       add(observation, action, result.reward, result.observation);
       observation = result.observation;
@@ -103,7 +103,7 @@ async function trainAndEvaluate(seed: number): Promise<{ learned: number; random
       if (result.done) break;
     }
   }
-  const learned = averageReturn((observation) => learner.act(observation, 1, true)[0], seed + 100);
+  const learned = averageReturn((observation) => learner.act(observation, 1, true).actions[0], seed + 100);
   const random = averageReturn(() => rng.uniformIn(-1, 1), seed + 100);
   learner.dispose();
   return { learned, random };

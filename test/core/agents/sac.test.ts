@@ -131,7 +131,7 @@ describe('SAC + ROER learner', () => {
     for (let i = 0; i < 3; i++) learner.update(randomBatch(rng), 1);
     const observations = rng.fillNormal(new Float32Array(40 * OBS));
     for (const count of [1, 40]) {
-      const stochastic = learner.act(observations, count, false);
+      const stochastic = learner.act(observations, count, false).actions;
       expect(stochastic.length).toBe(count * ACT);
       expect(stochastic.every((v) => v >= -1 && v <= 1)).toBe(true);
       expect(learner.act(observations, count, true)).toEqual(learner.act(observations, count, true));
@@ -155,7 +155,7 @@ describe('SAC + ROER learner', () => {
       );
       exported = layer.activation === 'tanh' ? out.map(Math.tanh) : out;
     }
-    const acted = learner.act(observations, 40, true);
+    const acted = learner.act(observations, 40, true).actions;
     exported.forEach((value, i) => expect(acted[i]).toBeCloseTo(value, 5));
     learner.dispose();
   });

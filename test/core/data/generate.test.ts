@@ -123,6 +123,7 @@ describe('dataset generation', () => {
         { inputSize: 11, outputSize: 8, activation: 'relu', weight: weights(88), bias: weights(8) },
         { inputSize: 8, outputSize: 3, activation: 'tanh', weight: weights(24), bias: weights(3) },
       ],
+      head: { kind: 'tanh-gaussian', actionWidth: 3, deterministic: 'tanh-mean' },
     });
     const policy = policyFromJson(text);
     const options = {

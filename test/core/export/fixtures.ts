@@ -54,6 +54,20 @@ export function randomPolicy(
     actionLow,
     actionHigh,
     layers,
+    head: { kind: 'tanh-gaussian', actionWidth, deterministic: 'tanh-mean' },
+  };
+}
+
+/** A random categorical policy over `actionCount` actions: layers ending in linear logits, argmax head. */
+export function randomCategoricalPolicy(seed: number, observationWidth = 4, actionCount = 3): ExportedPolicy {
+  const box = randomPolicy(seed, observationWidth, actionCount);
+  box.layers[box.layers.length - 1].activation = 'linear';
+  return {
+    ...box,
+    actionWidth: 1,
+    actionLow: Float32Array.of(0),
+    actionHigh: Float32Array.of(actionCount - 1),
+    head: { kind: 'categorical', actionCount, deterministic: 'argmax' },
   };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scaleAction, unscaleAction } from '../../../core/common/spaces.js';
 import { detectPolicyFormat, loadPolicyFile } from '../../../core/export/load.js';
 import { policyToOnnx } from '../../../core/export/onnx.js';
 import {
@@ -13,8 +14,6 @@ import {
   policyFromJson,
   PolicyFormatError,
   policyToJson,
-  scaleAction,
-  unscaleAction,
 } from '../../../core/export/policy.js';
 import { writeTfjsPolicy } from '../../../core/export/tfjs.js';
 import { randomObservations, randomPolicy } from './fixtures.js';

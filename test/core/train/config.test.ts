@@ -22,6 +22,8 @@ describe('run config', () => {
   it('fills every default from a minimal config', () => {
     const config = parseRunConfig(minimal);
     expect(config.seed).toBe(0);
+    expect(config.agent.kind).toBe('sac');
+    if (config.agent.kind !== 'sac') throw new Error('the default learner is SAC');
     expect(config.agent.batchSize).toBe(256);
     expect(config.agent.hiddenSizes).toEqual([256, 256]);
     expect(config.replay).toMatchObject({

@@ -149,6 +149,7 @@ describe('o2o datasets', () => {
             bias: Float32Array.of(Math.atanh(0.25)),
           },
         ],
+        head: { kind: 'tanh-gaussian', actionWidth: 1, deterministic: 'tanh-mean' },
       }),
     );
     const out = join(scratch, 'trained.arrow');
