@@ -106,22 +106,41 @@ function openInBrowser(url: string, print: (line: string) => void): void {
   }
 }
 
-/** Serve until SIGINT/SIGTERM, then shut down cleanly. Resolves with the exit code. */
-export async function serveUntilSignal(options: ServeOptions): Promise<number> {
+/**
+ * Serve until SIGINT/SIGTERM, then shut down cleanly: runs write their final checkpoints, and a
+ * shutdown that takes longer than `closeTimeoutMs` (an engine stuck in a command) ends the engine
+ * anyway. A second signal ends it at once. An error nothing else caught also shuts down cleanly
+ * (exit code 1) rather than taking the runs down without their checkpoints. Resolves with the exit code.
+ */
+export async function serveUntilSignal(options: ServeOptions & { closeTimeoutMs?: number }): Promise<number> {
   const running = await startServe(options);
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  await new Promise<void>((resolveSignal) => {
-    const onSignal = (): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolveSignal();
+  const reason = await new Promise<'signal' | 'error'>((resolveStop) => {
+    const onSignal = (): void => resolveStop('signal');
+    const onError = (error: unknown): void => {
+      print(
+        `o2o serve: unexpected error (${error instanceof Error ? error.message : String(error)}); stopping`,
+      );
+      resolveStop('error');
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    process.on('uncaughtException', onError);
+    process.on('unhandledRejection', onError);
   });
-  print('stopping: runs write their final checkpoints…');
-  await running.close();
-  return ExitCode.interrupted;
+  const forceStop = (): void => {
+    print('stopping now: runs keep their last checkpoints');
+    void running.engine.terminate();
+  };
+  process.once('SIGINT', forceStop);
+  process.once('SIGTERM', forceStop);
+  print('stopping: runs write their final checkpoints… (Ctrl-C again to stop at once)');
+  await running.server.close();
+  const clean = await running.engine.close(options.closeTimeoutMs);
+  if (!clean) print('the engine did not stop in time and was ended; runs keep their last checkpoints');
+  process.off('SIGINT', forceStop);
+  process.off('SIGTERM', forceStop);
+  return reason === 'error' ? ExitCode.internal : ExitCode.interrupted;
 }
 
 export function registerServe(program: Command): void {
