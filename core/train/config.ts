@@ -126,6 +126,12 @@ export const checkpointSectionSchema = z
     interval: positiveInt
       .default(10_000)
       .describe('Write a checkpoint every this many updates (and always at the end and on stop).'),
+    keep: positiveInt
+      .max(100)
+      .default(2)
+      .describe(
+        'Checkpoints kept on disk, newest first: a damaged newest one falls back to the one before it.',
+      ),
   })
   .strict();
 

@@ -90,8 +90,8 @@ describe('SAC + ROER learner', () => {
 
     const directory = mkdtempSync(join(tmpdir(), 'o2o-sac-'));
     tempDirectories.push(directory);
-    writeCheckpoint(directory, 3, { learner: original.getState() });
-    const loaded = readLatestCheckpoint<{ learner: Record<string, unknown> }>(directory);
+    await writeCheckpoint(directory, { step: 3, envStep: 0 }, { learner: original.getState() });
+    const loaded = await readLatestCheckpoint<{ learner: Record<string, unknown> }>(directory);
     expect(loaded).toBeDefined();
     const restored = await createSacLearner(small(), OBS, ACT, 999);
     restored.setState(loaded!.state.learner);
