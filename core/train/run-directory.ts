@@ -186,15 +186,19 @@ export function readRunStatus(directory: string): RunStatus {
   return readJson<RunStatus>(join(directory, RUN_FILES.status), 'the run status');
 }
 
+/** status.json is padded with spaces to this size, room for a failure message written in place. */
+const STATUS_RESERVED_BYTES = 1024;
+
 /**
  * Write status.json atomically. When that fails (a full disk has no room for the new file), the
- * status is written over the existing file's blocks instead, padded with spaces to its length and
- * with the message shortened to fit, so that a failed run never keeps saying it is running.
+ * status is written over the existing file's blocks instead (the file keeps STATUS_RESERVED_BYTES
+ * of room, padded with spaces; the message is shortened if it must be), so that a failed run never
+ * keeps saying it is running.
  */
 export function writeRunStatus(directory: string, status: RunStatus): void {
   const path = join(directory, RUN_FILES.status);
   try {
-    writeFileAtomicSync(path, `${JSON.stringify(status)}\n`);
+    writeFileAtomicSync(path, `${JSON.stringify(status)}\n`.padEnd(STATUS_RESERVED_BYTES, ' '));
   } catch (error) {
     if (!overwriteInPlace(path, status)) throw error;
   }
