@@ -4,11 +4,11 @@
  * an end-of-stream marker), or Parquet ("PAR1"). Any failure becomes a DatasetError naming the
  * file; a truncated file is reported as such rather than loaded in part.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { type RecordBatch, RecordBatchFileReader, Table, tableFromIPC } from 'apache-arrow';
 import { installArrowGuards } from './arrow-guards.js';
 import { registerArrowCodecs } from './codecs.js';
+import { describeFileError } from '../util/file-errors.js';
+import { NotRegularFileError, readRegularFile } from '../util/regular-file.js';
 import { DatasetError } from './types.js';
 
 export type ContainerFormat = 'arrow-file' | 'arrow-stream' | 'parquet';
@@ -125,42 +125,24 @@ function describe(error: unknown): string {
 }
 
 /**
- * The whole file in one buffer of exactly its size (so Arrow's column views into it are aligned),
- * read synchronously with as few large reads as the OS allows: on large files fs.promises.readFile
- * (512 KiB chunks through the thread pool) costs several times the copy itself. Dataset loading runs
- * in the engine worker or the CLI, where blocking for the read is what the caller waits for anyway.
+ * Read `path` into an Arrow Table (throws DatasetError on any problem). Anything but a regular
+ * file (a FIFO, socket or device would block the read or never end) is refused before it is
+ * opened, and the read itself is asynchronous, so an engine serving other commands never stalls.
  */
-function readWholeFile(path: string): Uint8Array {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
-    let offset = 0;
-    while (offset < size) {
-      const bytesRead = readSync(fd, bytes, offset, size - offset, offset);
-      if (bytesRead === 0) break;
-      offset += bytesRead;
-    }
-    return offset === size ? bytes : bytes.subarray(0, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Read `path` into an Arrow Table (throws DatasetError on any problem). */
 export async function readTable(path: string): Promise<ReadTable> {
   let bytes: Uint8Array;
   try {
-    const info = await stat(path);
-    if (info.isDirectory())
-      throw new DatasetError(path, 'is a directory; expected an Arrow IPC or Parquet file');
-    bytes = readWholeFile(path);
+    bytes = await readRegularFile(path);
   } catch (error) {
-    if (error instanceof DatasetError) throw error;
+    if (error instanceof NotRegularFileError) {
+      throw new DatasetError(path, `is ${error.kind}; expected an Arrow IPC or Parquet file`);
+    }
     const code = (error as NodeJS.ErrnoException).code;
     throw new DatasetError(
       path,
-      code === 'ENOENT' ? 'file not found' : `cannot read the file (${describe(error)})`,
+      code === 'ENOENT'
+        ? 'file not found'
+        : `cannot read the file (${describeFileError(error) ?? describe(error)})`,
     );
   }
   return readTableFromBytes(path, bytes);

@@ -110,6 +110,14 @@ export class EngineWorkerHost {
     return respond(this.service, request);
   }
 
+  /**
+   * Let the UI use `path` (and what lies below it) for reading or writing: the user picked it in a
+   * native dialog. Ordered with the commands that follow it.
+   */
+  grant(access: 'read' | 'write', path: string): void {
+    this.post({ kind: 'grant', access, path });
+  }
+
   onEvents(listener: (batch: EventBatch) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

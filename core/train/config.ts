@@ -4,7 +4,6 @@
  * one, and from the adaptive-β design otherwise. Sections: env, dataset, seed, backend, agent,
  * replay, beta, offline, online, eval, checkpoint.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { sacConfigSchema } from '../agents/sac-config.js';
@@ -14,6 +13,7 @@ import { offlineObjectiveSettingsSchema } from '../objectives/settings.js';
 import { replaySettingsSchema } from '../replay/options.js';
 import { BACKEND_CANDIDATES } from '../tensor/backend.js';
 import { resolveUserPath } from '../util/paths.js';
+import { readRegularTextFileSync } from '../util/regular-file.js';
 import { applyOverrides, OverrideError } from './overrides.js';
 
 const positiveInt = z.number().int().positive();
@@ -284,7 +284,7 @@ export function resolveDatasetPath(config: RunConfig, baseDirectory: string): Ru
 export function loadRunConfigFile(path: string, overrides: string[] = []): RunConfig {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularTextFileSync(path);
   } catch (error) {
     throw new ConfigError([{ path: '(file)', message: `cannot read: ${(error as Error).message}` }], path);
   }

@@ -21,7 +21,6 @@ import {
   ftruncateSync,
   mkdirSync,
   openSync,
-  readFileSync,
   readdirSync,
   statSync,
   writeSync,
@@ -264,7 +263,7 @@ export function readRunEvents(directory: string): RunEvent[] {
   const path = join(directory, RUN_FILES.events);
   if (!existsSync(path)) return [];
   const events: RunEvent[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
+  for (const line of readRegularTextFileSync(path).split('\n')) {
     if (line.trim() === '') continue;
     try {
       events.push(JSON.parse(line) as RunEvent);

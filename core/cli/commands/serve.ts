@@ -1,5 +1,5 @@
 /**
- * `o2o serve [--port P] [--runs DIR] [--open]`: the browser mode. Starts the engine in a worker
+ * `o2o serve [--port P] [--runs DIR] [--data DIR …] [--open]`: the browser mode. Starts the engine in a worker
  * thread and serves the built user interface plus its WebSocket API on 127.0.0.1 only, then prints
  * the URL with the access token. Ctrl-C stops the runs cleanly (final checkpoints) and exits.
  */
@@ -17,6 +17,8 @@ export interface ServeOptions {
   port: number;
   /** Directory where runs are created and listed. */
   runsDirectory: string;
+  /** Folders whose datasets the browser may open (besides the shipped datasets and the runs folder). */
+  dataDirectories?: string[];
   /** Open the URL in the default browser. */
   open: boolean;
   /** Built renderer; default `<package>/renderer/dist`. */
@@ -57,6 +59,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       datasetsDirectory: join(root, 'datasets'),
       // Relative dataset and export paths typed in the app mean what they mean in this shell.
       baseDirectory: process.cwd(),
+      dataDirectories: (options.dataDirectories ?? []).map((directory) => resolve(directory)),
       mode: 'browser',
       version: packageInfo().version,
     },
@@ -149,11 +152,18 @@ export function registerServe(program: Command): void {
     .description('serve the user interface to a browser on 127.0.0.1 (prints a URL with an access token)')
     .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', '0')
     .option('--runs <dir>', 'directory where runs are created and listed', 'runs')
+    .option(
+      '--data <dir>',
+      'a folder whose datasets the browser may open (repeatable; the shipped datasets and the runs folder always are)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--open', 'open the URL in the default browser')
-    .action(async (options: { port: string; runs: string; open?: boolean }) => {
+    .action(async (options: { port: string; runs: string; data: string[]; open?: boolean }) => {
       process.exitCode = await serveUntilSignal({
         port: parsePort(options.port),
         runsDirectory: options.runs,
+        dataDirectories: options.data,
         open: options.open === true,
       });
     });

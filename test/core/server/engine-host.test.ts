@@ -35,14 +35,16 @@ describe('engine worker host', () => {
       id: 1,
       error: { code: 'invalid-params', issues: [{ path: 'runId' }] },
     });
-    expect(await host.handle({ id: 2, method: 'datasets.inspect', params: { path: 'a.arrow' } })).toEqual({
+    expect(
+      await host.handle({ id: 2, method: 'datasets.inspect', params: { path: 'datasets/a.arrow' } }),
+    ).toEqual({
       id: 2,
-      result: { path: join(scratch, 'a.arrow'), rows: 10 },
+      result: { path: join(scratch, 'datasets', 'a.arrow'), rows: 10 },
     });
     const crashed = await host.handle({
       id: 3,
       method: 'datasets.inspect',
-      params: { path: 'crash-the-worker' },
+      params: { path: 'datasets/crash-the-worker' },
     });
     expect(crashed).toEqual({
       id: 3,

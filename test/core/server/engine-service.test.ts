@@ -115,14 +115,14 @@ describe('engine service', () => {
     });
   });
 
-  it('exports into the run directory by default and to a given relative path', async () => {
+  it('exports into the run directory by default and to a given relative path inside the runs folder', async () => {
     const { runId, directory } = await service['runs.start']({ config: {} });
     const inRun = await service['runs.export']({ runId, format: 'onnx' });
     expect(inRun.path).toBe(join(directory, 'export', 'policy.onnx'));
     expect(inRun.bytes).toBe(readFileSync(inRun.path).byteLength);
-    mkdirSync(join(root, 'out'));
-    const chosen = await service['runs.export']({ runId, format: 'json', path: 'out/p.json' });
-    expect(chosen.path).toBe(join(root, 'out', 'p.json'));
+    mkdirSync(join(root, 'runs', 'out'));
+    const chosen = await service['runs.export']({ runId, format: 'json', path: 'runs/out/p.json' });
+    expect(chosen.path).toBe(join(root, 'runs', 'out', 'p.json'));
   });
 
   it('lists only dataset files, with their summaries', async () => {
