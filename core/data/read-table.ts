@@ -59,7 +59,9 @@ export function checkStreamFraming(bytes: Uint8Array): string | null {
     } else at += 4;
     if (length === 0)
       return at === bytes.length ? null : `${bytes.length - at} bytes follow the end-of-stream marker`;
-    if (length < 0 || at + length > bytes.length) {
+    if (length < 0)
+      return `message ${messages} at byte ${at - 4} has an impossible metadata length (${length})`;
+    if (at + length > bytes.length) {
       return `the stream is truncated inside message ${messages} (its metadata needs ${length} bytes at byte ${at}, the file has ${bytes.length - at})`;
     }
     const bodyLength = messageBodyLength(view, at);
@@ -98,11 +100,16 @@ function messageBodyLength(view: DataView, at: number): number | null {
  * index returns null instead, which becomes an error here.)
  */
 function readFileFormat(path: string, bytes: Uint8Array): Table {
-  const reader = RecordBatchFileReader.from(bytes);
-  reader.open();
+  const reader = decoding(path, 'the Arrow IPC file is corrupt: its footer or schema cannot be decoded', () =>
+    RecordBatchFileReader.from(bytes).open(),
+  );
   const batches: RecordBatch[] = [];
   for (let index = 0; index < reader.numRecordBatches; index++) {
-    const batch = reader.readRecordBatch(index) as RecordBatch | null;
+    const batch = decoding(
+      path,
+      `the Arrow IPC file is corrupt: record batch ${index} of ${reader.numRecordBatches} cannot be decoded`,
+      () => reader.readRecordBatch(index) as RecordBatch | null,
+    );
     if (!batch) {
       throw new DatasetError(
         path,
@@ -122,6 +129,40 @@ async function readParquetTable(bytes: Uint8Array): Promise<Table> {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Messages of a decoder tripping over damaged bytes, which say nothing to a user about the file. */
+const DECODER_SLIPS =
+  /undefined|\bnull\b|intermediate value|properties of|is not a |is not iterable|\(reading|out of bounds|outside the bounds|multiple of|Invalid (typed )?array length|call stack/i;
+
+/**
+ * The message of a decoder's error when it is written for people (parquet-wasm's "Parquet error:
+ * Invalid Parquet file. Corrupt footer"); undefined when it is the decoder itself failing on the
+ * damage (a TypeError such as "Cannot read properties of null", a RangeError, a WebAssembly trap).
+ */
+export function decoderMessage(error: unknown): string | undefined {
+  if (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof ReferenceError ||
+    (error instanceof Error && error.name === 'RuntimeError') // a WebAssembly trap
+  ) {
+    return undefined;
+  }
+  const message = describe(error).trim();
+  if (message === '' || DECODER_SLIPS.test(message)) return undefined;
+  return message;
+}
+
+/** Run one decoding step; any failure becomes a DatasetError saying which step failed. */
+function decoding<T>(path: string, failure: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof DatasetError) throw error;
+    const detail = decoderMessage(error);
+    throw new DatasetError(path, detail ? `${failure} (${detail})` : failure);
+  }
 }
 
 /**
@@ -175,7 +216,11 @@ export async function readTableFromBytes(path: string, bytes: Uint8Array): Promi
     } else if (format === 'arrow-stream') {
       const damage = checkStreamFraming(bytes);
       if (damage !== null) throw new DatasetError(path, `the Arrow IPC stream is incomplete: ${damage}`);
-      table = tableFromIPC(bytes);
+      table = decoding(
+        path,
+        'the Arrow IPC stream is corrupt: its schema or record batches cannot be decoded',
+        () => tableFromIPC(bytes),
+      );
     } else {
       if (bytes.length < 12 || !hasBytes(bytes, bytes.length - 4, PARQUET_MAGIC)) {
         throw new DatasetError(
@@ -187,8 +232,12 @@ export async function readTableFromBytes(path: string, bytes: Uint8Array): Promi
     }
   } catch (error) {
     if (error instanceof DatasetError) throw error;
-    const kind = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
-    throw new DatasetError(path, `the ${kind} data is corrupt or unsupported (${describe(error)})`);
+    const kind = format === 'parquet' ? 'Parquet file' : 'Arrow IPC data';
+    const detail = decoderMessage(error);
+    throw new DatasetError(
+      path,
+      `the ${kind} is corrupt or unsupported${detail ? ` (${detail})` : ': its metadata or data pages cannot be decoded'}`,
+    );
   }
   if (table.schema.fields.length === 0)
     throw new DatasetError(path, 'the file has no columns (an empty schema)');
