@@ -482,20 +482,19 @@ export async function readLatestCheckpoint<T = unknown>(
 ): Promise<LoadedCheckpoint<T> | undefined> {
   const { pointer, problem } = await readPointer(runDirectory);
   const found = await listCheckpoints(runDirectory);
-  const notes: string[] = [];
+  const pointerPath = join(runDirectory, POINTER_FILE);
   const pointed = pointer ? pointer.directory.replace(/^checkpoints[/\\]/, '') : undefined;
-  if (problem) notes.push(`${problem}; the checkpoints in ${CHECKPOINTS_DIR}/ were scanned instead`);
-  else if (!pointer && found.length > 0) {
-    notes.push(
-      `${join(runDirectory, POINTER_FILE)} is missing; the checkpoints in ${CHECKPOINTS_DIR}/ were scanned instead`,
-    );
-  } else if (pointed !== undefined && !found.some((entry) => entry.name === pointed)) {
-    notes.push(`${join(runDirectory, POINTER_FILE)} names ${pointer!.directory}, which does not exist`);
+  /** What was wrong with the pointer, if anything (the checkpoint folders are scanned then). */
+  let pointerNote: string | undefined;
+  if (problem) pointerNote = problem;
+  else if (!pointer && found.length > 0) pointerNote = `${pointerPath} is missing`;
+  else if (pointed !== undefined && !found.some((entry) => entry.name === pointed)) {
+    pointerNote = `${pointerPath} names ${pointer!.directory}, which does not exist`;
   }
   if (found.length === 0) {
     if (!pointer && !problem) return undefined;
     throw new CheckpointError(
-      `${join(runDirectory, CHECKPOINTS_DIR)}: no checkpoint to resume from (${notes.join('; ')}); delete ${POINTER_FILE} to start the run over`,
+      `${join(runDirectory, CHECKPOINTS_DIR)}: no checkpoint to resume from (${pointerNote}); delete ${POINTER_FILE} to start the run over`,
       join(runDirectory, pointer ? CHECKPOINTS_DIR : POINTER_FILE),
     );
   }
@@ -503,15 +502,18 @@ export async function readLatestCheckpoint<T = unknown>(
   for (const entry of found) {
     try {
       const loaded = await loadCheckpoint<T>(runDirectory, entry);
+      const used = `${entry.name} (update ${loaded.step}, env step ${loaded.envStep})`;
+      const notes: string[] = [];
+      if (pointerNote) notes.push(`${pointerNote}; the checkpoint folders were scanned instead`);
       if (skipped.length > 0) {
         notes.push(
-          `resumed from ${entry.name} (update ${loaded.step}, env step ${loaded.envStep}) because ${skipped
-            .map((item) => `${item.name} is damaged: ${item.reason}`)
-            .join('; ')}`,
+          `resumed from ${used} because ${skipped.map((item) => `${item.name} is damaged: ${item.reason}`).join('; ')}`,
         );
-      } else if (pointed !== undefined && pointed !== entry.name && !problem) {
+      } else if (pointerNote) {
+        notes.push(`resumed from ${used}, the newest intact checkpoint`);
+      } else if (pointed !== undefined && pointed !== entry.name) {
         notes.push(
-          `${entry.name} is newer than the checkpoint ${POINTER_FILE} names and complete; it was used`,
+          `resumed from ${used}: it is complete and newer than the checkpoint ${POINTER_FILE} names`,
         );
       }
       return { ...loaded, notes, skipped };

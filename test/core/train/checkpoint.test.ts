@@ -124,7 +124,7 @@ describe('checkpoints', () => {
     writeFileSync(join(dir, 'checkpoint.json'), pointer);
     const used = await latest();
     expect(used).toMatchObject({ step: 2, value: 2 });
-    expect(used.notes.join(' ')).toContain('newer than the checkpoint checkpoint.json names');
+    expect(used.notes.join(' ')).toContain('complete and newer than the checkpoint checkpoint.json names');
   });
 });
 
