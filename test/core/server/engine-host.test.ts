@@ -58,6 +58,20 @@ describe('engine worker host', () => {
     await host.close();
   });
 
+  it('ends a worker stuck in a command when it does not stop within the deadline', async () => {
+    const host = await EngineWorkerHost.start(workerData('fake-engine-api.ts'));
+    const stuck = host.handle({
+      id: 1,
+      method: 'datasets.inspect',
+      params: { path: 'datasets/block-the-worker' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    expect(await host.close(1000)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await stuck).toMatchObject({ id: 1, error: { message: 'the engine was shut down' } });
+  });
+
   it('shuts down cleanly, stopping live runs', async () => {
     const host = await EngineWorkerHost.start(workerData('fake-engine-api.ts'));
     const started = await host.handle({ id: 1, method: 'runs.start', params: { config: {} } });
