@@ -118,7 +118,7 @@ function checkpointEntries(directory: string): string[] {
 
 /** A one-line picture of the run directory at the kill. */
 function snapshot(directory: string): string {
-  let status = '';
+  let status: string;
   try {
     const parsed = JSON.parse(read(join(directory, 'status.json'))) as {
       step: number;

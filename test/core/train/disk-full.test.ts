@@ -6,6 +6,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as fsModule from 'node:fs';
+import type * as fsPromisesModule from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const disk = vi.hoisted(() => ({ full: false }));
@@ -16,7 +18,7 @@ function noSpace(path: string): NodeJS.ErrnoException {
 
 // A new file cannot be written once the disk is full: atomic writes' temporary files and checkpoint files.
 vi.mock('node:fs', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs')>();
+  const fs = await importOriginal<typeof fsModule>();
   return {
     ...fs,
     openSync: (path: string, flags: string | number, mode?: number) => {
@@ -26,7 +28,7 @@ vi.mock('node:fs', async (importOriginal) => {
   };
 });
 vi.mock('node:fs/promises', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  const fs = await importOriginal<typeof fsPromisesModule>();
   return {
     ...fs,
     open: async (path: string, flags?: string | number, mode?: number) => {
