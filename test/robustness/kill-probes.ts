@@ -45,6 +45,8 @@ export interface KillResult {
   config: ProbeConfig;
   /** What the run directory showed at the kill: phase, counters, a checkpoint write in progress. */
   at: string;
+  /** The kill came before the run ended (otherwise the trial tested nothing and counts as failed). */
+  killed: boolean;
   /** A `.partial-*` checkpoint folder was left by the kill (the write was really cut). */
   cutCheckpointWrite: boolean;
   resumed: boolean;
@@ -163,33 +165,55 @@ function trigger(moment: KillMoment, directory: string): (() => boolean) | undef
   }
 }
 
-async function killAt(run: CliRun, directory: string, moment: KillMoment, rng: Rng): Promise<string> {
-  const fire = trigger(moment, directory);
+/**
+ * Kill the run at `moment`: when its trigger fires, or (random moments) after a random share of
+ * `runMs`, the reference run's duration, or right after a random warm-up checkpoint. Returns
+ * whether the kill happened before the run ended, and what the run directory showed then.
+ */
+async function killAt(
+  run: CliRun,
+  directory: string,
+  moment: KillMoment,
+  rng: Rng,
+  runMs: number,
+): Promise<{ killed: boolean; at: string }> {
   let killedAt: string | undefined;
   const kill = () => {
-    if (killedAt !== undefined) return;
+    if (killedAt !== undefined || run.child.exitCode !== null) return;
     killedAt = snapshot(directory);
     run.child.kill('SIGKILL');
   };
-  if (fire) {
-    const timer = setInterval(() => {
-      if (fire()) kill();
-    }, 1);
-    await run.exited;
-    clearInterval(timer);
-  } else {
-    // a random moment once the run directory exists (random during warm-up: soon after the start)
-    const delay = moment === 'random, during warm-up' ? 100 + rng.int(1500) : 500 + rng.int(5000);
-    const started = setInterval(() => {
-      if (existsSync(join(directory, 'status.json'))) {
-        clearInterval(started);
-        setTimeout(kill, delay);
-      }
-    }, 5);
-    await run.exited;
-    clearInterval(started);
+  let fire = trigger(moment, directory);
+  let delayMs = 0;
+  if (moment === 'random, during warm-up') {
+    // right after a random one of the warm-up checkpoints (update 0), plus up to 20 ms
+    const target = 100 * (1 + rng.int(13));
+    delayMs = rng.int(20);
+    fire = () => {
+      const pointer = read(join(directory, 'checkpoint.json'));
+      if (pointer === '') return false;
+      const { step, envStep } = JSON.parse(pointer) as { step: number; envStep: number };
+      return step === 0 && envStep >= target;
+    };
+  } else if (moment === 'random, run with a dataset') {
+    // a random share (5 % … 90 %) of the time the uninterrupted run took
+    delayMs = Math.floor(runMs * (0.05 + 0.85 * rng.uniform()));
+    fire = () => existsSync(join(directory, 'status.json'));
   }
-  return killedAt ?? 'the run ended before the moment came';
+  if (!fire) throw new Error(`no trigger for ${moment}`);
+  const check = fire;
+  let fired = false;
+  const timer = setInterval(() => {
+    if (fired || !check()) return;
+    fired = true;
+    if (delayMs > 0) setTimeout(kill, delayMs);
+    else kill();
+  }, 1);
+  await run.exited;
+  clearInterval(timer);
+  return killedAt === undefined
+    ? { killed: false, at: 'the run ended before the moment came' }
+    : { killed: true, at: killedAt };
 }
 
 export interface KillProbeOptions {
@@ -230,17 +254,24 @@ export async function runKillProbes(options: KillProbeOptions): Promise<KillResu
     return result;
   };
 
-  // The uninterrupted runs the resumed ones must match.
-  const references = new Map<ProbeConfig, { updates: string; evaluations: string }>();
+  // The uninterrupted runs the resumed ones must match, and how long each took once started.
+  const references = new Map<ProbeConfig, { updates: string; evaluations: string; runMs: number }>();
   for (const kind of new Set(moments.map((entry) => entry.config))) {
     const configPath = join(directory, `${kind}.json`);
     writeFileSync(configPath, JSON.stringify(configFor(kind, dataset)));
     const out = join(directory, `reference-${kind}`);
-    const result = await withTimeout(startCli(['train', '--config', configPath, '--out', out, '--json']));
+    const reference = startCli(['train', '--config', configPath, '--out', out, '--json']);
+    let startedAt = 0;
+    const watch = setInterval(() => {
+      if (startedAt === 0 && existsSync(join(out, 'status.json'))) startedAt = Date.now();
+    }, 1);
+    const result = await withTimeout(reference);
+    clearInterval(watch);
     if (result.code !== 0) throw new Error(`the reference ${kind} run failed: ${result.stderr}`);
     references.set(kind, {
       updates: read(join(out, 'updates.csv')),
       evaluations: read(join(out, 'evaluations.csv')),
+      runMs: Date.now() - startedAt,
     });
     log(`reference ${kind} run done`);
   }
@@ -250,13 +281,14 @@ export async function runKillProbes(options: KillProbeOptions): Promise<KillResu
     const { moment, config } = moments[trial % moments.length];
     const out = join(directory, `trial-${trial}`);
     const run = startCli(['train', '--config', join(directory, `${config}.json`), '--out', out, '--json']);
-    const at = await killAt(run, out, moment, rng);
+    const { killed, at } = await killAt(run, out, moment, rng, references.get(config)!.runMs);
     const cutCheckpointWrite = checkpointEntries(out).some((name) => name.startsWith('.partial-'));
     const result: KillResult = {
       trial,
       moment,
       config,
       at,
+      killed,
       cutCheckpointWrite,
       resumed: false,
       identical: false,
@@ -274,7 +306,9 @@ export async function runKillProbes(options: KillProbeOptions): Promise<KillResu
     result.identical =
       read(join(out, 'updates.csv')) === reference.updates &&
       read(join(out, 'evaluations.csv')) === reference.evaluations;
-    if (!result.resumed) {
+    if (!killed) {
+      result.problem = 'the run ended before the kill: this trial killed nothing';
+    } else if (!result.resumed) {
       result.problem = `resume ended with ${resumed.signal ?? resumed.code}, status ${status}: ${resumed.stderr.trim().split('\n').slice(-3).join(' ')}`;
     } else if (!result.identical) {
       result.problem = 'the resumed curves differ from the uninterrupted run';

@@ -26,7 +26,7 @@ describe('kill -9 during checkpoint writes', () => {
       results.filter((result) => result.problem),
       JSON.stringify(results, null, 1),
     ).toEqual([]);
-    expect(results.every((result) => result.resumed && result.identical)).toBe(true);
+    expect(results.every((result) => result.killed && result.resumed && result.identical)).toBe(true);
     // the kills really landed inside checkpoint writes
     expect(results.every((result) => result.at.includes('writing .partial-step-'))).toBe(true);
   });

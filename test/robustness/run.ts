@@ -67,14 +67,17 @@ try {
     const problems = results.filter((result) => result.problem);
     failed ||= problems.length > 0;
     const byMoment: Record<string, number> = {};
-    for (const result of results) byMoment[result.moment] = (byMoment[result.moment] ?? 0) + 1;
+    for (const result of results.filter((item) => item.killed)) {
+      byMoment[result.moment] = (byMoment[result.moment] ?? 0) + 1;
+    }
     report({
       probe: 'kill -9',
-      moments: results.length,
+      trials: results.length,
+      killedMidRun: results.filter((result) => result.killed).length,
       resumedAndFinished: results.filter((result) => result.resumed).length,
       byteIdenticalToUninterrupted: results.filter((result) => result.identical).length,
       checkpointWritesCut: results.filter((result) => result.cutCheckpointWrite).length,
-      withDataset: results.filter((result) => result.config !== 'warmup').length,
+      withDataset: results.filter((result) => result.killed && result.config !== 'warmup').length,
       byMoment,
       lostRuns: problems.length,
       ok: problems.length === 0,
