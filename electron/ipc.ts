@@ -4,8 +4,8 @@
  * the protocol schemas (the same ones the browser mode and the CLI use), answers the native-dialog
  * methods in the main process, and forwards everything else to the engine worker.
  */
-import { resolve } from 'node:path';
 import type { CommandResponse, CommandResults, EngineService } from '../core/server/protocol.js';
+import { resolveUserPath } from '../core/util/paths.js';
 import { requestId, respond } from '../core/server/respond.js';
 import { isTrustedSender, type SenderFrameLike } from './security.js';
 
@@ -35,7 +35,7 @@ export interface IpcEventLike {
  * The service the desktop app exposes: the engine's commands with the dialogs answered by the
  * host. A dataset or export path the engine refuses as outside its folders (a dropped or typed
  * path) is put to the user in a native dialog, which the page cannot answer for them; when they
- * agree, the command runs again. Relative paths resolve against `baseDirectory`, as in the engine.
+ * agree, the command runs again. Paths resolve against `baseDirectory` (with `~` expanded), as in the engine.
  */
 export function desktopService(
   engine: EngineService,
@@ -51,7 +51,7 @@ export function desktopService(
       return await run();
     } catch (error) {
       if (typeof path !== 'string' || (error as { code?: unknown }).code !== 'forbidden') throw error;
-      if (!(await dialogs.confirmAccess(access, resolve(baseDirectory, path)))) throw error;
+      if (!(await dialogs.confirmAccess(access, resolveUserPath(path, baseDirectory)))) throw error;
       return run();
     }
   };
@@ -64,6 +64,8 @@ export function desktopService(
         engine['runs.start'](params),
       ),
     'runs.export': (params) => withConsent('write', params.path, () => engine['runs.export'](params)),
+    'policies.rollout': (params) =>
+      withConsent('read', params.path, () => engine['policies.rollout'](params)),
     'dialog.openDataset': () => dialogs.openDataset(),
     'dialog.saveExport': ({ format, defaultName }) => dialogs.saveExport(format, defaultName),
   };

@@ -262,15 +262,20 @@ function createWindow(): BrowserWindow {
   return window;
 }
 
+/**
+ * The app's own folder in the user's documents: runs live in it, and relative dataset and export
+ * paths typed in the app resolve against it (the UI shows it).
+ */
+function studioFolder(): string {
+  return join(app.getPath('documents') || homedir(), 'O2O Studio');
+}
+
 async function startEngine(): Promise<EngineWorkerHost> {
-  // The app's own folder in the user's documents: runs live in it, and relative dataset and export
-  // paths typed in the app resolve against it (the UI shows it).
-  const studioFolder = join(app.getPath('documents') || homedir(), 'O2O Studio');
   const host = await EngineWorkerHost.start({
     service: {
-      runsDirectory: process.env.O2O_RUNS_DIR ?? join(studioFolder, 'runs'),
+      runsDirectory: process.env.O2O_RUNS_DIR ?? join(studioFolder(), 'runs'),
       datasetsDirectory: join(root, 'datasets'),
-      baseDirectory: studioFolder,
+      baseDirectory: studioFolder(),
       mode: 'electron',
       version: packageInfo().version,
     },
@@ -297,7 +302,10 @@ async function main(): Promise<void> {
   lockDownWebContents();
   registerAppProtocol();
   engine = await startEngine();
-  ipcMain.handle(IPC_CHANNELS.call, createCallHandler(desktopService(engine.service, dialogs, root)));
+  ipcMain.handle(
+    IPC_CHANNELS.call,
+    createCallHandler(desktopService(engine.service, dialogs, studioFolder())),
+  );
   installMenu();
   mainWindow = createWindow();
 

@@ -97,6 +97,8 @@ export interface EngineServiceOptions {
    * and write only into the runs folder and where the user chose in a save dialog.
    */
   dataDirectories?: string[];
+  /** Folders the user added that the UI may export policies into (`o2o serve --exports DIR`). */
+  exportDirectories?: string[];
   mode: 'electron' | 'browser';
   version: string;
   /** Event batching toward the UI; default a batch at most every 250 ms with ≤ 200 update records. */
@@ -143,14 +145,14 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
   const resolvePath = (path: string): string => resolveUserPath(path, options.baseDirectory);
   const access = new PathAccess({
     readRoots: [options.datasetsDirectory, ...(options.dataDirectories ?? [])],
-    writeRoots: [options.runsDirectory],
+    writeRoots: [options.runsDirectory, ...(options.exportDirectories ?? [])],
     readHint:
       options.mode === 'browser'
-        ? `the shipped datasets, the runs folder, and folders added with \`o2o serve --data DIR\``
+        ? `the shipped datasets, the runs folder, and folders added with \`o2o serve --data DIR\` or \`--exports DIR\``
         : 'the shipped datasets, the runs folder, and files you open through File › Open Dataset…',
     writeHint:
       options.mode === 'browser'
-        ? 'the runs folder; leave the path empty to export into the run’s own folder'
+        ? 'the runs folder and folders added with `o2o serve --exports DIR`; leave the path empty to export into the run’s own folder'
         : 'the runs folder, and where you choose with Browse…',
   });
 
@@ -302,8 +304,18 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
       const result = await api.validateRunConfig(config);
       if (!result.ok) return result;
       // The schema holds; also check what starting the run would refuse, so the form never says
-      // "valid" beside a start error.
-      const issues = await api.checkRunConfig(result.config, options.baseDirectory);
+      // "valid" beside a start error. A dataset outside the allowed folders is refused first, with
+      // the same message whether it exists or not.
+      let confined: unknown;
+      try {
+        confined = await confineRunConfig(result.config);
+      } catch (error) {
+        if (error instanceof ProtocolError && error.code === 'forbidden') {
+          return { ok: false, issues: [{ path: 'dataset.path', message: error.message }] };
+        }
+        throw error;
+      }
+      const issues = await api.checkRunConfig(confined, options.baseDirectory);
       return issues.length === 0 ? result : { ok: false, issues };
     },
 

@@ -1,5 +1,5 @@
 /**
- * `o2o serve [--port P] [--runs DIR] [--data DIR …] [--open]`: the browser mode. Starts the engine in a worker
+ * `o2o serve [--port P] [--runs DIR] [--data DIR …] [--exports DIR …] [--open]`: the browser mode. Starts the engine in a worker
  * thread and serves the built user interface plus its WebSocket API on 127.0.0.1 only, then prints
  * the URL with the access token. Ctrl-C stops the runs cleanly (final checkpoints) and exits.
  */
@@ -19,6 +19,8 @@ export interface ServeOptions {
   runsDirectory: string;
   /** Folders whose datasets the browser may open (besides the shipped datasets and the runs folder). */
   dataDirectories?: string[];
+  /** Folders the browser may export policies into (besides the runs folder). */
+  exportDirectories?: string[];
   /** Open the URL in the default browser. */
   open: boolean;
   /** Built renderer; default `<package>/renderer/dist`. */
@@ -60,6 +62,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       // Relative dataset and export paths typed in the app mean what they mean in this shell.
       baseDirectory: process.cwd(),
       dataDirectories: (options.dataDirectories ?? []).map((directory) => resolve(directory)),
+      exportDirectories: (options.exportDirectories ?? []).map((directory) => resolve(directory)),
       mode: 'browser',
       version: packageInfo().version,
     },
@@ -158,13 +161,22 @@ export function registerServe(program: Command): void {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .option(
+      '--exports <dir>',
+      'a folder the browser may export policies into (repeatable; the runs folder always is)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--open', 'open the URL in the default browser')
-    .action(async (options: { port: string; runs: string; data: string[]; open?: boolean }) => {
-      process.exitCode = await serveUntilSignal({
-        port: parsePort(options.port),
-        runsDirectory: options.runs,
-        dataDirectories: options.data,
-        open: options.open === true,
-      });
-    });
+    .action(
+      async (options: { port: string; runs: string; data: string[]; exports: string[]; open?: boolean }) => {
+        process.exitCode = await serveUntilSignal({
+          port: parsePort(options.port),
+          runsDirectory: options.runs,
+          dataDirectories: options.data,
+          exportDirectories: options.exports,
+          open: options.open === true,
+        });
+      },
+    );
 }

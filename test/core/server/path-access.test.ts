@@ -104,6 +104,7 @@ describe('the engine service confines the paths of commands', () => {
       runsDirectory: join(root, 'runs'),
       datasetsDirectory: join(root, 'datasets'),
       dataDirectories: [join(root, 'data')],
+      exportDirectories: [join(root, 'exports')],
       baseDirectory: root,
       mode: 'browser',
       version: '1.0.0',
@@ -137,6 +138,39 @@ describe('the engine service confines the paths of commands', () => {
     expect(await call(2, 'runs.list', {})).toMatchObject({ result: [] });
   });
 
+  it('does not tell config validation whether a file outside exists', async () => {
+    const issuesFor = async (path: string) =>
+      (
+        (await call(1, 'config.validate', { config: { dataset: { path } } })) as {
+          result: { issues: unknown[] };
+        }
+      ).result.issues;
+    const existing = await issuesFor(join(outside, 'secret.txt'));
+    const missing = await issuesFor(join(outside, 'nothing.txt'));
+    expect(existing).toEqual([
+      { path: 'dataset.path', message: expect.stringContaining('outside the folders') },
+    ]);
+    expect(JSON.stringify(existing).replace('secret.txt', 'X')).toBe(
+      JSON.stringify(missing).replace('nothing.txt', 'X'),
+    );
+    expect(await issuesFor('datasets/shipped.arrow')).toEqual([]);
+  });
+
+  it('plays an exported policy file only from the allowed folders', async () => {
+    writeFileSync(join(outside, 'policy.txt'), '1');
+    expect(
+      await call(1, 'policies.rollout', { path: join(outside, 'policy.txt'), episodes: 1 }),
+    ).toMatchObject({
+      error: { code: 'forbidden' },
+    });
+    writeFileSync(join(root, 'runs', 'policy.txt'), '1');
+    expect(
+      await call(2, 'policies.rollout', { path: join(root, 'runs', 'policy.txt'), episodes: 1 }),
+    ).toMatchObject({
+      result: { envId: 'walk-v0' },
+    });
+  });
+
   it('exports only into the runs folder or a granted path, never over another file', async () => {
     const started = (await call(1, 'runs.start', { config: {} })) as { result: { runId: string } };
     const runId = started.result.runId;
@@ -150,6 +184,13 @@ describe('the engine service confines the paths of commands', () => {
       error: { code: 'forbidden' },
     });
     expect(existsSync(join(outside, 'new.json'))).toBe(false);
+    // a folder added with o2o serve --exports
+    mkdirSync(join(root, 'exports'));
+    expect(
+      await call(5, 'runs.export', { runId, format: 'json', path: join(root, 'exports', 'p.json') }),
+    ).toMatchObject({
+      result: { path: join(root, 'exports', 'p.json') },
+    });
     service.grantAccess('write', join(outside, 'new.json'));
     expect(
       await call(4, 'runs.export', { runId, format: 'json', path: join(outside, 'new.json') }),
