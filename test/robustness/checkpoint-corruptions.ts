@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { generateDataset } from '../../core/data/generate.js';
 import { listCheckpoints } from '../../core/train/checkpoint.js';
 import { startTrainingRun } from '../../core/train/run.js';
+import { curvesOf } from '../helpers/curves.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'core', 'cli', 'main.ts');
@@ -238,7 +239,7 @@ async function baseRun(directory: string): Promise<{ stopped: string; updates: s
   if ((await stopped.done) !== 'stopped') throw new Error('the base run did not stop');
   return {
     stopped: join(directory, 'stopped'),
-    updates: readFileSync(join(directory, 'reference', 'updates.csv'), 'utf8'),
+    updates: curvesOf(join(directory, 'reference', 'updates.csv')),
   };
 }
 
@@ -283,7 +284,7 @@ export async function runCorruptionProbes(
       ) {
         problems.push('no warning saying which checkpoint was used and why');
       }
-      if (readFileSync(join(copy, 'updates.csv'), 'utf8') !== base.updates)
+      if (curvesOf(join(copy, 'updates.csv')) !== base.updates)
         problems.push('the curves differ from the uninterrupted run');
       const leftovers = [
         ...readdirSync(copy),

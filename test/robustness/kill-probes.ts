@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { generateDataset } from '../../core/data/generate.js';
 import { Rng } from '../../core/util/random.js';
+import { curvesOf } from '../helpers/curves.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'core', 'cli', 'main.ts');
@@ -50,7 +51,7 @@ export interface KillResult {
   /** A `.partial-*` checkpoint folder was left by the kill (the write was really cut). */
   cutCheckpointWrite: boolean;
   resumed: boolean;
-  /** updates.csv and evaluations.csv equal those of the uninterrupted run. */
+  /** updates.csv and evaluations.csv equal those of the uninterrupted run (but for the time of day). */
   identical: boolean;
   problem?: string;
 }
@@ -269,8 +270,8 @@ export async function runKillProbes(options: KillProbeOptions): Promise<KillResu
     clearInterval(watch);
     if (result.code !== 0) throw new Error(`the reference ${kind} run failed: ${result.stderr}`);
     references.set(kind, {
-      updates: read(join(out, 'updates.csv')),
-      evaluations: read(join(out, 'evaluations.csv')),
+      updates: curvesOf(join(out, 'updates.csv')),
+      evaluations: curvesOf(join(out, 'evaluations.csv')),
       runMs: Date.now() - startedAt,
     });
     log(`reference ${kind} run done`);
@@ -304,8 +305,8 @@ export async function runKillProbes(options: KillProbeOptions): Promise<KillResu
     result.resumed = resumed.code === 0 && status === 'finished';
     const reference = references.get(config)!;
     result.identical =
-      read(join(out, 'updates.csv')) === reference.updates &&
-      read(join(out, 'evaluations.csv')) === reference.evaluations;
+      curvesOf(join(out, 'updates.csv')) === reference.updates &&
+      curvesOf(join(out, 'evaluations.csv')) === reference.evaluations;
     if (!killed) {
       result.problem = 'the run ended before the kill: this trial killed nothing';
     } else if (!result.resumed) {
