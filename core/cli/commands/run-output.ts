@@ -163,6 +163,10 @@ export async function superviseRun(run: TrainingRun, options: RunOutputOptions =
       clearOnComplete: false,
       etaBuffer: 200,
       fps: 5,
+      // Redraw the bar even when its text has not changed: a logged line written since the last
+      // redraw has overwritten it (cli-progress otherwise skips an unchanged bar, and the final
+      // bar could go missing under load).
+      forceRedraw: true,
     });
     bar = bars.create(total, 0);
   }
