@@ -4,9 +4,11 @@
  *
  * Security: the renderer is sandboxed with context isolation and no Node integration; its pages
  * come from the privileged `o2o://app/` scheme with a strict CSP; navigation and new windows are
- * refused (allow-listed https links open in the system browser); permission requests are denied;
- * and every IPC command is checked for its sender frame and validated with the protocol schemas
- * before it runs (electron/ipc.ts).
+ * refused, frames included (allow-listed https links open in the system browser); permission,
+ * device and screen-capture requests are denied; DevTools are off in packaged builds; every IPC
+ * command is checked for its sender frame and validated with the protocol schemas before it runs
+ * (electron/ipc.ts); and the engine reads and writes only where the user allowed: files picked in
+ * a dialog, or confirmed in one (core/server/path-access.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -64,23 +66,48 @@ function registerAppProtocol(): void {
   });
 }
 
-/** Refuse navigation, new windows, webviews and permission requests for every web contents. */
+/**
+ * Refuse navigation (of the window and of any frame), new windows, webviews, permission requests,
+ * device access (HID, serial, USB, Bluetooth) and screen capture for every web contents.
+ */
 function lockDownWebContents(): void {
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (event, url) => {
       if (!isAppUrl(url)) event.preventDefault();
     });
+    contents.on('will-frame-navigate', (event) => {
+      if (!isAppUrl(event.url)) event.preventDefault();
+    });
     contents.on('will-redirect', (event, url) => {
       if (!isAppUrl(url)) event.preventDefault();
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.on('select-bluetooth-device', (event, _devices, callback) => {
+      event.preventDefault();
+      callback('');
+    });
     contents.setWindowOpenHandler(({ url }) => {
       if (isAllowedExternalUrl(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
   });
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  const { defaultSession } = session;
+  defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  defaultSession.setPermissionCheckHandler(() => false);
+  defaultSession.setDevicePermissionHandler(() => false);
+  defaultSession.setDisplayMediaRequestHandler((_request, callback) => callback(null));
+  defaultSession.on('select-hid-device', (event, _details, callback) => {
+    event.preventDefault();
+    callback();
+  });
+  defaultSession.on('select-serial-port', (event, _ports, _contents, callback) => {
+    event.preventDefault();
+    callback('');
+  });
+  defaultSession.on('select-usb-device', (event, _details, callback) => {
+    event.preventDefault();
+    callback();
+  });
 }
 
 const dialogs: HostDialogs = {
@@ -96,7 +123,10 @@ const dialogs: HostDialogs = {
     const result = mainWindow
       ? await dialog.showOpenDialog(mainWindow, options)
       : await dialog.showOpenDialog(options);
-    return { path: result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0] };
+    const path = result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
+    // The user chose it: the engine may read it from now on.
+    if (path) engine?.grant('read', path);
+    return { path };
   },
   async saveExport(format, defaultName) {
     const extension = format === 'onnx' ? 'onnx' : format === 'json' ? 'json' : 'tfjs';
@@ -108,7 +138,31 @@ const dialogs: HostDialogs = {
     const result = mainWindow
       ? await dialog.showSaveDialog(mainWindow, options)
       : await dialog.showSaveDialog(options);
-    return { path: result.canceled || !result.filePath ? null : result.filePath };
+    const path = result.canceled || !result.filePath ? null : result.filePath;
+    if (path) engine?.grant('write', path);
+    return { path };
+  },
+  async confirmAccess(access, path) {
+    const options = {
+      type: 'question' as const,
+      buttons: ['Cancel', access === 'read' ? 'Open' : 'Export'],
+      defaultId: 0,
+      cancelId: 0,
+      title:
+        access === 'read' ? 'Open a file outside the app’s folders?' : 'Write outside the app’s folders?',
+      message:
+        access === 'read'
+          ? `Let O2O Studio read ${path}?`
+          : `Let O2O Studio write the policy export to ${path}?`,
+      detail:
+        'O2O Studio uses only the shipped datasets, its runs folder and the files you pick. Allow this one only if you chose it yourself.',
+    };
+    const { response } = mainWindow
+      ? await dialog.showMessageBox(mainWindow, options)
+      : await dialog.showMessageBox(options);
+    if (response !== 1) return false;
+    engine?.grant(access, path);
+    return true;
   },
 };
 
@@ -173,6 +227,8 @@ function createWindow(): BrowserWindow {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // DevTools only in development; a packaged build keeps them closed.
+      devTools: !app.isPackaged,
     },
   });
   if (placed.maximized) window.maximize();
@@ -206,15 +262,20 @@ function createWindow(): BrowserWindow {
   return window;
 }
 
+/**
+ * The app's own folder in the user's documents: runs live in it, and relative dataset and export
+ * paths typed in the app resolve against it (the UI shows it).
+ */
+function studioFolder(): string {
+  return join(app.getPath('documents') || homedir(), 'O2O Studio');
+}
+
 async function startEngine(): Promise<EngineWorkerHost> {
-  // The app's own folder in the user's documents: runs live in it, and relative dataset and export
-  // paths typed in the app resolve against it (the UI shows it).
-  const studioFolder = join(app.getPath('documents') || homedir(), 'O2O Studio');
   const host = await EngineWorkerHost.start({
     service: {
-      runsDirectory: process.env.O2O_RUNS_DIR ?? join(studioFolder, 'runs'),
+      runsDirectory: process.env.O2O_RUNS_DIR ?? join(studioFolder(), 'runs'),
       datasetsDirectory: join(root, 'datasets'),
-      baseDirectory: studioFolder,
+      baseDirectory: studioFolder(),
       mode: 'electron',
       version: packageInfo().version,
     },
@@ -241,7 +302,10 @@ async function main(): Promise<void> {
   lockDownWebContents();
   registerAppProtocol();
   engine = await startEngine();
-  ipcMain.handle(IPC_CHANNELS.call, createCallHandler(desktopService(engine.service, dialogs)));
+  ipcMain.handle(
+    IPC_CHANNELS.call,
+    createCallHandler(desktopService(engine.service, dialogs, studioFolder())),
+  );
   installMenu();
   mainWindow = createWindow();
 

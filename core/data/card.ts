@@ -20,6 +20,10 @@ export const datasetCardSchema = z.object({
   author: z.string(),
   createdAt: z.string().min(1),
   description: z.string().optional(),
+  dataSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits')
+    .optional(),
 });
 
 function describeIssues(error: z.ZodError): string {
@@ -72,6 +76,7 @@ export function serializeCard(card: DatasetCard): string {
     author: card.author,
     createdAt: card.createdAt,
     ...(card.description !== undefined ? { description: card.description } : {}),
+    ...(card.dataSha256 !== undefined ? { dataSha256: card.dataSha256 } : {}),
   };
   return JSON.stringify(ordered);
 }

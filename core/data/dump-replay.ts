@@ -46,7 +46,7 @@ export async function dumpReplay(
   try {
     config = readRunConfig(runDirectory) as { env?: { id?: string } };
     runId = readRunMeta(runDirectory).runId;
-    latest = readLatestCheckpoint<CheckpointWithReplay>(runDirectory);
+    latest = await readLatestCheckpoint<CheckpointWithReplay>(runDirectory);
   } catch (error) {
     throw new RunDirectoryError(
       `${runDirectory}: not a readable run directory (${(error as Error).message})`,

@@ -22,8 +22,9 @@ import { makeEnv, prepareEnv } from '../envs/registry.js';
 import type { Env } from '../envs/types.js';
 import { parseCard } from './card.js';
 import { type MatrixColumn, readFlags, readIntegers, readMatrix, readScalar } from './columns.js';
-import { type ContainerFormat, readTable } from './read-table.js';
-import { DatasetError, type LoadedDataset } from './types.js';
+import { type ContainerFormat, decoderMessage, readTable } from './read-table.js';
+import { transitionsSha256 } from './checksum.js';
+import { type DatasetCard, DatasetError, type LoadedDataset } from './types.js';
 import { actionBoundWarnings, checkExclusiveEnds, checkFinite } from './validate.js';
 
 export interface LoadOptions {
@@ -59,9 +60,10 @@ export async function loadDataset(path: string, options: LoadOptions = {}): Prom
     if (error instanceof DatasetError) throw error;
     // Anything else comes from data that passed the structural checks yet is inconsistent
     // (e.g. corrupt metadata deep inside a record batch): still an input error, not a crash.
+    const detail = decoderMessage(error);
     throw new DatasetError(
       path,
-      `the file's content is inconsistent or corrupt (${(error as Error).message ?? String(error)})`,
+      `the file's content is inconsistent or corrupt${detail ? ` (${detail})` : ": a column's data does not match its metadata"}`,
     );
   }
 }
@@ -73,15 +75,19 @@ async function loadFile(path: string, options: LoadOptions): Promise<LoadedDatas
   if (table.numRows === 0)
     throw new DatasetError(path, 'the file has no rows; expected at least one transition');
   const names = table.schema.fields.map((field) => field.name);
+  const duplicateWarnings = duplicateColumns(names).map(
+    ([name, count]) =>
+      `${path}: column ${printableName(name)} appears ${count} times; the first one is used and the others are ignored`,
+  );
   const isMinari = names.includes('terminations') || names.includes('truncations');
   const layout: DatasetLayout = isMinari ? 'minari' : 'd4rl';
   const expected = await expectedShapes(path, options, card?.envId ?? null);
-  const warnings: string[] = [...expected.warnings];
+  const warnings: string[] = [...expected.warnings, ...duplicateWarnings];
   const zeroCopyColumns: string[] = [];
 
   const assembled = isMinari
     ? assembleMinari(path, table, expected, warnings)
-    : assembleD4rl(path, table, expected, warnings, zeroCopyColumns);
+    : assembleD4rl(path, table, expected, warnings, zeroCopyColumns, card);
 
   const columns = assembled;
   warnings.push(...actionsOutOfBounds(path, columns, expected));
@@ -98,8 +104,28 @@ async function loadFile(path: string, options: LoadOptions): Promise<LoadedDatas
     layout,
     fileBytes: read.bytes,
     zeroCopyColumns,
-    ignoredColumns: names.filter((name) => !known.includes(name)),
+    ignoredColumns: [...new Set(names.filter((name) => !known.includes(name)))].map(printableName),
   };
+}
+
+/** Names that occur more than once, with their counts (Arrow and Parquet allow duplicate column names). */
+export function duplicateColumns(names: string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts].filter(([, count]) => count > 1);
+}
+
+/**
+ * A column name from a file, fit for a message: quoted when it holds anything unusual, with
+ * control characters and undecodable bytes escaped, and cut after 60 characters.
+ */
+export function printableName(name: string): string {
+  if (/^[\w./:-]{1,60}$/.test(name)) return name;
+  const escaped = JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name).replace(
+    /\uFFFD/g,
+    '\\ufffd',
+  );
+  return escaped.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 interface ExpectedShapes {
@@ -177,7 +203,7 @@ function actionsOutOfBounds(path: string, columns: TransitionColumns, expected: 
 function requireColumns(path: string, table: Table, layout: string, names: string[]): void {
   for (const name of names) {
     if (!table.getChild(name)) {
-      const present = table.schema.fields.map((field) => field.name).join(', ');
+      const present = table.schema.fields.map((field) => printableName(field.name)).join(', ');
       const needed = `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
       throw new DatasetError(
         path,
@@ -232,6 +258,7 @@ function assembleD4rl(
   expected: ExpectedShapes,
   warnings: string[],
   zeroCopyColumns: string[],
+  card: DatasetCard | null,
 ): TransitionColumns {
   requireColumns(path, table, 'D4RL', ['observations', 'actions', 'rewards', 'terminals', 'timeouts']);
   const { observations, actions, rewards } = readStepColumns(path, table, expected);
@@ -244,6 +271,22 @@ function assembleD4rl(
       `wrong width: ${next.width}, expected ${observations.width} like observations`,
       'next_observations',
     );
+  }
+  if (card?.dataSha256 !== undefined) {
+    const actual = transitionsSha256({
+      observations: observations.values,
+      actions: actions.values,
+      rewards: rewards.values,
+      nextObservations: next?.values ?? new Float32Array(0),
+      terminals: terminals.values,
+      timeouts: timeouts.values,
+    });
+    if (actual !== card.dataSha256) {
+      throw new DatasetError(
+        path,
+        'the data does not match the SHA-256 its dataset card records (dataSha256): the file was damaged or changed after it was written',
+      );
+    }
   }
   checkExclusiveEnds(path, terminals.values, timeouts.values);
   checkNoEnd(path, terminals.values, timeouts.values, ['terminals', 'timeouts']);

@@ -4,11 +4,11 @@
  * an end-of-stream marker), or Parquet ("PAR1"). Any failure becomes a DatasetError naming the
  * file; a truncated file is reported as such rather than loaded in part.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { type RecordBatch, RecordBatchFileReader, Table, tableFromIPC } from 'apache-arrow';
 import { installArrowGuards } from './arrow-guards.js';
 import { registerArrowCodecs } from './codecs.js';
+import { describeFileError } from '../util/file-errors.js';
+import { NotRegularFileError, readRegularFile } from '../util/regular-file.js';
 import { DatasetError } from './types.js';
 
 export type ContainerFormat = 'arrow-file' | 'arrow-stream' | 'parquet';
@@ -59,7 +59,9 @@ export function checkStreamFraming(bytes: Uint8Array): string | null {
     } else at += 4;
     if (length === 0)
       return at === bytes.length ? null : `${bytes.length - at} bytes follow the end-of-stream marker`;
-    if (length < 0 || at + length > bytes.length) {
+    if (length < 0)
+      return `message ${messages} at byte ${at - 4} has an impossible metadata length (${length})`;
+    if (at + length > bytes.length) {
       return `the stream is truncated inside message ${messages} (its metadata needs ${length} bytes at byte ${at}, the file has ${bytes.length - at})`;
     }
     const bodyLength = messageBodyLength(view, at);
@@ -98,11 +100,16 @@ function messageBodyLength(view: DataView, at: number): number | null {
  * index returns null instead, which becomes an error here.)
  */
 function readFileFormat(path: string, bytes: Uint8Array): Table {
-  const reader = RecordBatchFileReader.from(bytes);
-  reader.open();
+  const reader = decoding(path, 'the Arrow IPC file is corrupt: its footer or schema cannot be decoded', () =>
+    RecordBatchFileReader.from(bytes).open(),
+  );
   const batches: RecordBatch[] = [];
   for (let index = 0; index < reader.numRecordBatches; index++) {
-    const batch = reader.readRecordBatch(index) as RecordBatch | null;
+    const batch = decoding(
+      path,
+      `the Arrow IPC file is corrupt: record batch ${index} of ${reader.numRecordBatches} cannot be decoded`,
+      () => reader.readRecordBatch(index) as RecordBatch | null,
+    );
     if (!batch) {
       throw new DatasetError(
         path,
@@ -124,43 +131,59 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Messages of a decoder tripping over damaged bytes, which say nothing to a user about the file. */
+const DECODER_SLIPS =
+  /undefined|\bnull\b|intermediate value|properties of|is not a |is not iterable|\(reading|out of bounds|outside the bounds|multiple of|Invalid (typed )?array length|call stack/i;
+
 /**
- * The whole file in one buffer of exactly its size (so Arrow's column views into it are aligned),
- * read synchronously with as few large reads as the OS allows: on large files fs.promises.readFile
- * (512 KiB chunks through the thread pool) costs several times the copy itself. Dataset loading runs
- * in the engine worker or the CLI, where blocking for the read is what the caller waits for anyway.
+ * The message of a decoder's error when it is written for people (parquet-wasm's "Parquet error:
+ * Invalid Parquet file. Corrupt footer"); undefined when it is the decoder itself failing on the
+ * damage (a TypeError such as "Cannot read properties of null", a RangeError, a WebAssembly trap).
  */
-function readWholeFile(path: string): Uint8Array {
-  const fd = openSync(path, 'r');
+export function decoderMessage(error: unknown): string | undefined {
+  if (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof ReferenceError ||
+    (error instanceof Error && error.name === 'RuntimeError') // a WebAssembly trap
+  ) {
+    return undefined;
+  }
+  const message = describe(error).trim();
+  if (message === '' || DECODER_SLIPS.test(message)) return undefined;
+  return message;
+}
+
+/** Run one decoding step; any failure becomes a DatasetError saying which step failed. */
+function decoding<T>(path: string, failure: string, step: () => T): T {
   try {
-    const size = fstatSync(fd).size;
-    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
-    let offset = 0;
-    while (offset < size) {
-      const bytesRead = readSync(fd, bytes, offset, size - offset, offset);
-      if (bytesRead === 0) break;
-      offset += bytesRead;
-    }
-    return offset === size ? bytes : bytes.subarray(0, offset);
-  } finally {
-    closeSync(fd);
+    return step();
+  } catch (error) {
+    if (error instanceof DatasetError) throw error;
+    const detail = decoderMessage(error);
+    throw new DatasetError(path, detail ? `${failure} (${detail})` : failure);
   }
 }
 
-/** Read `path` into an Arrow Table (throws DatasetError on any problem). */
+/**
+ * Read `path` into an Arrow Table (throws DatasetError on any problem). Anything but a regular
+ * file (a FIFO, socket or device would block the read or never end) is refused before it is
+ * opened, and the read itself is asynchronous, so an engine serving other commands never stalls.
+ */
 export async function readTable(path: string): Promise<ReadTable> {
   let bytes: Uint8Array;
   try {
-    const info = await stat(path);
-    if (info.isDirectory())
-      throw new DatasetError(path, 'is a directory; expected an Arrow IPC or Parquet file');
-    bytes = readWholeFile(path);
+    bytes = await readRegularFile(path);
   } catch (error) {
-    if (error instanceof DatasetError) throw error;
+    if (error instanceof NotRegularFileError) {
+      throw new DatasetError(path, `is ${error.kind}; expected an Arrow IPC or Parquet file`);
+    }
     const code = (error as NodeJS.ErrnoException).code;
     throw new DatasetError(
       path,
-      code === 'ENOENT' ? 'file not found' : `cannot read the file (${describe(error)})`,
+      code === 'ENOENT'
+        ? 'file not found'
+        : `cannot read the file (${describeFileError(error) ?? describe(error)})`,
     );
   }
   return readTableFromBytes(path, bytes);
@@ -193,7 +216,11 @@ export async function readTableFromBytes(path: string, bytes: Uint8Array): Promi
     } else if (format === 'arrow-stream') {
       const damage = checkStreamFraming(bytes);
       if (damage !== null) throw new DatasetError(path, `the Arrow IPC stream is incomplete: ${damage}`);
-      table = tableFromIPC(bytes);
+      table = decoding(
+        path,
+        'the Arrow IPC stream is corrupt: its schema or record batches cannot be decoded',
+        () => tableFromIPC(bytes),
+      );
     } else {
       if (bytes.length < 12 || !hasBytes(bytes, bytes.length - 4, PARQUET_MAGIC)) {
         throw new DatasetError(
@@ -205,8 +232,12 @@ export async function readTableFromBytes(path: string, bytes: Uint8Array): Promi
     }
   } catch (error) {
     if (error instanceof DatasetError) throw error;
-    const kind = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
-    throw new DatasetError(path, `the ${kind} data is corrupt or unsupported (${describe(error)})`);
+    const kind = format === 'parquet' ? 'Parquet file' : 'Arrow IPC data';
+    const detail = decoderMessage(error);
+    throw new DatasetError(
+      path,
+      `the ${kind} is corrupt or unsupported${detail ? ` (${detail})` : ': its metadata or data pages cannot be decoded'}`,
+    );
   }
   if (table.schema.fields.length === 0)
     throw new DatasetError(path, 'the file has no columns (an empty schema)');

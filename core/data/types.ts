@@ -15,6 +15,11 @@ export interface DatasetCard {
   author: string;
   createdAt: string;
   description?: string;
+  /**
+   * SHA-256 of the transition data (core/data/checksum.ts), written by `writeDataset` and checked
+   * on load; absent in files from other tools.
+   */
+  dataSha256?: string;
 }
 
 export interface LoadedDataset {

@@ -1,7 +1,8 @@
 /**
  * Write transition columns as a D4RL-layout Arrow IPC file (file format, one record batch):
  * observations, actions and next_observations as fixed-size lists of float32, rewards float32,
- * terminals and timeouts boolean, and the dataset card as JSON in the schema metadata.
+ * terminals and timeouts boolean, and the dataset card as JSON in the schema metadata, with the
+ * SHA-256 of the data filled in (`dataSha256`, core/data/checksum.ts).
  * The write is atomic: readers see the old file or the complete new one.
  */
 import {
@@ -21,6 +22,7 @@ import {
 import type { TransitionColumns } from '../replay/transitions.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { CARD_METADATA_KEY, serializeCard, validateCard } from './card.js';
+import { transitionsSha256 } from './checksum.js';
 import type { DatasetCard } from './types.js';
 
 /** An [rows × width] float32 matrix as a non-nullable fixed-size-list column. */
@@ -58,7 +60,7 @@ function checkShapes(columns: TransitionColumns): void {
 /** Encode columns and card as the bytes of an Arrow IPC file (deterministic for equal inputs). */
 export function encodeDataset(columns: TransitionColumns, card: DatasetCard): Uint8Array {
   checkShapes(columns);
-  const checkedCard = validateCard(card);
+  const checkedCard = validateCard({ ...card, dataSha256: transitionsSha256(columns) });
   const n = columns.length;
   const fields: [string, Data<DataType>][] = [
     ['observations', matrixData(columns.observations, n, columns.observationWidth)],

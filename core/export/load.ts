@@ -3,7 +3,8 @@
  * model (run with onnxruntime-node, loaded only here), or a TF.js layers directory (or its
  * model.json). Every loader gives the same shape: actions for raw observations plus metadata.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { fileKind, readRegularFileSync, readRegularTextFileSync } from '../util/regular-file.js';
 import { basename, dirname, extname } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './onnx.js';
@@ -27,7 +28,11 @@ export interface LoadedPolicy {
 /** The format of a policy file: a directory or a model.json with a Keras topology is TF.js. */
 export function detectPolicyFormat(path: string): PolicyFormat {
   if (!existsSync(path)) throw new PolicyFormatError(`${path}: no such file or directory`);
-  if (statSync(path).isDirectory()) {
+  const stats = statSync(path);
+  if (!stats.isDirectory() && !stats.isFile()) {
+    throw new PolicyFormatError(`${path}: is ${fileKind(stats)}, not a policy file`);
+  }
+  if (stats.isDirectory()) {
     if (existsSync(`${path}/${TFJS_MODEL_FILE}`)) return 'tfjs';
     throw new PolicyFormatError(
       `${path}: a directory without ${TFJS_MODEL_FILE} (expected a TF.js policy export)`,
@@ -36,14 +41,14 @@ export function detectPolicyFormat(path: string): PolicyFormat {
   const extension = extname(path).toLowerCase();
   if (extension === '.onnx') return 'onnx';
   if (extension === '.json') {
-    const head = readFileSync(path, 'utf8').slice(0, 4096);
+    const head = readRegularTextFileSync(path).slice(0, 4096);
     return head.includes('"modelTopology"') ? 'tfjs' : 'json';
   }
   throw new PolicyFormatError(`${path}: unknown policy format (expected .json, .onnx or a TF.js directory)`);
 }
 
 async function loadOnnx(path: string): Promise<LoadedPolicy> {
-  const bytes = readFileSync(path);
+  const bytes = readRegularFileSync(path);
   let props: Record<string, string>;
   try {
     const model = onnxProto.onnx.ModelProto.decode(bytes);
@@ -107,7 +112,7 @@ export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
       dispose: async () => policy.dispose(),
     };
   }
-  const policy = policyFromJson(readFileSync(path, 'utf8'), path);
+  const policy = policyFromJson(readRegularTextFileSync(path), path);
   return {
     format,
     path,

@@ -45,6 +45,9 @@ function createWorker(url: URL, data: EngineWorkerData): Worker {
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
+/** How long `close()` waits for the runs' final checkpoints before it terminates the worker. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 120_000;
+
 interface PendingCall {
   resolve: (response: CommandResponse) => void;
 }
@@ -107,22 +110,56 @@ export class EngineWorkerHost {
     return respond(this.service, request);
   }
 
+  /**
+   * Let the UI use `path` (and what lies below it) for reading or writing: the user picked it in a
+   * native dialog. Ordered with the commands that follow it.
+   */
+  grant(access: 'read' | 'write', path: string): void {
+    this.post({ kind: 'grant', access, path });
+  }
+
   onEvents(listener: (batch: EventBatch) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Ask the engine to stop its runs (final checkpoints) and end the worker. */
-  async close(): Promise<void> {
-    if (this.closed) return this.closedPromise;
+  /**
+   * Ask the engine to stop its runs (final checkpoints) and end the worker. When it has not ended
+   * within `timeoutMs` (a command stuck in the worker), the worker is terminated: the runs keep
+   * their last checkpoints. Resolves true when the shutdown was clean.
+   */
+  async close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<boolean> {
+    if (!this.closed) {
+      this.closed = true;
+      this.post({ kind: 'shutdown' });
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const clean = await Promise.race([
+      this.closedPromise.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!clean) {
+      await this.worker.terminate();
+      await this.closedPromise;
+    }
+    this.rejectPending('the engine was shut down');
+    return clean;
+  }
+
+  /** End the worker now, without waiting for final checkpoints. */
+  async terminate(): Promise<void> {
     this.closed = true;
-    this.post({ kind: 'shutdown' });
-    await this.closedPromise;
+    await this.worker.terminate();
     this.rejectPending('the engine was shut down');
   }
 
   private post(message: HostToWorker): void {
-    this.worker.postMessage(message);
+    try {
+      this.worker.postMessage(message);
+    } catch (error) {
+      this.fail(`the engine worker cannot be reached: ${(error as Error).message}`);
+    }
   }
 
   private forwardingService(): EngineService {

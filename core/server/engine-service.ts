@@ -9,12 +9,14 @@
  * keeps this file free of training details and lets tests drive it with small fakes.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { DatasetCard } from '../data/types.js';
 import type { Env, RenderSnapshot } from '../envs/types.js';
 import { EventBatcher, type BatcherOptions, type RunEvent, type RunState } from '../train/events.js';
 import { isRunDirectory, readRunStatus, runActiveElsewhere, updateRunMeta } from '../train/run-directory.js';
 import { resolveUserPath } from '../util/paths.js';
+import { PathAccess, type Access } from './path-access.js';
 import type { RunHandle, StartRunOptions } from '../train/types.js';
 import {
   ProtocolError,
@@ -89,6 +91,14 @@ export interface EngineServiceOptions {
   datasetsDirectory: string;
   /** Relative dataset and export paths resolve against this directory. */
   baseDirectory: string;
+  /**
+   * Folders the user added whose datasets the UI may open (`o2o serve --data DIR`). Besides these,
+   * the UI may read only the shipped datasets, the runs folder and what the user picked in a dialog,
+   * and write only into the runs folder and where the user chose in a save dialog.
+   */
+  dataDirectories?: string[];
+  /** Folders the user added that the UI may export policies into (`o2o serve --exports DIR`). */
+  exportDirectories?: string[];
   mode: 'electron' | 'browser';
   version: string;
   /** Event batching toward the UI; default a batch at most every 250 ms with ≤ 200 update records. */
@@ -99,6 +109,8 @@ export interface EngineServiceOptions {
 export type EngineServiceHandle = EngineService & {
   /** Stop every active run (each writes a final checkpoint) and release resources. */
   close(): Promise<void>;
+  /** Let the UI use `path` (and what lies below it): the user picked it in a native dialog. Host only. */
+  grantAccess(access: Access, path: string): void;
 };
 
 const DATASET_EXTENSIONS = new Set(['.arrow', '.parquet']);
@@ -131,6 +143,26 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
   };
 
   const resolvePath = (path: string): string => resolveUserPath(path, options.baseDirectory);
+  const access = new PathAccess({
+    readRoots: [options.datasetsDirectory, ...(options.dataDirectories ?? [])],
+    writeRoots: [options.runsDirectory, ...(options.exportDirectories ?? [])],
+    readHint:
+      options.mode === 'browser'
+        ? `the shipped datasets, the runs folder, and folders added with \`o2o serve --data DIR\` or \`--exports DIR\``
+        : 'the shipped datasets, the runs folder, and files you open through File › Open Dataset…',
+    writeHint:
+      options.mode === 'browser'
+        ? 'the runs folder and folders added with `o2o serve --exports DIR`; leave the path empty to export into the run’s own folder'
+        : 'the runs folder, and where you choose with Browse…',
+  });
+
+  /** A run config with its dataset path resolved and checked (other shapes go on to validation). */
+  const confineRunConfig = async (config: unknown): Promise<unknown> => {
+    const dataset = (config as { dataset?: { path?: unknown } } | null)?.dataset;
+    if (typeof dataset?.path !== 'string' || dataset.path === '') return config;
+    const path = await access.checkRead(resolvePath(dataset.path));
+    return { ...(config as object), dataset: { ...dataset, path } };
+  };
 
   /** The directory of run `runId`: always a direct child of the runs folder (never a path elsewhere). */
   const runDirectoryOf = (runId: string): string => {
@@ -231,15 +263,20 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
     },
 
     async 'datasets.list'() {
-      if (!existsSync(options.datasetsDirectory)) return [];
-      const files = readdirSync(options.datasetsDirectory)
+      let names: string[];
+      try {
+        names = await readdir(options.datasetsDirectory);
+      } catch {
+        return [];
+      }
+      const files = names
         .filter((name) => DATASET_EXTENSIONS.has(extname(name).toLowerCase()))
         .map((name) => join(options.datasetsDirectory, name))
         .sort();
       const entries: CommandResults['datasets.list'] = [];
       for (const path of files) {
-        const stats = statSync(path);
-        if (!stats.isFile()) continue;
+        const stats = await stat(path).catch(() => undefined);
+        if (!stats?.isFile()) continue;
         const stamp = `${stats.size}:${stats.mtimeMs}`;
         const cached = datasetSummaries.get(path);
         let summary = cached?.stamp === stamp ? cached.summary : undefined;
@@ -260,15 +297,25 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
     },
 
     async 'datasets.inspect'({ path }) {
-      return api.inspectDataset(resolvePath(path));
+      return api.inspectDataset(await access.checkRead(resolvePath(path)));
     },
 
     async 'config.validate'({ config }) {
       const result = await api.validateRunConfig(config);
       if (!result.ok) return result;
       // The schema holds; also check what starting the run would refuse, so the form never says
-      // "valid" beside a start error.
-      const issues = await api.checkRunConfig(result.config, options.baseDirectory);
+      // "valid" beside a start error. A dataset outside the allowed folders is refused first, with
+      // the same message whether it exists or not.
+      let confined: unknown;
+      try {
+        confined = await confineRunConfig(result.config);
+      } catch (error) {
+        if (error instanceof ProtocolError && error.code === 'forbidden') {
+          return { ok: false, issues: [{ path: 'dataset.path', message: error.message }] };
+        }
+        throw error;
+      }
+      const issues = await api.checkRunConfig(confined, options.baseDirectory);
       return issues.length === 0 ? result : { ok: false, issues };
     },
 
@@ -287,7 +334,7 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
 
     async 'runs.start'({ config, name }) {
       const handle = await api.startRun({
-        config,
+        config: await confineRunConfig(config),
         name,
         runsDirectory: options.runsDirectory,
         baseDirectory: options.baseDirectory,
@@ -369,7 +416,8 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
         const target = join(runDirectory, 'export', `policy.${EXPORT_EXTENSION[format]}`);
         return api.exportPolicy({ runDirectory, format, path: target });
       }
-      const target = resolvePath(path);
+      // Confined before anything else, so that not even "missing folder" reveals what lies outside.
+      const target = await access.checkWrite(resolvePath(path));
       // TF.js writes a folder of its own (model.json + weights) at `target`; the others a file.
       ensureFolder(dirname(target), createFolder === true);
       return api.exportPolicy({ runDirectory, format, path: target });
@@ -403,7 +451,7 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
     },
 
     async 'policies.rollout'({ path, envId, episodes, seed }) {
-      const file = resolvePath(path);
+      const file = await access.checkRead(resolvePath(path));
       if (!existsSync(file)) throw new ProtocolError(`${file}: no such file or folder`, 'failed');
       return rollouts(await api.loadPolicyFile(file, envId), episodes, seed);
     },
@@ -425,6 +473,10 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
     onEvents(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+
+    grantAccess(kind, path) {
+      access.grant(kind, path);
     },
 
     async close() {

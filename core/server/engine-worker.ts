@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   port.on('message', (message: HostToWorker) => {
     if (message.kind === 'call') {
       void respond(service, message.request).then((response) => post({ kind: 'response', response }));
+    } else if (message.kind === 'grant') {
+      service.grantAccess(message.access, message.path);
     } else if (message.kind === 'shutdown') {
       void service.close().finally(() => {
         post({ kind: 'closed' });

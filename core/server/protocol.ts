@@ -205,6 +205,7 @@ export type ProtocolErrorCode =
   | 'unsupported'
   | 'forbidden'
   | 'missing-folder'
+  | 'rate-limited'
   | 'failed';
 
 export type CommandResponse =

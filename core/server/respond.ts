@@ -20,6 +20,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<ProtocolErrorCode>([
   'unsupported',
   'forbidden',
   'missing-folder',
+  'rate-limited',
   'failed',
 ]);
 

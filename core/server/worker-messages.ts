@@ -10,7 +10,10 @@ export interface EngineWorkerData {
 }
 
 export type HostToWorker =
-  { kind: 'call'; request: { id: number; method: string; params: unknown } } | { kind: 'shutdown' };
+  | { kind: 'call'; request: { id: number; method: string; params: unknown } }
+  /** The user picked `path` in a native dialog: the UI may now read (or write) it. */
+  | { kind: 'grant'; access: 'read' | 'write'; path: string }
+  | { kind: 'shutdown' };
 
 export type WorkerToHost =
   | { kind: 'ready' }

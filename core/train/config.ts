@@ -4,7 +4,6 @@
  * one, and from the adaptive-β design otherwise. Sections: env, dataset, seed, backend, agent,
  * replay, beta, offline, online, eval, checkpoint.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { agentSectionSchema } from '../agents/registry.js';
@@ -14,6 +13,7 @@ import { offlineObjectiveSettingsSchema } from '../objectives/settings.js';
 import { replaySettingsSchema } from '../replay/options.js';
 import { BACKEND_CANDIDATES } from '../tensor/backend.js';
 import { resolveUserPath } from '../util/paths.js';
+import { readRegularTextFileSync } from '../util/regular-file.js';
 import { applyOverrides, OverrideError } from './overrides.js';
 
 const positiveInt = z.number().int().positive();
@@ -132,6 +132,12 @@ export const checkpointSectionSchema = z
     interval: positiveInt
       .default(10_000)
       .describe('Write a checkpoint every this many updates (and always at the end and on stop).'),
+    keep: positiveInt
+      .max(100)
+      .default(2)
+      .describe(
+        'Checkpoints kept on disk, newest first: a damaged newest one falls back to the one before it.',
+      ),
   })
   .strict();
 
@@ -297,7 +303,7 @@ export function resolveDatasetPath(config: RunConfig, baseDirectory: string): Ru
 export function loadRunConfigFile(path: string, overrides: string[] = []): RunConfig {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularTextFileSync(path);
   } catch (error) {
     throw new ConfigError([{ path: '(file)', message: `cannot read: ${(error as Error).message}` }], path);
   }

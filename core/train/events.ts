@@ -123,7 +123,8 @@ export type RunEvent =
   | ({ type: 'evaluation' } & EvaluationRecord)
   | { type: 'throughput'; step: number; envStep: number; updatesPerSecond: number; envStepsPerSecond: number }
   | { type: 'checkpoint'; step: number; envStep: number; file: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  /** `message` is what a user reads; `detail` (a stack trace) goes to the run's events.jsonl for a bug report. */
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; detail?: string };
 
 export type RunEventType = RunEvent['type'];
 export type Listener = (event: RunEvent) => void;

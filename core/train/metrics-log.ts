@@ -4,7 +4,8 @@
  * which the reader drops), loads fast, and opens in any spreadsheet. Array fields are spread into
  * numbered columns (priorityHistogram → priorityHistogram_0 …).
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { readRegularTextFileSync } from '../util/regular-file.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 
 export type CsvValue = number | string | boolean | number[];
@@ -44,7 +45,7 @@ export class CsvLog {
 
   constructor(readonly path: string) {
     if (existsSync(path)) {
-      const firstLine = readFileSync(path, 'utf8').split('\n', 1)[0];
+      const firstLine = readRegularTextFileSync(path).split('\n', 1)[0];
       if (firstLine) this.header = firstLine.split(',');
     }
   }
@@ -120,7 +121,7 @@ function splitRow(line: string): string[] {
 /** Read a log written by CsvLog. A torn last line (no newline, or the wrong cell count) is dropped. */
 export function readCsvLog(path: string): CsvTable {
   if (!existsSync(path)) return { header: [], columns: {}, rows: 0 };
-  const text = readFileSync(path, 'utf8');
+  const text = readRegularTextFileSync(path);
   const lines = text.split('\n');
   const complete = lines.slice(0, -1); // the last piece is '' after a final newline, or a torn line
   if (complete.length === 0) return { header: [], columns: {}, rows: 0 };
@@ -142,7 +143,7 @@ export function readCsvLog(path: string): CsvTable {
  */
 export function truncateCsvLog(path: string, column: string, limit: number): number {
   if (!existsSync(path)) return 0;
-  const text = readFileSync(path, 'utf8');
+  const text = readRegularTextFileSync(path);
   const lines = text.split('\n').slice(0, -1);
   if (lines.length === 0) {
     writeFileAtomicSync(path, '');
@@ -166,7 +167,7 @@ export function truncateCsvLog(path: string, column: string, limit: number): num
  */
 export function keepFirstCsvRows(path: string, rows: number): number {
   if (!existsSync(path)) return 0;
-  const lines = readFileSync(path, 'utf8').split('\n').slice(0, -1);
+  const lines = readRegularTextFileSync(path).split('\n').slice(0, -1);
   if (lines.length === 0) return 0;
   const header = lines[0].split(',');
   const kept = [lines[0]];

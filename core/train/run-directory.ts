@@ -10,11 +10,27 @@
  *   evaluations.csv    one row per evaluation
  *   events.jsonl       phase changes, checkpoints, run state changes and log messages
  *   checkpoint.json    pointer to the newest complete checkpoint under checkpoints/
+ *   checkpoints/       the newest `checkpoint.keep` checkpoints (core/train/checkpoint.ts)
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import type { MetricDescriptor } from '../common/metrics.js';
+import { readRegularTextFileSync } from '../util/regular-file.js';
+import { removePartialCheckpoints } from './checkpoint.js';
 import type { RunEvent, RunState } from './events.js';
 
 export const RUN_FILES = {
@@ -134,8 +150,14 @@ export function createRunDirectory(directory: string, config: unknown, meta: Run
 
 function readJson<T>(path: string, what: string): T {
   if (!existsSync(path)) throw new RunDirectoryError(`${path}: missing (${what}); is this a run directory?`);
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    text = readRegularTextFileSync(path);
+  } catch (error) {
+    throw new RunDirectoryError(`${path}: cannot be read (${(error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text) as T;
   } catch (error) {
     throw new RunDirectoryError(`${path}: not valid JSON (${(error as Error).message})`);
   }
@@ -163,8 +185,68 @@ export function readRunStatus(directory: string): RunStatus {
   return readJson<RunStatus>(join(directory, RUN_FILES.status), 'the run status');
 }
 
+/** status.json is padded with spaces to this size, room for a failure message written in place. */
+const STATUS_RESERVED_BYTES = 1024;
+
+/**
+ * Write status.json atomically. When that fails (a full disk has no room for the new file), the
+ * status is written over the existing file's blocks instead (the file keeps STATUS_RESERVED_BYTES
+ * of room, padded with spaces; the message is shortened if it must be), so that a failed run never
+ * keeps saying it is running.
+ */
 export function writeRunStatus(directory: string, status: RunStatus): void {
-  writeFileAtomicSync(join(directory, RUN_FILES.status), `${JSON.stringify(status)}\n`);
+  const path = join(directory, RUN_FILES.status);
+  try {
+    writeFileAtomicSync(path, `${JSON.stringify(status)}\n`.padEnd(STATUS_RESERVED_BYTES, ' '));
+  } catch (error) {
+    if (!overwriteInPlace(path, status)) throw error;
+  }
+}
+
+/** Rewrite `path` within its current size (no new blocks needed); false when the status cannot fit. */
+function overwriteInPlace(path: string, status: RunStatus): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch {
+    return false;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    let text = JSON.stringify(status);
+    for (let keep = status.message?.length ?? 0; Buffer.byteLength(text) + 1 > size && keep > 0;) {
+      keep = Math.max(0, keep - Math.max(16, Buffer.byteLength(text) + 1 - size));
+      text = JSON.stringify({ ...status, message: `${status.message!.slice(0, keep)}…` });
+    }
+    if (Buffer.byteLength(text) + 1 > size) text = JSON.stringify({ ...status, message: undefined });
+    if (Buffer.byteLength(text) + 1 > size) return false;
+    const bytes = Buffer.from(`${text}\n`.padEnd(size, ' '), 'utf8');
+    writeSync(fd, bytes, 0, size, 0);
+    ftruncateSync(fd, size);
+    fsyncSync(fd);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Remove what a killed process left in a run directory: temporary files of atomic writes
+ * (`.status.json.<pid>.<time>.tmp`, `.checkpoint.json.….tmp`) and half-written checkpoints.
+ * Only for a run no live process is writing (resume checks that first). Returns what it removed.
+ */
+export async function removeLeftovers(directory: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(directory)) {
+    if (/^\..+\.tmp$/.test(name)) {
+      await rm(join(directory, name), { force: true, recursive: true });
+      removed.push(name);
+    }
+  }
+  for (const name of await removePartialCheckpoints(directory)) removed.push(`checkpoints/${name}`);
+  return removed;
 }
 
 /** Append events that are not per-update records (those go to the CSV logs) to events.jsonl. */
@@ -181,7 +263,7 @@ export function readRunEvents(directory: string): RunEvent[] {
   const path = join(directory, RUN_FILES.events);
   if (!existsSync(path)) return [];
   const events: RunEvent[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
+  for (const line of readRegularTextFileSync(path).split('\n')) {
     if (line.trim() === '') continue;
     try {
       events.push(JSON.parse(line) as RunEvent);

@@ -30,7 +30,7 @@ export async function restoreRun(directory: string): Promise<RestoredRun> {
   directory = resolve(directory);
   const meta = readRunMeta(directory);
   const config = parseRunConfig(readRunConfig(directory), join(directory, RUN_FILES.config));
-  const checkpoint = readLatestCheckpoint<CheckpointState>(directory);
+  const checkpoint = await readLatestCheckpoint<CheckpointState>(directory);
   if (!checkpoint) {
     throw new RunDirectoryError(
       `${directory}: the run has no checkpoint yet (nothing trained to evaluate or export)`,

@@ -22,9 +22,10 @@ import type { UpdatePlan } from '../objectives/plan.js';
 import { segmentWindowStarts } from '../replay/sequences.js';
 import { Replay } from '../replay/replay.js';
 import { initBackend } from '../tensor/backend.js';
+import { describeFileError } from '../util/file-errors.js';
 import { Rng } from '../util/random.js';
 import { learnerPolicy } from './acting.js';
-import { readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { readLatestCheckpoint, settleCheckpoints, writeCheckpoint } from './checkpoint.js';
 import { captureCheckpoint, truncateRunLogs, type CheckpointState } from './checkpoint-state.js';
 import { Collector, rebuildEpisode } from './collect.js';
 import { parseRunConfig, resolveDatasetPath, type RunConfig } from './config.js';
@@ -38,6 +39,7 @@ import {
   readRunConfig,
   readRunMeta,
   readRunStatus,
+  removeLeftovers,
   RUN_FILES,
   runActiveElsewhere,
   RunDirectoryError,
@@ -257,17 +259,18 @@ export class TrainingRun implements RunHandle {
           ? `resumed from the checkpoint at step ${this.parts.resumedFrom}`
           : undefined,
       );
+      for (const note of this.parts.resumeNotes ?? []) this.log('warn', note);
       for (const note of this.parts.notes ?? []) this.log('info', note);
 
       if (counters.phase === 'offline') {
         this.announcePhase();
         while (counters.step < config.offline.steps) {
-          if (await this.tick()) return this.finish('stopped');
+          if (await this.tick()) return await this.finish('stopped');
           this.offlineUpdate();
           const interval = config.offline.evalInterval;
           if (interval > 0 && counters.step % interval === 0 && counters.step < config.offline.steps)
             await this.evaluate();
-          this.checkpointIfDue();
+          await this.checkpointIfDue();
         }
         if (counters.lastEvaluationStep !== counters.step) await this.evaluate();
         counters.phase = 'online';
@@ -276,11 +279,11 @@ export class TrainingRun implements RunHandle {
 
       if (config.online.envSteps > 0) this.announcePhase();
       while (counters.envStep < config.online.envSteps) {
-        if (await this.tick()) return this.finish('stopped');
+        if (await this.tick()) return await this.finish('stopped');
         if (this.transitions) await this.onlineTransitionStep();
         else this.onlineSequenceStep();
         if (counters.envStep % config.eval.interval === 0) await this.evaluate();
-        this.checkpointIfDue();
+        await this.checkpointIfDue();
       }
       if (
         counters.lastEvaluationStep !== counters.step ||
@@ -288,7 +291,7 @@ export class TrainingRun implements RunHandle {
       ) {
         await this.evaluate();
       }
-      return this.finish('finished');
+      return await this.finish('finished');
     } catch (error) {
       this.error = error;
       return this.fail(error);
@@ -302,8 +305,8 @@ export class TrainingRun implements RunHandle {
     this.emit({ type: 'phase', phase: counters.phase, step: counters.step, envStep: counters.envStep });
   }
 
-  private finish(state: 'finished' | 'stopped'): RunState {
-    if (!this.checkpointCurrent) this.writeCheckpoint();
+  private async finish(state: 'finished' | 'stopped'): Promise<RunState> {
+    if (!this.checkpointCurrent) await this.writeCheckpoint();
     this.setState(state);
     this.recorder.close();
     this.parts.learner.dispose();
@@ -312,10 +315,18 @@ export class TrainingRun implements RunHandle {
 
   private fail(error: unknown): RunState {
     const { step, envStep, phase } = this.parts.counters;
-    const message = `training failed at update ${step} (env step ${envStep}, ${phase} phase): ${error instanceof Error ? error.message : String(error)}`;
+    const fileProblem = describeFileError(error);
+    const cause = fileProblem ?? (error instanceof Error ? error.message : String(error));
+    const message = `training failed at update ${step} (env step ${envStep}, ${phase} phase): ${cause}`;
+    if (fileProblem) this.error = new RunDirectoryError(message);
     try {
       // the stack goes to the event log for a bug report; the message is what the user sees
-      this.log('error', error instanceof Error && error.stack ? error.stack : message);
+      this.emit({
+        type: 'log',
+        level: 'error',
+        message,
+        ...(error instanceof Error && error.stack ? { detail: error.stack } : {}),
+      });
       this.failureMessage = message;
       this.setState('failed', message);
       this.recorder.close();
@@ -428,22 +439,23 @@ export class TrainingRun implements RunHandle {
     });
   }
 
-  private checkpointIfDue(): void {
+  private async checkpointIfDue(): Promise<void> {
     if (this.work() - this.parts.counters.lastCheckpointWork >= this.parts.config.checkpoint.interval) {
-      this.writeCheckpoint();
+      await this.writeCheckpoint();
     }
   }
 
   /** Flush the logs durably, then write the checkpoint (logs never lag a checkpoint). */
-  private writeCheckpoint(): void {
-    const { counters } = this.parts;
+  private async writeCheckpoint(): Promise<void> {
+    const { counters, config } = this.parts;
     counters.lastCheckpointWork = this.work();
     this.checkpointCurrent = true;
     this.recorder.flush(true);
-    const file = writeCheckpoint(
+    const file = await writeCheckpoint(
       this.directory,
-      counters.step,
+      counters,
       captureCheckpoint(this.parts, this.collector.episode),
+      { keep: config.checkpoint.keep },
     );
     this.emit({ type: 'checkpoint', step: counters.step, envStep: counters.envStep, file });
     this.recorder.flush();
@@ -483,12 +495,22 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
       `${directory}: the run is ${status.state} in process ${status.pid}; stop it before resuming`,
     );
   }
-  const checkpoint = readLatestCheckpoint<CheckpointState>(directory);
+  await removeLeftovers(directory);
+  const checkpoint = await readLatestCheckpoint<CheckpointState>(directory);
   if (!checkpoint) {
     // Nothing to continue from: start over in place, keeping config and metadata.
     const { backendName: _backend, ...fresh } = await startPieces(config);
     truncateRunLogs(directory, fresh.counters);
     return new TrainingRun({ ...fresh, directory, meta, resumedFrom: 0 });
+  }
+  const resumeNotes = [...checkpoint.notes];
+  if (resumeNotes.length > 0) {
+    const moved = await settleCheckpoints(directory, checkpoint);
+    if (moved.length > 0) {
+      resumeNotes.push(
+        `the damaged checkpoints were kept as ${moved.map((name) => `checkpoints/${name}`).join(', ')}`,
+      );
+    }
   }
   const state = checkpoint.state;
   if (state.formatVersion !== 1) {
@@ -536,6 +558,7 @@ export async function resumeTrainingRun(directory: string): Promise<TrainingRun>
     observation,
     resumedFrom: checkpoint.step,
     notes,
+    resumeNotes,
   });
 }
 

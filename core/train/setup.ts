@@ -107,6 +107,8 @@ export interface RunParts {
   resumedFrom: number | null;
   /** Messages for the run's log at start (e.g. a resume on another compute backend). */
   notes?: string[];
+  /** What resuming had to repair or fall back from, one sentence each (logged as warnings). */
+  resumeNotes?: string[];
 }
 
 /** Seed of evaluation episode i: fixed per run, so every evaluation starts from the same states. */

@@ -152,7 +152,7 @@ describe('o2o CLI end to end', () => {
     const { code } = await training.exit;
     expect(code, training.stderr()).toBe(130);
     expect(readRunStatus(run).state).toBe('stopped');
-    const stoppedAt = readLatestCheckpoint(run)!.step;
+    const stoppedAt = (await readLatestCheckpoint(run))!.step;
     expect(stoppedAt).toBeGreaterThanOrEqual(160);
     expect(stoppedAt).toBeLessThan(300);
     expect(training.events.some((event) => event.type === 'phase' && event.phase === 'online')).toBe(true);
@@ -218,7 +218,7 @@ describe('o2o CLI end to end', () => {
     );
     training.process.kill('SIGKILL');
     expect((await training.exit).signal).toBe('SIGKILL');
-    const checkpoint = readLatestCheckpoint(run)!.step;
+    const checkpoint = (await readLatestCheckpoint(run))!.step;
     expect(checkpoint).toBeGreaterThanOrEqual(80);
     expect(checkpoint % 40).toBe(0);
 

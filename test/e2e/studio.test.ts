@@ -134,10 +134,25 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     );
     if (train.status !== 0) throw new Error(`training the export run failed: ${train.stderr}`);
     trained = readdirSync(runs).find((name) => name.endsWith('-trained'))!;
-    served = await startNodeEntry('core/cli/main.ts', ['serve', '--port', '0', '--runs', runs], {
-      ...process.env,
-      HOME: home,
-    });
+    // The browser may read and write only where the user allowed it: ~/data and ~/exports here.
+    served = await startNodeEntry(
+      'core/cli/main.ts',
+      [
+        'serve',
+        '--port',
+        '0',
+        '--runs',
+        runs,
+        '--data',
+        join(home, 'data'),
+        '--exports',
+        join(home, 'exports'),
+      ],
+      {
+        ...process.env,
+        HOME: home,
+      },
+    );
     context = await launchChromium((browser as { path: string }).path);
     page = await context.newPage();
     await page.setViewportSize({ width: 1280, height: 800 });

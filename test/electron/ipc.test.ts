@@ -14,6 +14,8 @@ import { createFakeEngineApiSync } from '../core/server/fake-engine-api.js';
 let root: string;
 let engine: EngineServiceHandle;
 const dialogCalls: string[] = [];
+/** What the user answers to the next confirmation dialogs. */
+const consent = { answer: false };
 const dialogs: HostDialogs = {
   async openDataset() {
     dialogCalls.push('open');
@@ -22,6 +24,11 @@ const dialogs: HostDialogs = {
   async saveExport(format, defaultName) {
     dialogCalls.push(`save:${format}:${defaultName ?? ''}`);
     return { path: null };
+  },
+  async confirmAccess(access, path) {
+    dialogCalls.push(`confirm:${access}:${path}`);
+    if (consent.answer) engine.grantAccess(access, path);
+    return consent.answer;
   },
 };
 
@@ -45,7 +52,7 @@ const appFrame = (url = 'o2o://app/index.html'): IpcEventLike => ({ senderFrame:
 
 describe('IPC command handler', () => {
   it('runs a valid command from the app page', async () => {
-    const handle = createCallHandler(desktopService(engine, dialogs));
+    const handle = createCallHandler(desktopService(engine, dialogs, root));
     expect(await handle(appFrame(), { id: 1, method: 'app.info', params: {} })).toEqual({
       id: 1,
       result: {
@@ -66,7 +73,7 @@ describe('IPC command handler', () => {
   });
 
   it('refuses senders that are not the app’s own top-level page, before anything runs', async () => {
-    const handle = createCallHandler(desktopService(engine, dialogs));
+    const handle = createCallHandler(desktopService(engine, dialogs, root));
     const before = dialogCalls.length;
     const foreign: IpcEventLike[] = [
       { senderFrame: null },
@@ -86,7 +93,7 @@ describe('IPC command handler', () => {
   });
 
   it('rejects bad payloads with the key path of each problem', async () => {
-    const handle = createCallHandler(desktopService(engine, dialogs));
+    const handle = createCallHandler(desktopService(engine, dialogs, root));
     expect(await handle(appFrame(), 'runs.start')).toMatchObject({
       id: -1,
       error: { code: 'invalid-request' },
@@ -107,7 +114,7 @@ describe('IPC command handler', () => {
   });
 
   it('answers the dialog methods in the main process', async () => {
-    const handle = createCallHandler(desktopService(engine, dialogs));
+    const handle = createCallHandler(desktopService(engine, dialogs, root));
     expect(await handle(appFrame(), { id: 6, method: 'dialog.openDataset', params: {} })).toEqual({
       id: 6,
       result: { path: '/data/picked.arrow' },
@@ -120,5 +127,28 @@ describe('IPC command handler', () => {
       }),
     ).toEqual({ id: 7, result: { path: null } });
     expect(dialogCalls.slice(-2)).toEqual(['open', 'save:onnx:p.onnx']);
+  });
+
+  it('asks the user, in a native dialog, before the engine reads or writes outside its folders', async () => {
+    const handle = createCallHandler(desktopService(engine, dialogs, root));
+    const outside = join(root, 'elsewhere', 'dropped.arrow');
+    consent.answer = false;
+    expect(
+      await handle(appFrame(), { id: 10, method: 'datasets.inspect', params: { path: outside } }),
+    ).toMatchObject({
+      error: { code: 'forbidden' },
+    });
+    expect(dialogCalls.at(-1)).toBe(`confirm:read:${outside}`);
+    consent.answer = true;
+    expect(
+      await handle(appFrame(), { id: 11, method: 'datasets.inspect', params: { path: outside } }),
+    ).toMatchObject({
+      result: { path: outside },
+    });
+    // Inside the app's folders nothing is asked.
+    const asked = dialogCalls.length;
+    await handle(appFrame(), { id: 12, method: 'datasets.inspect', params: { path: 'datasets/x.arrow' } });
+    expect(dialogCalls.length).toBe(asked);
+    consent.answer = false;
   });
 });

@@ -24,6 +24,9 @@ const fake = vi.hoisted(() => {
     quitCalls: 0,
     permissionRequest: undefined as Listener | undefined,
     permissionCheck: undefined as Listener | undefined,
+    devicePermission: undefined as Listener | undefined,
+    displayMedia: undefined as Listener | undefined,
+    sessionListeners: new Map<string, Listener>(),
     menu: undefined as unknown,
   };
   class FakeWindow {
@@ -76,7 +79,8 @@ const fake = vi.hoisted(() => {
       whenReady: () => Promise.resolve(),
       getPath: (name: string) => join(state.userData, name),
       getVersion: () => '0.0.0-test',
-      isPackaged: false,
+      // a packaged build: DevTools and the developer menu must be off
+      isPackaged: true,
     },
     BrowserWindow: FakeWindow,
     protocol: {
@@ -88,6 +92,9 @@ const fake = vi.hoisted(() => {
       defaultSession: {
         setPermissionRequestHandler: (handler: Listener) => (state.permissionRequest = handler),
         setPermissionCheckHandler: (handler: Listener) => (state.permissionCheck = handler),
+        setDevicePermissionHandler: (handler: Listener) => (state.devicePermission = handler),
+        setDisplayMediaRequestHandler: (handler: Listener) => (state.displayMedia = handler),
+        on: (event: string, listener: Listener) => state.sessionListeners.set(event, listener),
       },
     },
     ipcMain: { handle: (channel: string, handler: Listener) => state.ipcHandlers.set(channel, handler) },
@@ -149,6 +156,7 @@ describe('Electron main process', () => {
       nodeIntegrationInWorker: false,
       webSecurity: true,
       webviewTag: false,
+      devTools: false,
     });
     expect(String(preferences.preload)).toMatch(/preload\.cjs$/);
     expect(window.url).toBe('o2o://app/index.html');
@@ -193,6 +201,20 @@ describe('Electron main process', () => {
     expect(navigate('https://evil.example/')).toBe(true);
     expect(navigate('file:///etc/passwd')).toBe(true);
     expect(navigate('o2o://app/index.html')).toBe(false);
+    const navigateFrame = (url: string): boolean => {
+      let prevented = false;
+      listeners.get('will-frame-navigate')?.({ url, preventDefault: () => (prevented = true) });
+      return prevented;
+    };
+    expect(navigateFrame('https://evil.example/')).toBe(true);
+    expect(navigateFrame('o2o://app/index.html')).toBe(false);
+    let bluetooth: unknown;
+    listeners.get('select-bluetooth-device')?.(
+      { preventDefault: () => {} },
+      [{ deviceId: 'x' }],
+      (id: string) => (bluetooth = id),
+    );
+    expect(bluetooth).toBe('');
     let webviewPrevented = false;
     listeners.get('will-attach-webview')?.({ preventDefault: () => (webviewPrevented = true) });
     expect(webviewPrevented).toBe(true);
@@ -201,11 +223,32 @@ describe('Electron main process', () => {
     expect(fake.state.opened).toEqual(['https://arxiv.org/abs/2407.03995']);
   });
 
-  it('denies every permission request', () => {
+  it('denies every permission request, device access and screen capture', () => {
     let granted: boolean | undefined;
     fake.state.permissionRequest?.({}, 'media', (answer: boolean) => (granted = answer));
     expect(granted).toBe(false);
     expect(fake.state.permissionCheck?.({}, 'notifications')).toBe(false);
+    expect(fake.state.devicePermission?.({ deviceType: 'usb' })).toBe(false);
+    let streams: unknown = 'unanswered';
+    fake.state.displayMedia?.({}, (answer: unknown) => (streams = answer));
+    expect(streams).toBeNull();
+    for (const event of ['select-hid-device', 'select-usb-device']) {
+      let chosen: unknown = 'unanswered';
+      fake.state.sessionListeners.get(event)?.(
+        { preventDefault: () => {} },
+        {},
+        (id?: string) => (chosen = id),
+      );
+      expect(chosen, event).toBeUndefined();
+    }
+    let port: unknown;
+    fake.state.sessionListeners.get('select-serial-port')?.(
+      { preventDefault: () => {} },
+      [],
+      {},
+      (id: string) => (port = id),
+    );
+    expect(port).toBe('');
   });
 
   it('answers IPC commands from its page through the engine worker and refuses others', async () => {

@@ -23,6 +23,7 @@ interface BuilderConfig {
   linux?: { target?: string[]; maintainer?: string };
   mac?: { target?: string[] };
   win?: { target?: string[] };
+  electronFuses?: Record<string, boolean>;
   [key: string]: unknown;
 }
 
@@ -99,6 +100,21 @@ describe('electron-builder configuration', () => {
       (name) => String(name).endsWith('.wasm'),
     );
     expect(parquetWasm.length).toBeGreaterThan(0);
+  });
+
+  it('flips the Electron fuses: no run-as-node, NODE_OPTIONS or --inspect; encrypted cookies; only an integrity-checked app.asar', async () => {
+    const config = await loadConfig();
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+    // the fuses only protect an app that lives in app.asar
+    expect(config.asar).toBe(true);
   });
 
   // After `npm run build` (CI builds before testing) the files the packaged app starts from exist.

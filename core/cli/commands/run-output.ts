@@ -10,7 +10,7 @@ import { MultiBar, type Params, type SingleBar } from 'cli-progress';
 import type { RunEvent } from '../../train/events.js';
 import type { TrainingRun } from '../../train/run.js';
 import { totalWork } from '../../train/run.js';
-import { ExitCode, exitCodeFor, formatError } from '../errors.js';
+import { ExitCode, exitCodeFor } from '../errors.js';
 
 export interface RunOutputOptions {
   json?: boolean;
@@ -163,6 +163,10 @@ export async function superviseRun(run: TrainingRun, options: RunOutputOptions =
       clearOnComplete: false,
       etaBuffer: 200,
       fps: 5,
+      // Redraw the bar even when its text has not changed: a logged line written since the last
+      // redraw has overwritten it (cli-progress otherwise skips an unchanged bar, and the final
+      // bar could go missing under load).
+      forceRedraw: true,
     });
     bar = bars.create(total, 0);
   }
@@ -218,12 +222,11 @@ export async function superviseRun(run: TrainingRun, options: RunOutputOptions =
     }
     if (state === 'failed') {
       const code = exitCodeFor(run.error);
-      // an error with an exit code is the user's to fix; an internal one keeps its stack in events.jsonl
-      const message =
-        code === ExitCode.internal
-          ? `o2o: ${readFailure(run)} (details in ${run.directory}/events.jsonl; \`o2o resume\` continues from the last checkpoint)`
-          : formatError(run.error);
-      process.stderr.write(`${message}\n`);
+      // One sentence for the user; the stack of an internal error is in events.jsonl for a bug report.
+      const details = code === ExitCode.internal ? `details in ${run.directory}/events.jsonl; ` : '';
+      process.stderr.write(
+        `o2o: ${readFailure(run)} (${details}\`o2o resume ${run.directory}\` continues from the last checkpoint)\n`,
+      );
       return code;
     }
     if (!options.json) {

@@ -1,5 +1,5 @@
 /**
- * `o2o serve [--port P] [--runs DIR] [--open]`: the browser mode. Starts the engine in a worker
+ * `o2o serve [--port P] [--runs DIR] [--data DIR …] [--exports DIR …] [--open]`: the browser mode. Starts the engine in a worker
  * thread and serves the built user interface plus its WebSocket API on 127.0.0.1 only, then prints
  * the URL with the access token. Ctrl-C stops the runs cleanly (final checkpoints) and exits.
  */
@@ -17,6 +17,10 @@ export interface ServeOptions {
   port: number;
   /** Directory where runs are created and listed. */
   runsDirectory: string;
+  /** Folders whose datasets the browser may open (besides the shipped datasets and the runs folder). */
+  dataDirectories?: string[];
+  /** Folders the browser may export policies into (besides the runs folder). */
+  exportDirectories?: string[];
   /** Open the URL in the default browser. */
   open: boolean;
   /** Built renderer; default `<package>/renderer/dist`. */
@@ -57,6 +61,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       datasetsDirectory: join(root, 'datasets'),
       // Relative dataset and export paths typed in the app mean what they mean in this shell.
       baseDirectory: process.cwd(),
+      dataDirectories: (options.dataDirectories ?? []).map((directory) => resolve(directory)),
+      exportDirectories: (options.exportDirectories ?? []).map((directory) => resolve(directory)),
       mode: 'browser',
       version: packageInfo().version,
     },
@@ -106,22 +112,41 @@ function openInBrowser(url: string, print: (line: string) => void): void {
   }
 }
 
-/** Serve until SIGINT/SIGTERM, then shut down cleanly. Resolves with the exit code. */
-export async function serveUntilSignal(options: ServeOptions): Promise<number> {
+/**
+ * Serve until SIGINT/SIGTERM, then shut down cleanly: runs write their final checkpoints, and a
+ * shutdown that takes longer than `closeTimeoutMs` (an engine stuck in a command) ends the engine
+ * anyway. A second signal ends it at once. An error nothing else caught also shuts down cleanly
+ * (exit code 1) rather than taking the runs down without their checkpoints. Resolves with the exit code.
+ */
+export async function serveUntilSignal(options: ServeOptions & { closeTimeoutMs?: number }): Promise<number> {
   const running = await startServe(options);
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  await new Promise<void>((resolveSignal) => {
-    const onSignal = (): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolveSignal();
+  const reason = await new Promise<'signal' | 'error'>((resolveStop) => {
+    const onSignal = (): void => resolveStop('signal');
+    const onError = (error: unknown): void => {
+      print(
+        `o2o serve: unexpected error (${error instanceof Error ? error.message : String(error)}); stopping`,
+      );
+      resolveStop('error');
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    process.on('uncaughtException', onError);
+    process.on('unhandledRejection', onError);
   });
-  print('stopping: runs write their final checkpoints…');
-  await running.close();
-  return ExitCode.interrupted;
+  const forceStop = (): void => {
+    print('stopping now: runs keep their last checkpoints');
+    void running.engine.terminate();
+  };
+  process.once('SIGINT', forceStop);
+  process.once('SIGTERM', forceStop);
+  print('stopping: runs write their final checkpoints… (Ctrl-C again to stop at once)');
+  await running.server.close();
+  const clean = await running.engine.close(options.closeTimeoutMs);
+  if (!clean) print('the engine did not stop in time and was ended; runs keep their last checkpoints');
+  process.off('SIGINT', forceStop);
+  process.off('SIGTERM', forceStop);
+  return reason === 'error' ? ExitCode.internal : ExitCode.interrupted;
 }
 
 export function registerServe(program: Command): void {
@@ -130,12 +155,28 @@ export function registerServe(program: Command): void {
     .description('serve the user interface to a browser on 127.0.0.1 (prints a URL with an access token)')
     .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', '0')
     .option('--runs <dir>', 'directory where runs are created and listed', 'runs')
+    .option(
+      '--data <dir>',
+      'a folder whose datasets the browser may open (repeatable; the shipped datasets and the runs folder always are)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--exports <dir>',
+      'a folder the browser may export policies into (repeatable; the runs folder always is)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--open', 'open the URL in the default browser')
-    .action(async (options: { port: string; runs: string; open?: boolean }) => {
-      process.exitCode = await serveUntilSignal({
-        port: parsePort(options.port),
-        runsDirectory: options.runs,
-        open: options.open === true,
-      });
-    });
+    .action(
+      async (options: { port: string; runs: string; data: string[]; exports: string[]; open?: boolean }) => {
+        process.exitCode = await serveUntilSignal({
+          port: parsePort(options.port),
+          runsDirectory: options.runs,
+          dataDirectories: options.data,
+          exportDirectories: options.exports,
+          open: options.open === true,
+        });
+      },
+    );
 }

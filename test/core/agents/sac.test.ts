@@ -90,8 +90,8 @@ describe('SAC + ROER learner', () => {
 
     const directory = mkdtempSync(join(tmpdir(), 'o2o-sac-'));
     tempDirectories.push(directory);
-    writeCheckpoint(directory, 3, { learner: original.getState() });
-    const loaded = readLatestCheckpoint<{ learner: Record<string, unknown> }>(directory);
+    await writeCheckpoint(directory, { step: 3, envStep: 0 }, { learner: original.getState() });
+    const loaded = await readLatestCheckpoint<{ learner: Record<string, unknown> }>(directory);
     expect(loaded).toBeDefined();
     const restored = await createSacLearner(small(), OBS, ACT, 999);
     restored.setState(loaded!.state.learner);
@@ -226,8 +226,9 @@ describe('SAC + ROER learner on every kernel provider', async () => {
     for (let i = 0; i < 3; i++) writer.update(randomBatch(rng), 1);
     const directory = mkdtempSync(join(tmpdir(), 'o2o-sac-'));
     tempDirectories.push(directory);
-    writeCheckpoint(directory, 3, { learner: writer.getState() });
-    const state = readLatestCheckpoint<{ learner: Record<string, unknown> }>(directory)!.state.learner;
+    await writeCheckpoint(directory, { step: 3, envStep: 0 }, { learner: writer.getState() });
+    const state = (await readLatestCheckpoint<{ learner: Record<string, unknown> }>(directory))!.state
+      .learner;
     const next = randomBatch(rng);
     const expected = writer.update(next, 1);
     for (const other of providers) {

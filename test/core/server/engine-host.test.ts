@@ -35,14 +35,16 @@ describe('engine worker host', () => {
       id: 1,
       error: { code: 'invalid-params', issues: [{ path: 'runId' }] },
     });
-    expect(await host.handle({ id: 2, method: 'datasets.inspect', params: { path: 'a.arrow' } })).toEqual({
+    expect(
+      await host.handle({ id: 2, method: 'datasets.inspect', params: { path: 'datasets/a.arrow' } }),
+    ).toEqual({
       id: 2,
-      result: { path: join(scratch, 'a.arrow'), rows: 10 },
+      result: { path: join(scratch, 'datasets', 'a.arrow'), rows: 10 },
     });
     const crashed = await host.handle({
       id: 3,
       method: 'datasets.inspect',
-      params: { path: 'crash-the-worker' },
+      params: { path: 'datasets/crash-the-worker' },
     });
     expect(crashed).toEqual({
       id: 3,
@@ -54,6 +56,20 @@ describe('engine worker host', () => {
       error: { message: 'the engine worker stopped unexpectedly (exit code 3)' },
     });
     await host.close();
+  });
+
+  it('ends a worker stuck in a command when it does not stop within the deadline', async () => {
+    const host = await EngineWorkerHost.start(workerData('fake-engine-api.ts'));
+    const stuck = host.handle({
+      id: 1,
+      method: 'datasets.inspect',
+      params: { path: 'datasets/block-the-worker' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    expect(await host.close(1000)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await stuck).toMatchObject({ id: 1, error: { message: 'the engine was shut down' } });
   });
 
   it('shuts down cleanly, stopping live runs', async () => {

@@ -19,6 +19,8 @@ beforeEach(() => {
   service = createEngineService(createFakeEngineApiSync(), {
     runsDirectory: join(root, 'runs'),
     datasetsDirectory: join(root, 'datasets'),
+    // where the UI may export (and read exported policies) besides the runs folder
+    exportDirectories: [join(root, 'exports')],
     baseDirectory: root,
     mode: 'browser',
     version: '1.0.0',
@@ -115,14 +117,14 @@ describe('engine service', () => {
     });
   });
 
-  it('exports into the run directory by default and to a given relative path', async () => {
+  it('exports into the run directory by default and to a given relative path inside the runs folder', async () => {
     const { runId, directory } = await service['runs.start']({ config: {} });
     const inRun = await service['runs.export']({ runId, format: 'onnx' });
     expect(inRun.path).toBe(join(directory, 'export', 'policy.onnx'));
     expect(inRun.bytes).toBe(readFileSync(inRun.path).byteLength);
-    mkdirSync(join(root, 'out'));
-    const chosen = await service['runs.export']({ runId, format: 'json', path: 'out/p.json' });
-    expect(chosen.path).toBe(join(root, 'out', 'p.json'));
+    mkdirSync(join(root, 'runs', 'out'));
+    const chosen = await service['runs.export']({ runId, format: 'json', path: 'runs/out/p.json' });
+    expect(chosen.path).toBe(join(root, 'runs', 'out', 'p.json'));
   });
 
   it('lists only dataset files, with their summaries', async () => {
@@ -242,22 +244,22 @@ describe('engine service: run management, paths and files', () => {
 
   it('refuses to export into a missing folder unless asked to create it; ~ is the home folder', async () => {
     const { runId } = await finishedRun();
-    const target = join(root, 'missing', 'deeper', 'policy.json');
+    const target = join(root, 'exports', 'missing', 'deeper', 'policy.json');
     const refused = await respond(service, {
       id: 2,
       method: 'runs.export',
       params: { runId, format: 'json', path: target },
     });
     expect(refused).toMatchObject({ id: 2, error: { code: 'missing-folder' } });
-    expect(existsSync(join(root, 'missing'))).toBe(false);
+    expect(existsSync(join(root, 'exports', 'missing'))).toBe(false);
     const written = await service['runs.export']({ runId, format: 'json', path: target, createFolder: true });
     expect(written.path).toBe(target);
     expect(existsSync(target)).toBe(true);
     const home = process.env.HOME;
-    process.env.HOME = root;
+    process.env.HOME = join(root, 'exports');
     try {
       const homed = await service['runs.export']({ runId, format: 'json', path: '~/missing/p2.json' });
-      expect(homed.path).toBe(join(root, 'missing', 'p2.json'));
+      expect(homed.path).toBe(join(root, 'exports', 'missing', 'p2.json'));
     } finally {
       process.env.HOME = home;
     }
@@ -275,11 +277,12 @@ describe('engine service: run management, paths and files', () => {
   });
 
   it('rolls out an exported policy file, resolving it against the base folder', async () => {
-    writeFileSync(join(root, 'right.policy'), '1');
-    const result = await service['policies.rollout']({ path: 'right.policy', episodes: 1 });
+    mkdirSync(join(root, 'exports'));
+    writeFileSync(join(root, 'exports', 'right.policy'), '1');
+    const result = await service['policies.rollout']({ path: 'exports/right.policy', episodes: 1 });
     expect(result.envId).toBe('walk-v0');
     expect(result.episodes[0].success).toBe(true);
-    await expect(service['policies.rollout']({ path: 'nope.policy', episodes: 1 })).rejects.toThrow(
+    await expect(service['policies.rollout']({ path: 'exports/nope.policy', episodes: 1 })).rejects.toThrow(
       /no such file/,
     );
   });

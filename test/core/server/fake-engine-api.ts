@@ -189,6 +189,8 @@ export function createFakeEngineApiSync(): EngineApi {
     inspectDataset: (path: string) => {
       // Lets host tests see how a dying engine worker is reported.
       if (path.endsWith('crash-the-worker')) process.exit(3);
+      // Lets host tests see a worker stuck in a command (as a blocking read once was).
+      if (path.endsWith('block-the-worker')) for (;;);
       return { path, rows: 10 };
     },
     summarizeDataset: (path: string) => ({ envId: 'walk-v0', rows: path.length, episodes: 1, card: null }),

@@ -37,6 +37,13 @@ describe('run config', () => {
     expect(config.online.updatesPerStep).toBe(1);
     expect(config.dataset?.normalizeObservations).toBe(true);
     expect(config.checkpoint.interval).toBe(10_000);
+    expect(config.checkpoint.keep).toBe(2);
+  });
+
+  it('keeps at least one checkpoint', () => {
+    const result = validateRunConfig({ ...minimal, checkpoint: { keep: 0 } });
+    expect(result.ok).toBe(false);
+    expect(result.issues.map((issue) => issue.path)).toEqual(['checkpoint.keep']);
   });
 
   it('names the key path of unknown keys and bad values', () => {

@@ -35,7 +35,7 @@ describe('resuming a MuJoCo run', () => {
       if (event.type === 'update' && event.step === 40) void first.stop();
     });
     expect(await first.done).toBe('stopped');
-    const stoppedAt = readLatestCheckpoint<CheckpointState>(directory)!;
+    const stoppedAt = (await readLatestCheckpoint<CheckpointState>(directory))!;
     expect(stoppedAt.state.episode?.length).toBeGreaterThan(0); // an open episode to rebuild
 
     const second = await resumeTrainingRun(directory);

@@ -224,7 +224,7 @@ describe('o2o datasets', () => {
         episodeId: i < 3 ? 0 : 1,
       });
     }
-    writeCheckpoint(runDirectory, 10, { replay: replay.getState() });
+    await writeCheckpoint(runDirectory, { step: 10, envStep: 0 }, { replay: replay.getState() });
     const out = join(scratch, 'replay.arrow');
     const { code, stdout, stderr } = await run(
       'datasets',
