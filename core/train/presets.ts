@@ -6,6 +6,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { packageInfo } from '../util/package-info.js';
+import { acerPresets } from '../agents/acer/config.js';
 import { parseRunConfig, type RunConfig, type RunConfigInput } from './config.js';
 
 interface PresetDefinition {
@@ -115,6 +116,33 @@ const PRESETS: Record<string, PresetDefinition> = {
       online: { envSteps: 20_000, updatesPerStep: 1, warmupSteps: 0 },
       eval: { episodes: 5, interval: 2_000 },
       checkpoint: { interval: 5_000 },
+    },
+  },
+  'cartpole-acer': {
+    description:
+      'CartPole from scratch with discrete ACER (Retrace, truncated importance weights with bias correction, trust region): 200k environment steps, replay from 1k steps.',
+    config: {
+      env: { id: 'cartpole-v1' },
+      agent: { kind: 'acer', ...acerPresets.cartpole, replayRatio: 1 },
+      replay: { priority: 'uniform' },
+      offline: { steps: 0, evalInterval: 0 },
+      online: { envSteps: 200_000 },
+      eval: { episodes: 10, interval: 20_000 },
+      checkpoint: { interval: 20_000 },
+    },
+  },
+  'pendulum-acer': {
+    description:
+      'Pendulum from scratch with continuous ACER (stochastic dueling network, Gaussian policy, trust region), rewards scaled by 0.1: 100k environment steps.',
+    config: {
+      env: { id: 'pendulum-v1' },
+      agent: { kind: 'acer', ...acerPresets.pendulum },
+      replay: { priority: 'uniform' },
+      reward: { scale: 0.1 },
+      offline: { steps: 0, evalInterval: 0 },
+      online: { envSteps: 100_000 },
+      eval: { episodes: 5, interval: 10_000 },
+      checkpoint: { interval: 20_000 },
     },
   },
 };

@@ -28,6 +28,20 @@ const field = (path: string) => {
 };
 
 describe('schemaFields', () => {
+  it('shows the agent kind and the fields of the chosen kind only (SAC by default, ACER when chosen)', () => {
+    const kind = field('agent.kind');
+    expect(kind).toMatchObject({ type: 'enum', choices: ['sac', 'acer'], default: 'sac' });
+    expect(fields.some((f) => f.path === 'agent.tau')).toBe(true);
+    expect(fields.some((f) => f.path === 'agent.sequenceLength')).toBe(false);
+    const acer = schemaFields(schema, '', null, { agent: { kind: 'acer' } });
+    expect(acer.find((f) => f.path === 'agent.sequenceLength')).toMatchObject({
+      type: 'integer',
+      default: 20,
+    });
+    expect(acer.some((f) => f.path === 'agent.tau')).toBe(false);
+    expect(acer.filter((f) => f.path === 'agent.kind')).toHaveLength(1);
+  });
+
   it('takes every field type, choice, default and help text from the run config schema', () => {
     expect(field('seed')).toMatchObject({ section: '', type: 'integer', default: 0, optional: false });
     expect(field('agent.actorLearningRate')).toMatchObject({

@@ -58,7 +58,32 @@ type JsonSchema = {
   exclusiveMaximum?: number;
   additionalProperties?: unknown;
   anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  const?: unknown;
 };
+
+/**
+ * A section that is a union discriminated by `kind` (the agent: SAC or ACER): its options by kind.
+ * The form shows the `kind` choice and the fields of the chosen option.
+ */
+function kindUnion(schema: JsonSchema): Map<string, JsonSchema> | null {
+  const options = schema.oneOf ?? schema.anyOf;
+  if (!options || options.length < 2) return null;
+  const byKind = new Map<string, JsonSchema>();
+  for (const option of options) {
+    const kind = option.properties?.kind?.const;
+    if (typeof kind !== 'string') return null;
+    byKind.set(kind, option);
+  }
+  return byKind;
+}
+
+/** The option of a kind union that `config` selects at `path` (its `kind`, else the first). */
+function chosenOption(union: Map<string, JsonSchema>, config: unknown, path: string): [string, JsonSchema] {
+  const kind = getAtPath(config, `${path}.kind`);
+  const entry = typeof kind === 'string' ? union.get(kind) : undefined;
+  return entry ? [kind as string, entry] : [...union.entries()][0];
+}
 
 /** "actorLearningRate" → "actor learning rate"; "roerMaxClip" → "roer max clip"; "perAlpha" → "per alpha". */
 export function labelOf(key: string): string {
@@ -101,6 +126,7 @@ export function schemaFields(
   schema: unknown,
   prefix = '',
   optionalParent: string | null = null,
+  config: unknown = {},
 ): SchemaField[] {
   const node = schema as JsonSchema;
   if (!node?.properties) return [];
@@ -109,10 +135,31 @@ export function schemaFields(
   for (const [key, child] of Object.entries(node.properties)) {
     const path = prefix ? `${prefix}.${key}` : key;
     const optional = !required.has(key) && child.default === undefined;
+    const union = kindUnion(child);
+    if (union) {
+      // the kind first, then the chosen kind's own fields
+      const [, option] = chosenOption(union, config, path);
+      const kinds = [...union.keys()];
+      fields.push({
+        path: `${path}.kind`,
+        section: path.includes('.') ? path.slice(0, path.indexOf('.')) : path,
+        key: 'kind',
+        label: 'kind',
+        type: 'enum',
+        choices: kinds,
+        description: child.description ?? '',
+        default: kinds[0],
+        optional: false,
+        optionalParent,
+      });
+      const { kind: _kind, ...properties } = option.properties ?? {};
+      fields.push(...schemaFields({ ...option, properties }, path, optionalParent, config));
+      continue;
+    }
     if (child.properties) {
       // a section one level down (agent, replay, …); deeper optional objects go to the JSON editor
       if (prefix !== '' && optional) continue;
-      fields.push(...schemaFields(child, path, optional ? path : optionalParent));
+      fields.push(...schemaFields(child, path, optional ? path : optionalParent, config));
       continue;
     }
     const type = fieldType(child);
@@ -143,7 +190,7 @@ export function schemaFields(
 }
 
 /** Key paths the schema has that the form does not show (edited as JSON). */
-export function jsonOnlyPaths(schema: unknown, prefix = ''): string[] {
+export function jsonOnlyPaths(schema: unknown, prefix = '', config: unknown = {}): string[] {
   const node = schema as JsonSchema;
   if (!node?.properties) return [];
   const paths: string[] = [];
@@ -151,9 +198,15 @@ export function jsonOnlyPaths(schema: unknown, prefix = ''): string[] {
   for (const [key, child] of Object.entries(node.properties)) {
     const path = prefix ? `${prefix}.${key}` : key;
     const optional = !required.has(key) && child.default === undefined;
+    const union = kindUnion(child);
+    if (union) {
+      const [, option] = chosenOption(union, config, path);
+      paths.push(...jsonOnlyPaths(option, path, config).filter((p) => p !== `${path}.kind`));
+      continue;
+    }
     if (child.properties) {
       if (prefix !== '' && optional) paths.push(path);
-      else paths.push(...jsonOnlyPaths(child, path));
+      else paths.push(...jsonOnlyPaths(child, path, config));
     } else if (fieldType(child) === null) paths.push(path);
   }
   return paths;
