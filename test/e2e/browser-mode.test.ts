@@ -27,7 +27,8 @@ function tinyRunConfig(datasetPath: string | undefined) {
     replay: { priority: 'roer', mode: 'weight', mixing: 'union' },
     beta: { kind: 'track', initialBeta: 1, targetEssFraction: 0.5 },
     offline: { steps: datasetPath ? 400 : 0, evalInterval: 0 },
-    online: { envSteps: 2_000, updatesPerStep: 1, warmupSteps: datasetPath ? 0 : 64 },
+    // Long enough that the Stop below, not the budget, ends it (the native kernels finish 2k steps in seconds).
+    online: { envSteps: 50_000, updatesPerStep: 1, warmupSteps: datasetPath ? 0 : 64 },
     eval: { episodes: 1, interval: 1_000 },
     checkpoint: { interval: 200 },
   };
