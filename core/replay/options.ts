@@ -89,7 +89,11 @@ const extraColumnSchema = z
     name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a column name: a letter, then letters, digits or _'),
     width: z.number().int().min(1),
     fill: z
-      .number()
+      // Any number but NaN: −∞ is the neutral fill of a floor (a return-to-go no online row has).
+      .custom<number>(
+        (value) => typeof value === 'number' && !Number.isNaN(value),
+        'a number (±Infinity allowed)',
+      )
       .optional()
       .describe('Value of rows that did not provide one (online rows of an offline-only column).'),
   })

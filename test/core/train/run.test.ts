@@ -131,15 +131,27 @@ describe('training run', () => {
     expect(listRuns(root).map((summary) => summary.directory)).toContain(directory);
   });
 
-  it('resumes after a stop to exactly the curves of an uninterrupted run', async () => {
-    const reference = await startTrainingRun({ config: tinyConfig(), directory: join(root, 'reference') });
+  it.each([
+    ['', {}],
+    [
+      ' (Cal-QL floors and a WSRL critic warm-up)',
+      {
+        online: { envSteps: 90, updatesPerStep: 1, warmupSteps: 0, calibrate: true, criticWarmupSteps: 30 },
+      },
+    ],
+  ])('resumes after a stop to exactly the curves of an uninterrupted run%s', async (label, overrides) => {
+    const name = label === '' ? 'plain' : 'calibrated';
+    const reference = await startTrainingRun({
+      config: tinyConfig(overrides),
+      directory: join(root, `reference-${name}`),
+    });
     const referenceEvents: RunEvent[] = [];
     reference.bus.subscribe(collect(referenceEvents));
     expect(await reference.done).toBe('finished');
 
     // stop in the middle of the online phase (and of an episode)
-    const directory = join(root, 'interrupted');
-    const first = await startTrainingRun({ config: tinyConfig(), directory });
+    const directory = join(root, `interrupted-${name}`);
+    const first = await startTrainingRun({ config: tinyConfig(overrides), directory });
     first.bus.subscribe((event) => {
       if (event.type === 'update' && event.step === 70) void first.stop();
     });
@@ -154,7 +166,7 @@ describe('training run', () => {
     expect(await second.done).toBe('finished');
     expect(updates(resumedEvents)[0].step).toBe(stoppedAt.step + 1);
 
-    const expected = readCsvLog(join(root, 'reference', 'updates.csv'));
+    const expected = readCsvLog(join(root, `reference-${name}`, 'updates.csv'));
     const actual = readCsvLog(join(directory, 'updates.csv'));
     expect(actual.columns.step).toEqual(expected.columns.step);
     for (const column of [
@@ -169,7 +181,7 @@ describe('training run', () => {
     ]) {
       expect(actual.columns[column], column).toEqual(expected.columns[column]);
     }
-    const expectedEvaluations = readCsvLog(join(root, 'reference', 'evaluations.csv'));
+    const expectedEvaluations = readCsvLog(join(root, `reference-${name}`, 'evaluations.csv'));
     expect(readCsvLog(join(directory, 'evaluations.csv')).columns.meanReturn).toEqual(
       expectedEvaluations.columns.meanReturn,
     );
