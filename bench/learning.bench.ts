@@ -397,7 +397,7 @@ async function main(): Promise<void> {
   const header = [
     `Produced by \`${command}\` in ${totalMinutes.toFixed(0)} min of wall time (${jobs.length} runs, ${parallel} at a time; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end).`,
     '',
-    'Each row is one replay rule and β controller over the task\'s preset; the offline phase is the preset\'s objective (in-sample XQL unless stated), so β is also the temperature of its value loss and of the AWR weights. "Dip" is the lowest evaluation in the first 10% of the online steps.',
+    'Each row is one replay rule and β controller over the task\'s preset; the offline phase is the preset\'s objective: in-sample IQL on the mazes, kept in-sample online; in-sample XQL on pendulum-medium, whose value loss and AWR weights take β as their temperature, then SAC online. "Dip" is the lowest evaluation in the first 10% of the online steps.',
   ];
   const docPath = join(root, 'docs', 'benchmarks.md');
   let document = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
