@@ -14,6 +14,7 @@ import {
   PolicyFormatError,
   policyToJson,
   scaleAction,
+  shortestFloat32,
   unscaleAction,
 } from '../../../core/export/policy.js';
 import { writeTfjsPolicy } from '../../../core/export/tfjs.js';
@@ -71,6 +72,26 @@ describe('policy description', () => {
     expect(restored.metadata).toEqual(policy.metadata);
     const observations = randomObservations(3, 10, policy.observationWidth);
     expect(policyActions(restored, observations, 10)).toEqual(policyActions(policy, observations, 10));
+  });
+
+  it('writes each weight as the shortest decimal that reads back as the same float32', () => {
+    fc.assert(
+      fc.property(fc.float({ noNaN: true, noDefaultInfinity: true }), (value) => {
+        const short = shortestFloat32(value);
+        expect(Math.fround(short)).toBe(value);
+        expect(Number(short.toPrecision(9))).toBe(short); // at most 9 significant digits
+      }),
+    );
+    expect(shortestFloat32(Math.fround(0.1))).toBe(0.1);
+    expect(shortestFloat32(Math.fround(-1.2345678))).toBe(-1.2345678);
+    const policy = randomPolicy(2);
+    const text = policyToJson(policy);
+    const doubles = JSON.stringify(policy.layers.map((layer) => Array.from(layer.weight)));
+    const written = JSON.stringify(
+      (JSON.parse(text) as { layers: { weight: number[] }[] }).layers.map((l) => l.weight),
+    );
+    expect(written.length).toBeLessThan(0.7 * doubles.length);
+    expect(policyFromJson(text).layers[0].weight).toEqual(policy.layers[0].weight);
   });
 
   it('rejects malformed files with the field that is wrong', () => {
