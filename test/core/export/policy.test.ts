@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { detectPolicyFormat, loadPolicyFile } from '../../../core/export/load.js';
+import { detectPolicyFormat, loadPolicyFile, readPolicyJson } from '../../../core/export/load.js';
 import { policyToOnnx } from '../../../core/export/onnx.js';
 import {
   canonicalJson,
@@ -123,16 +124,19 @@ describe('loadPolicyFile', () => {
     const jsonPath = join(directory, 'policy.json');
     const onnxPath = join(directory, 'policy.onnx');
     const tfjsPath = join(directory, 'tfjs');
+    const gzipPath = join(directory, 'policy.json.gz');
     writeFileSync(jsonPath, policyToJson(policy));
+    writeFileSync(gzipPath, gzipSync(policyToJson(policy)));
     writeFileSync(onnxPath, policyToOnnx(policy));
     await writeTfjsPolicy(policy, tfjsPath);
     expect(detectPolicyFormat(jsonPath)).toBe('json');
+    expect(detectPolicyFormat(gzipPath)).toBe('json');
     expect(detectPolicyFormat(onnxPath)).toBe('onnx');
     expect(detectPolicyFormat(tfjsPath)).toBe('tfjs');
     expect(detectPolicyFormat(join(tfjsPath, 'model.json'))).toBe('tfjs');
     const observations = randomObservations(8, 16, policy.observationWidth);
     const expected = policyActions(policy, observations, 16);
-    for (const path of [jsonPath, onnxPath, tfjsPath, join(tfjsPath, 'model.json')]) {
+    for (const path of [jsonPath, gzipPath, onnxPath, tfjsPath, join(tfjsPath, 'model.json')]) {
       const loaded = await loadPolicyFile(path);
       expect(loaded.metadata.envId).toBe('test-env-v0');
       expect(loaded.observationWidth).toBe(policy.observationWidth);
@@ -146,5 +150,7 @@ describe('loadPolicyFile', () => {
     expect(() => detectPolicyFormat(join(directory, 'none.onnx'))).toThrow(/none\.onnx: no such file/);
     writeFileSync(join(directory, 'p.txt'), 'x');
     expect(() => detectPolicyFormat(join(directory, 'p.txt'))).toThrow(/unknown policy format/);
+    writeFileSync(join(directory, 'p.json.gz'), '{"format":');
+    expect(() => readPolicyJson(join(directory, 'p.json.gz'))).toThrow(/p\.json\.gz: not a gzip file/);
   });
 });
