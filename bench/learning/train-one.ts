@@ -1,29 +1,40 @@
 /**
  * One benchmark run in its own process (so that two runs use the two cores and memory figures stay
  * apart): `node --import tsx bench/learning/train-one.ts DIRECTORY CONFIG_JSON NAME`. Reuses a run
- * that already finished in DIRECTORY with the same config; prints {"seconds": wall time} (0 when reused).
+ * that already finished in DIRECTORY with the same config and resumes one of the same config that
+ * was interrupted; prints {"seconds": wall time} (0 when reused).
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from '../../core/export/policy.js';
 import { parseRunConfig } from '../../core/train/config.js';
-import { readRunConfig, readRunStatus, RUN_FILES } from '../../core/train/run-directory.js';
-import { startTrainingRun } from '../../core/train/run.js';
+import {
+  effectiveRunState,
+  readRunConfig,
+  readRunStatus,
+  RUN_FILES,
+} from '../../core/train/run-directory.js';
+import { resumeTrainingRun, startTrainingRun } from '../../core/train/run.js';
 
 const [directory, configJson, name] = process.argv.slice(2);
 const config = JSON.parse(configJson) as Record<string, unknown>;
 
+let resume = false;
 if (existsSync(join(directory, RUN_FILES.status))) {
   const stored = canonicalJson(readRunConfig(directory));
   const wanted = canonicalJson(parseRunConfig(config));
-  if (readRunStatus(directory).state === 'finished' && stored === wanted) {
+  const state = effectiveRunState(readRunStatus(directory));
+  if (state === 'finished' && stored === wanted) {
     process.stdout.write(`${JSON.stringify({ seconds: 0 })}\n`);
     process.exit(0);
   }
-  rmSync(directory, { recursive: true, force: true });
+  // A run of the same config that was interrupted (the benchmark stopped, the machine restarted)
+  // continues from its newest checkpoint; anything else starts over.
+  if (stored === wanted && state === 'stopped') resume = true;
+  else rmSync(directory, { recursive: true, force: true });
 }
 const started = performance.now();
-const run = await startTrainingRun({ config, directory, name });
+const run = resume ? await resumeTrainingRun(directory) : await startTrainingRun({ config, directory, name });
 const state = await run.done;
 if (state !== 'finished') {
   process.stderr.write(`${name}: run ended ${state}: ${run.failureMessage ?? String(run.error)}\n`);
