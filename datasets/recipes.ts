@@ -211,8 +211,14 @@ export async function concatenate(
   out: string,
 ): Promise<DatasetSummary> {
   const loaded: LoadedDataset[] = [];
-  for (const part of recipe.concat)
-    loaded.push(await loadDataset(join(directory, part), { envId: recipe.envId }));
+  for (const part of recipe.concat) {
+    const dataset = await loadDataset(join(directory, part), { envId: recipe.envId });
+    if (dataset.card?.envId !== recipe.envId)
+      throw new Error(
+        `${part}: recorded for ${dataset.card?.envId ?? 'an unknown environment'}, not ${recipe.envId}`,
+      );
+    loaded.push(dataset);
+  }
   const joined = <T extends Float32Array | Uint8Array>(pick: (columns: TransitionColumns) => T): T => {
     const arrays = loaded.map((dataset) => pick(dataset.columns));
     const total = arrays.reduce((sum, array) => sum + array.length, 0);
