@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { fileKind, readRegularFileSync, readRegularTextFileSync } from '../util/regular-file.js';
 import { basename, dirname, extname } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import onnxProto from 'onnx-proto';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './onnx.js';
 import { policyActions, policyFromJson, PolicyFormatError, type PolicyMetadata } from './policy.js';
@@ -40,11 +41,23 @@ export function detectPolicyFormat(path: string): PolicyFormat {
   }
   const extension = extname(path).toLowerCase();
   if (extension === '.onnx') return 'onnx';
+  if (path.toLowerCase().endsWith('.json.gz')) return 'json';
   if (extension === '.json') {
     const head = readRegularTextFileSync(path).slice(0, 4096);
     return head.includes('"modelTopology"') ? 'tfjs' : 'json';
   }
-  throw new PolicyFormatError(`${path}: unknown policy format (expected .json, .onnx or a TF.js directory)`);
+  throw new PolicyFormatError(`${path}: unknown policy format (expected .json, .json.gz, .onnx or a TF.js directory)`);
+}
+
+/** The text of a JSON policy file, gunzipped when it is a .json.gz (how the shipped behaviour policies are stored). */
+export function readPolicyJson(path: string): string {
+  const bytes = readRegularFileSync(path);
+  if (!path.toLowerCase().endsWith('.gz')) return bytes.toString('utf8');
+  try {
+    return gunzipSync(bytes).toString('utf8');
+  } catch (error) {
+    throw new PolicyFormatError(`${path}: not a gzip file (${(error as Error).message})`);
+  }
 }
 
 async function loadOnnx(path: string): Promise<LoadedPolicy> {
@@ -112,7 +125,7 @@ export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
       dispose: async () => policy.dispose(),
     };
   }
-  const policy = policyFromJson(readRegularTextFileSync(path), path);
+  const policy = policyFromJson(readPolicyJson(path), path);
   return {
     format,
     path,

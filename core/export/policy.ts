@@ -233,10 +233,24 @@ const jsonPolicySchema = z
   })
   .strict();
 
+/**
+ * The shortest decimal that reads back as the same float32: `Number(text)` stored into a
+ * Float32Array gives `value` again. Float32 weights printed as doubles take ≈ 19 digits; this
+ * needs at most 9 (IEEE 754 single precision), which halves the JSON format's size.
+ */
+export function shortestFloat32(value: number): number {
+  if (value === 0) return value;
+  for (let digits = 1; digits < 9; digits++) {
+    const candidate = Number(value.toPrecision(digits));
+    if (Math.fround(candidate) === value) return candidate;
+  }
+  return Number(value.toPrecision(9));
+}
+
 /** The plain-JSON weights format: the policy description with arrays as number lists. */
 export function policyToJson(policy: ExportedPolicy): string {
   checkPolicy(policy);
-  const list = (array: Float32Array) => Array.from(array);
+  const list = (array: Float32Array) => Array.from(array, shortestFloat32);
   return `${JSON.stringify({
     format: 'o2o-policy',
     formatVersion: 2,

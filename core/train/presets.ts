@@ -55,6 +55,23 @@ function pointMaze(
   };
 }
 
+/**
+ * Online SAC from scratch on a MuJoCo locomotion task, as the official code runs it: no dataset,
+ * uniform replay, 256×256 networks, batch 256, 10k uniformly random steps first, one update per
+ * environment step. These runs made the behaviour policies of the shipped medium and expert data.
+ */
+function locomotionOnline(env: string, envSteps: number): RunConfigInput {
+  return {
+    env: { id: env },
+    replay: { priority: 'uniform' },
+    beta: { kind: 'fixed', initialBeta: 1 },
+    offline: { steps: 0, evalInterval: 0 },
+    online: { envSteps, updatesPerStep: 1, warmupSteps: 10_000 },
+    eval: { episodes: 10, interval: 10_000 },
+    checkpoint: { interval: 10_000 },
+  };
+}
+
 const PRESETS: Record<string, PresetDefinition> = {
   'pointmaze-umaze': {
     description:
@@ -96,6 +113,21 @@ const PRESETS: Record<string, PresetDefinition> = {
       eval: { episodes: 10, interval: 10_000 },
       checkpoint: { interval: 10_000 },
     },
+  },
+  'hopper-online': {
+    description:
+      'Hopper from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps.',
+    config: locomotionOnline('hopper-v1', 1_000_000),
+  },
+  'halfcheetah-online': {
+    description:
+      'HalfCheetah from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps.',
+    config: locomotionOnline('halfcheetah-v1', 1_000_000),
+  },
+  'walker2d-online': {
+    description:
+      'Walker2d from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps.',
+    config: locomotionOnline('walker2d-v1', 1_000_000),
   },
   'pendulum-online': {
     description:

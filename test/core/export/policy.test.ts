@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scaleAction, unscaleAction } from '../../../core/common/spaces.js';
-import { detectPolicyFormat, loadPolicyFile } from '../../../core/export/load.js';
+import { detectPolicyFormat, loadPolicyFile, readPolicyJson } from '../../../core/export/load.js';
 import { policyToOnnx } from '../../../core/export/onnx.js';
 import {
   canonicalJson,
@@ -14,6 +15,7 @@ import {
   policyFromJson,
   PolicyFormatError,
   policyToJson,
+  shortestFloat32,
 } from '../../../core/export/policy.js';
 import { writeTfjsPolicy } from '../../../core/export/tfjs.js';
 import { randomObservations, randomPolicy } from './fixtures.js';
@@ -72,6 +74,26 @@ describe('policy description', () => {
     expect(policyActions(restored, observations, 10)).toEqual(policyActions(policy, observations, 10));
   });
 
+  it('writes each weight as the shortest decimal that reads back as the same float32', () => {
+    fc.assert(
+      fc.property(fc.float({ noNaN: true, noDefaultInfinity: true }), (value) => {
+        const short = shortestFloat32(value);
+        expect(Math.fround(short)).toBe(value);
+        expect(Number(short.toPrecision(9))).toBe(short); // at most 9 significant digits
+      }),
+    );
+    expect(shortestFloat32(Math.fround(0.1))).toBe(0.1);
+    expect(shortestFloat32(Math.fround(-1.2345678))).toBe(-1.2345678);
+    const policy = randomPolicy(2);
+    const text = policyToJson(policy);
+    const doubles = JSON.stringify(policy.layers.map((layer) => Array.from(layer.weight)));
+    const written = JSON.stringify(
+      (JSON.parse(text) as { layers: { weight: number[] }[] }).layers.map((l) => l.weight),
+    );
+    expect(written.length).toBeLessThan(0.7 * doubles.length);
+    expect(policyFromJson(text).layers[0].weight).toEqual(policy.layers[0].weight);
+  });
+
   it('rejects malformed files with the field that is wrong', () => {
     const good = JSON.parse(policyToJson(randomPolicy(2))) as Record<string, unknown>;
     expect(() => policyFromJson('{', 'p.json')).toThrow(/p\.json: not valid JSON/);
@@ -101,16 +123,19 @@ describe('loadPolicyFile', () => {
     const jsonPath = join(directory, 'policy.json');
     const onnxPath = join(directory, 'policy.onnx');
     const tfjsPath = join(directory, 'tfjs');
+    const gzipPath = join(directory, 'policy.json.gz');
     writeFileSync(jsonPath, policyToJson(policy));
+    writeFileSync(gzipPath, gzipSync(policyToJson(policy)));
     writeFileSync(onnxPath, policyToOnnx(policy));
     await writeTfjsPolicy(policy, tfjsPath);
     expect(detectPolicyFormat(jsonPath)).toBe('json');
+    expect(detectPolicyFormat(gzipPath)).toBe('json');
     expect(detectPolicyFormat(onnxPath)).toBe('onnx');
     expect(detectPolicyFormat(tfjsPath)).toBe('tfjs');
     expect(detectPolicyFormat(join(tfjsPath, 'model.json'))).toBe('tfjs');
     const observations = randomObservations(8, 16, policy.observationWidth);
     const expected = policyActions(policy, observations, 16);
-    for (const path of [jsonPath, onnxPath, tfjsPath, join(tfjsPath, 'model.json')]) {
+    for (const path of [jsonPath, gzipPath, onnxPath, tfjsPath, join(tfjsPath, 'model.json')]) {
       const loaded = await loadPolicyFile(path);
       expect(loaded.metadata.envId).toBe('test-env-v0');
       expect(loaded.observationWidth).toBe(policy.observationWidth);
@@ -124,5 +149,7 @@ describe('loadPolicyFile', () => {
     expect(() => detectPolicyFormat(join(directory, 'none.onnx'))).toThrow(/none\.onnx: no such file/);
     writeFileSync(join(directory, 'p.txt'), 'x');
     expect(() => detectPolicyFormat(join(directory, 'p.txt'))).toThrow(/unknown policy format/);
+    writeFileSync(join(directory, 'p.json.gz'), '{"format":');
+    expect(() => readPolicyJson(join(directory, 'p.json.gz'))).toThrow(/p\.json\.gz: not a gzip file/);
   });
 });
