@@ -75,7 +75,7 @@ function locomotionOnline(env: string, envSteps: number): RunConfigInput {
 const PRESETS: Record<string, PresetDefinition> = {
   'pointmaze-umaze': {
     description:
-      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample XQL updates, then 20k online steps of SAC + ROER with adaptive β (track) and 50/50 offline/online batches.',
+      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches.',
     config: pointMaze('pointmaze-umaze-v1', 'pointmaze-umaze-diverse-v1.arrow', {
       offline: 5_000,
       online: 20_000,
@@ -84,7 +84,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-medium': {
     description:
-      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample XQL updates, then 30k online steps of SAC + ROER with adaptive β (track) and 50/50 offline/online batches.',
+      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches.',
     config: pointMaze('pointmaze-medium-v1', 'pointmaze-medium-diverse-v1.arrow', {
       offline: 10_000,
       online: 30_000,
@@ -93,7 +93,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-large': {
     description:
-      'Point maze large, offline-to-online from the shipped diverse dataset: 30k in-sample XQL updates, then 50k online steps of SAC + ROER with adaptive β (track) and 50/50 offline/online batches.',
+      'Point maze large, offline-to-online from the shipped diverse dataset: 30k in-sample IQL updates, then 50k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches.',
     config: pointMaze('pointmaze-large-v1', 'pointmaze-large-diverse-v1.arrow', {
       offline: 30_000,
       online: 50_000,
@@ -145,7 +145,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pendulum-medium': {
     description:
-      'Pendulum offline-to-online from the shipped medium dataset: 5k in-sample XQL updates, then 20k online steps of SAC + ROER with adaptive β (track) and 50/50 offline/online batches.',
+      'Pendulum offline-to-online from the shipped medium dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches.',
     config: {
       env: { id: 'pendulum-v1' },
       dataset: { path: 'datasets/pendulum-medium-v1.arrow' },
