@@ -113,6 +113,22 @@ export const TASKS: LearningTask[] = [
     rows: ['uniform'],
     goal: 'return ≥ −200 by 20k steps on 3/3 seeds',
   },
+  {
+    key: 'cartpole-acer',
+    preset: 'cartpole-acer',
+    metric: 'meanReturn',
+    budget: { eval: { episodes: 10, interval: 20_000 } },
+    rows: ['uniform'],
+    goal: 'discrete ACER (Retrace) from scratch: return ≥ 475 of 500 by 200k steps on 3/3 seeds',
+  },
+  {
+    key: 'pendulum-acer',
+    preset: 'pendulum-acer',
+    metric: 'meanReturn',
+    budget: { eval: { episodes: 10, interval: 10_000 } },
+    rows: ['uniform'],
+    goal: 'continuous ACER from scratch: return ≥ −200 by 100k steps on 3/3 seeds',
+  },
 ];
 
 /** The config of one run: preset, then the task's budget, then the row, then the seed. */
