@@ -83,6 +83,21 @@ export const replaySettingsSchema = z
 
 export type ReplaySettings = z.output<typeof replaySettingsSchema>;
 
+/** The floor must not exceed the clip, or every ROER priority would sit at the floor (uniform replay in disguise). */
+const clipOrder: [
+  (settings: { roerMinClip: number; roerMaxClip: number }) => boolean,
+  z.core.$ZodCustomParams,
+] = [
+  (settings) => settings.roerMinClip <= settings.roerMaxClip,
+  {
+    message: 'roerMinClip must not exceed roerMaxClip (every priority would sit at the floor)',
+    path: ['roerMinClip'],
+  },
+];
+
+/** The replay section of a run config: the settings, with the checks that span several keys. */
+export const replaySectionSchema = replaySettingsSchema.refine(...clipOrder);
+
 /** A per-row column stored beside the transitions (e.g. a return-to-go or a behaviour log-probability). */
 const extraColumnSchema = z
   .object({
@@ -115,6 +130,7 @@ export const replayOptionsSchema = replaySettingsSchema
     actionCount: z.number().int().min(1).optional(),
   })
   .strict()
+  .refine(...clipOrder)
   .refine((options) => options.actionCount === undefined || options.actionWidth === 1, {
     message:
       'a discrete action space (actionCount set) stores one action index per row: actionWidth must be 1',

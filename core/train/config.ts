@@ -10,7 +10,7 @@ import { agentSectionSchema } from '../agents/registry.js';
 import { betaOptionsSchema } from '../beta/options.js';
 import { issuesOf, type ValidationIssue } from '../common/validation.js';
 import { offlineObjectiveSettingsSchema } from '../objectives/settings.js';
-import { replaySettingsSchema } from '../replay/options.js';
+import { replaySectionSchema as replaySettingsSection } from '../replay/options.js';
 import { BACKEND_CANDIDATES } from '../tensor/backend.js';
 import { resolveUserPath } from '../util/paths.js';
 import { readRegularTextFileSync } from '../util/regular-file.js';
@@ -47,7 +47,7 @@ export const datasetSectionSchema = z
   .strict();
 
 /** The replay section: the replay module's own settings schema (core/replay/options.ts). */
-export const replaySectionSchema = replaySettingsSchema;
+export const replaySectionSchema = replaySettingsSection;
 
 /** The β section: the controller's own settings schema (core/beta/options.ts). */
 export const betaSectionSchema = betaOptionsSchema;

@@ -90,6 +90,7 @@ describe('run config', () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ replay: { roerMaxClip: 0.5 } }, 'replay.roerMaxClip'],
       [{ replay: { roerMinClip: 0 } }, 'replay.roerMinClip'],
+      [{ replay: { roerMinClip: 10, roerMaxClip: 5 } }, 'replay.roerMinClip'],
       [{ replay: { offlineFraction: 1.5 } }, 'replay.offlineFraction'],
       [{ offline: { expectile: 1 } }, 'offline.expectile'],
       [{ offline: { expectile: 0 } }, 'offline.expectile'],
