@@ -11,7 +11,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { startBrowserServer } from '../core/server/browser-server.js';
 import { EngineWorkerHost } from '../core/server/engine-host.js';
-import type { CommandResponse, EventsPush } from '../core/server/protocol.js';
+import type { CommandResponse, EventsPush } from '../core/common/protocol.js';
 import { median, report } from './util.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'o2o-bench-server-'));

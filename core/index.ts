@@ -97,7 +97,7 @@ export {
   type UpdateRecord,
   type EpisodeRecord,
   type EvaluationRecord,
-} from './train/events.js';
+} from './common/events.js';
 export { readRunHistory, listRuns, summarizeRun } from './train/history.js';
 export { loadRunPolicy, restoreRun, type RunPolicy, type RestoredRun } from './train/run-policy.js';
 export { evaluatePolicy, type EvaluationPolicy, type EvaluationResult } from './train/evaluate.js';
@@ -109,27 +109,13 @@ export { policyActions, policyToJson, policyFromJson, type ExportedPolicy } from
 export { policyToOnnx } from './export/onnx.js';
 export { writeTfjsPolicy, loadTfjsPolicy } from './export/tfjs.js';
 // Environments.
-export {
-  makeEnv,
-  makeEnvAsync,
-  prepareEnv,
-  listEnvs,
-  listEnvsChecked,
-  envSpec,
-  type EnvListing,
-} from './envs/registry.js';
+export { makeEnv, makeEnvAsync, prepareEnv, listEnvs, listEnvsChecked, envSpec } from './envs/registry.js';
+export type { EnvListing } from './common/env-listing.js';
 export { MUJOCO_VERSION, mujocoStatus, MjcfError, type MujocoStatus } from './envs/mujoco/runtime.js';
 export { SimulationDivergedError } from './envs/mujoco/mujoco-env.js';
 export { AntMazeEnv } from './envs/mujoco/ant-maze.js';
-export type {
-  Env,
-  EnvSpec,
-  Space,
-  BoxSpace,
-  DiscreteSpace,
-  StepResult,
-  RenderSnapshot,
-} from './envs/types.js';
+export type { Env, EnvSpec, Space, BoxSpace, DiscreteSpace, StepResult } from './envs/types.js';
+export type { RenderSnapshot } from './common/render-snapshot.js';
 export { PointMazeEnv, type PointMazeOptions } from './envs/point-maze.js';
 export { MAZE_LAYOUTS, MazeGrid } from './envs/maze-layouts.js';
 // Datasets: Arrow/Parquet loading and validation, writing, inspection, generation.
@@ -148,12 +134,12 @@ export { normalizedScore } from './train/diagnostics.js';
 export { CARD_METADATA_KEY, CARD_FORMAT_VERSION } from './data/card.js';
 export {
   DatasetError,
-  type DatasetCard,
   type DatasetSummary,
   type LoadedDataset,
   type ColumnStatistics,
   type Histogram,
 } from './data/types.js';
+export type { DatasetCard } from './common/dataset-card.js';
 // Learners and the tensor backend.
 export { createSacLearner, SacLearner, SAC_STATE_FORMAT, SAC_METRICS } from './agents/sac.js';
 export {

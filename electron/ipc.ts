@@ -4,7 +4,7 @@
  * the protocol schemas (the same ones the browser mode and the CLI use), answers the native-dialog
  * methods in the main process, and forwards everything else to the engine worker.
  */
-import type { CommandResponse, CommandResults, EngineService } from '../core/server/protocol.js';
+import type { CommandResponse, CommandResults, EngineService } from '../core/common/protocol.js';
 import { resolveUserPath } from '../core/util/paths.js';
 import { requestId, respond } from '../core/server/respond.js';
 import { isTrustedSender, type SenderFrameLike } from './security.js';

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell } from 'electron';
 import { MIME_TYPES, resolveStaticPath } from '../core/server/browser-server.js';
 import { EngineWorkerHost } from '../core/server/engine-host.js';
-import type { EventBatch } from '../core/server/protocol.js';
+import type { EventBatch } from '../core/common/protocol.js';
 import { packageInfo } from '../core/util/package-info.js';
 import { createCallHandler, desktopService, IPC_CHANNELS, type HostDialogs } from './ipc.js';
 import { menuTemplate, type AppView } from './menu.js';

@@ -2,7 +2,7 @@
  * The preload bridge (sandboxed, so CommonJS and self-contained: it may require only 'electron').
  * It exposes `window.o2o` with one function per protocol method, an event subscription and a
  * menu subscription. Payloads are checked in the main process with the protocol schemas; this
- * side only shapes calls. The method list must equal METHODS in core/server/protocol.ts (a test
+ * side only shapes calls. The method list must equal METHODS in core/common/protocol.ts (a test
  * checks it).
  */
 // A sandboxed preload is a CommonJS script; with verbatimModuleSyntax this is how it imports.

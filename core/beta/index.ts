@@ -19,5 +19,5 @@ export type {
   BetaControllerKind,
   BetaControllerOptions,
   BetaControllerState,
-  ShiftStatistics,
 } from './types.js';
+export type { ShiftStatistics } from '../common/shift-statistics.js';

@@ -3,7 +3,7 @@
  * unclipped exponential weights w_i ∝ exp(δ_i/β) of ROER with a KL regulariser; they are handled as
  * log-weights with logsumexp so that no exponential overflows for small β.
  */
-import type { ShiftStatistics } from './types.js';
+import type { ShiftStatistics } from '../common/shift-statistics.js';
 
 /**
  * Kish's effective sample size of non-negative weights: ESS = (Σw)² / Σw², in [1, n] when some

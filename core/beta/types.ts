@@ -17,21 +17,6 @@ export interface BetaControllerOptions {
   targetSchedule?: { signal: 'onlineShare' | 'tdDispersion'; low: number; high: number };
 }
 
-/** Statistics of one batch of TD errors at temperature β (weights exp(δ/β), unclipped, via logsumexp). */
-export interface ShiftStatistics {
-  ess: number;
-  essFraction: number;
-  /** Entropy of the normalised weights divided by log n (1 = uniform). */
-  weightEntropy: number;
-  tdMean: number;
-  tdStd: number;
-  tdP05: number;
-  tdP25: number;
-  tdP50: number;
-  tdP75: number;
-  tdP95: number;
-}
-
 export interface BetaControllerState {
   kind: BetaControllerKind;
   beta: number;

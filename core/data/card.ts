@@ -1,6 +1,7 @@
 /** The dataset card: what a dataset is, stored as JSON in the Arrow schema metadata (key `o2o.card`). */
 import { z } from 'zod';
-import { type DatasetCard, DatasetError } from './types.js';
+import { DatasetError } from './types.js';
+import type { DatasetCard } from '../common/dataset-card.js';
 
 /** Schema metadata key holding the card. */
 export const CARD_METADATA_KEY = 'o2o.card';

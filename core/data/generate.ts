@@ -18,7 +18,8 @@ import type { TransitionColumns } from '../replay/transitions.js';
 import { Rng } from '../util/random.js';
 import { CARD_FORMAT_VERSION } from './card.js';
 import { inspectDataset } from './inspect.js';
-import type { DatasetCard, DatasetSummary } from './types.js';
+import type { DatasetSummary } from './types.js';
+import type { DatasetCard } from '../common/dataset-card.js';
 import { writeDataset } from './write.js';
 
 export type GenerationPolicy = 'random' | 'scripted' | 'checkpoint';

@@ -24,7 +24,8 @@ import { parseCard } from './card.js';
 import { type MatrixColumn, readFlags, readIntegers, readMatrix, readScalar } from './columns.js';
 import { type ContainerFormat, decoderMessage, readTable } from './read-table.js';
 import { transitionsSha256 } from './checksum.js';
-import { type DatasetCard, DatasetError, type LoadedDataset } from './types.js';
+import { DatasetError, type LoadedDataset } from './types.js';
+import type { DatasetCard } from '../common/dataset-card.js';
 import { actionBoundWarnings, checkExclusiveEnds, checkFinite } from './validate.js';
 
 export interface LoadOptions {

@@ -23,7 +23,7 @@ import type { TransitionColumns } from '../replay/transitions.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { CARD_METADATA_KEY, serializeCard, validateCard } from './card.js';
 import { transitionsSha256 } from './checksum.js';
-import type { DatasetCard } from './types.js';
+import type { DatasetCard } from '../common/dataset-card.js';
 
 /** An [rows × width] float32 matrix as a non-nullable fixed-size-list column. */
 export function matrixData(values: Float32Array, rows: number, width: number): Data<FixedSizeList<Float32>> {

@@ -1,7 +1,8 @@
 /** Shared machinery of the built-in environments: seeding, the time limit, option checking. */
 import type { z } from 'zod';
 import { Rng } from '../util/random.js';
-import type { BoxSpace, Env, RenderSnapshot, Space, StepResult } from './types.js';
+import type { BoxSpace, Env, Space, StepResult } from './types.js';
+import type { RenderSnapshot } from '../common/render-snapshot.js';
 
 /**
  * Validate an environment's options object against `schema` (a strict zod object), turning a

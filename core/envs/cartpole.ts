@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { EnvBase, parseEnvOptions } from './base.js';
 import { boxSpace, discreteSpace, readDiscreteAction } from './spaces.js';
-import type { RenderSnapshot, StepResult } from './types.js';
+import type { StepResult } from './types.js';
+import type { RenderSnapshot } from '../common/render-snapshot.js';
 
 export const CARTPOLE = {
   gravity: 9.8,

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { EnvBase, parseEnvOptions } from './base.js';
 import { boxSpace, clip, clipBoxAction } from './spaces.js';
-import type { RenderSnapshot, StepResult } from './types.js';
+import type { StepResult } from './types.js';
+import type { RenderSnapshot } from '../common/render-snapshot.js';
 
 export const MOUNTAIN_CAR = {
   minPosition: -1.2,

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { EnvBase, parseEnvOptions } from './base.js';
 import { boxSpace, clip, clipBoxAction, normalizeAngle } from './spaces.js';
-import type { RenderSnapshot, StepResult } from './types.js';
+import type { StepResult } from './types.js';
+import type { RenderSnapshot } from '../common/render-snapshot.js';
 
 /** Physical constants of Pendulum-v1. */
 export const PENDULUM = {

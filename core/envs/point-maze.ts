@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { EnvBase, parseEnvOptions } from './base.js';
 import { MAZE_LAYOUTS, MazeGrid, type Cell, type MazeLayout } from './maze-layouts.js';
 import { boxSpace, clipBoxAction } from './spaces.js';
-import type { RenderSnapshot, StepResult } from './types.js';
+import type { StepResult } from './types.js';
+import type { RenderSnapshot } from '../common/render-snapshot.js';
 
 /** Physical constants of the point mass (cells are 1 × 1). */
 export const POINT_MASS = {

@@ -19,9 +19,8 @@ import {
 import { loadMujoco, mujocoStatus, tryLoadMujoco } from './mujoco/runtime.js';
 import { PendulumEnv } from './pendulum.js';
 import { POINT_MAZE_SPECS, PointMazeEnv } from './point-maze.js';
-import type { Env, EnvListing, EnvSpec } from './types.js';
-
-export type { EnvListing };
+import type { Env, EnvSpec } from './types.js';
+import type { EnvListing } from '../common/env-listing.js';
 
 const SPECS: EnvSpec[] = [
   {

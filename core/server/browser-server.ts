@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { CommandResponse, EventBatch, EventsPush } from './protocol.js';
+import type { CommandResponse, EventBatch, EventsPush } from '../common/protocol.js';
 import { requestId } from './respond.js';
 
 /** The Content-Security-Policy of every served page. */

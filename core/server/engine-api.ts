@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { loadPolicyFile } from '../export/load.js';
 import { ConfigError, runConfigJsonSchema, validateRunConfig, type RunConfig } from '../train/config.js';
 import { resolveUserPath } from '../util/paths.js';
-import type { ValidationIssue } from './protocol.js';
+import type { ValidationIssue } from '../common/protocol.js';
 import { listRuns, readRunHistory } from '../train/history.js';
 import { listPresets } from '../train/presets.js';
 import { makeRunEnv, resumeRun, startRun } from '../train/run.js';

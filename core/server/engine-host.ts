@@ -14,7 +14,7 @@ import {
   type EngineService,
   type EventBatch,
   type Method,
-} from './protocol.js';
+} from '../common/protocol.js';
 import { RemoteCommandError, respond } from './respond.js';
 import type { EngineWorkerData, HostToWorker, WorkerToHost } from './worker-messages.js';
 

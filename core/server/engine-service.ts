@@ -11,9 +11,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import type { DatasetCard } from '../data/types.js';
-import type { Env, RenderSnapshot } from '../envs/types.js';
-import { EventBatcher, type BatcherOptions, type RunEvent, type RunState } from '../train/events.js';
+import type { DatasetCard } from '../common/dataset-card.js';
+import type { Env } from '../envs/types.js';
+import type { RenderSnapshot } from '../common/render-snapshot.js';
+import { EventBatcher, type BatcherOptions, type RunEvent, type RunState } from '../common/events.js';
 import { isRunDirectory, readRunStatus, runActiveElsewhere, updateRunMeta } from '../train/run-directory.js';
 import { resolveUserPath } from '../util/paths.js';
 import { PathAccess, type Access } from './path-access.js';
@@ -27,7 +28,7 @@ import {
   type RunHistory,
   type RunSummary,
   type ValidationIssue,
-} from './protocol.js';
+} from '../common/protocol.js';
 
 type MaybePromise<T> = T | Promise<T>;
 export type ExportFormat = 'onnx' | 'tfjs' | 'json';

@@ -16,7 +16,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { ProtocolError } from './protocol.js';
+import { ProtocolError } from '../common/protocol.js';
 
 export type Access = 'read' | 'write';
 

@@ -11,7 +11,7 @@ import {
   type EngineService,
   type ProtocolErrorCode,
   type ValidationIssue,
-} from './protocol.js';
+} from '../common/protocol.js';
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<ProtocolErrorCode>([
   'unknown-method',

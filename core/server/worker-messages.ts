@@ -1,5 +1,5 @@
 /** Messages between a host (browser-mode server or Electron main) and the engine worker thread. */
-import type { CommandResponse, EventBatch } from './protocol.js';
+import type { CommandResponse, EventBatch } from '../common/protocol.js';
 import type { EngineServiceOptions } from './engine-service.js';
 
 /** Data the worker starts with. */

@@ -7,7 +7,7 @@ import type { BetaControllerState } from '../beta/types.js';
 import type { ReplayState } from '../replay/types.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import type { RngState } from '../util/random.js';
-import type { Phase } from './events.js';
+import type { Phase } from '../common/events.js';
 import { keepFirstCsvRows, truncateCsvLog } from './metrics-log.js';
 import type { ObservationNormaliser } from './normaliser.js';
 import { readRunEvents, RUN_FILES } from './run-directory.js';

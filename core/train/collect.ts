@@ -10,7 +10,7 @@ import type { Env } from '../envs/types.js';
 import type { Replay } from '../replay/replay.js';
 import type { Rng } from '../util/random.js';
 import { environmentActions } from './acting.js';
-import type { EpisodeRecord } from './events.js';
+import type { EpisodeRecord } from '../common/events.js';
 import { normaliseObservations, type ObservationNormaliser } from './normaliser.js';
 import { transformReward, type OpenEpisode, type RewardTransform } from './setup.js';
 

@@ -1,7 +1,7 @@
 /**
  * Small pure functions that turn what a run produces into the numbers the metric stream carries.
  */
-import { PRIORITY_HISTOGRAM_EDGES } from './events.js';
+import { PRIORITY_HISTOGRAM_EDGES } from '../common/events.js';
 
 /**
  * D4RL normalised score: 100·(R − R_min)/(R_max − R_min), where R_min and R_max are the returns

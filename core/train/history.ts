@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { SAC_METRICS } from '../agents/sac.js';
 import { parseMetricDescriptors } from '../common/metrics.js';
-import type { RunHistory, RunSummary } from '../server/protocol.js';
+import type { RunHistory, RunSummary } from '../common/protocol.js';
 import { readCsvLog } from './metrics-log.js';
 import {
   effectiveRunState,

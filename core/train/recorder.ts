@@ -5,7 +5,7 @@
  * far as the newest checkpoint (resume then truncates what lies beyond it).
  */
 import { join } from 'node:path';
-import type { RunEvent } from './events.js';
+import type { RunEvent } from '../common/events.js';
 import { CsvLog, type CsvRecord } from './metrics-log.js';
 import { appendRunEvents, RUN_FILES } from './run-directory.js';
 

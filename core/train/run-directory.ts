@@ -31,7 +31,7 @@ import { writeFileAtomicSync } from '../util/atomic-write.js';
 import type { MetricDescriptor } from '../common/metrics.js';
 import { readRegularTextFileSync } from '../util/regular-file.js';
 import { removePartialCheckpoints } from './checkpoint.js';
-import type { RunEvent, RunState } from './events.js';
+import type { RunEvent, RunState } from '../common/events.js';
 
 export const RUN_FILES = {
   config: 'config.json',

@@ -30,7 +30,7 @@ import { captureCheckpoint, truncateRunLogs, type CheckpointState } from './chec
 import { Collector, rebuildEpisode } from './collect.js';
 import { parseRunConfig, resolveDatasetPath, type RunConfig } from './config.js';
 import { evaluatePolicy } from './evaluate.js';
-import { EventBus, type RunEvent, type RunState, type UpdateRecord } from './events.js';
+import { EventBus, type RunEvent, type RunState, type UpdateRecord } from '../common/events.js';
 import { makeEnv } from '../envs/registry.js';
 import { RunRecorder } from './recorder.js';
 import {

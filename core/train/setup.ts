@@ -29,7 +29,7 @@ import { currentKernels, initBackend } from '../tensor/backend.js';
 import { packageInfo } from '../util/package-info.js';
 import { Rng } from '../util/random.js';
 import { ConfigError, type RunConfig } from './config.js';
-import { UPDATE_RECORD_FIELDS, type Phase } from './events.js';
+import { UPDATE_RECORD_FIELDS, type Phase } from '../common/events.js';
 import {
   identityNormaliser,
   normaliseObservations,

@@ -1,5 +1,5 @@
 /** Contract between the training loop and its consumers (CLI, engine service, desktop app). */
-import type { EventBus, RunState } from './events.js';
+import type { EventBus, RunState } from '../common/events.js';
 
 export interface RunHandle {
   readonly runId: string;

@@ -9,13 +9,17 @@
  */
 import type { SequenceLearner, TransitionLearner } from '../agents/types.js';
 import { shiftStatistics } from '../beta/index.js';
-import type { ShiftStatistics } from '../beta/types.js';
+import type { ShiftStatistics } from '../common/shift-statistics.js';
 import { orderedMetricRecord } from '../common/metrics.js';
 import type { UpdatePlan } from '../objectives/plan.js';
 import { allocateSequenceBatch, type SequenceBatch } from '../replay/sequences.js';
 import { allocateBatch, TransitionSource, type TransitionBatch } from '../replay/transitions.js';
 import { offlineShare, priorityHistogram } from './diagnostics.js';
-import { BATCH_WEIGHT_HISTOGRAM_EDGES, PRIORITY_HISTOGRAM_EDGES, type UpdateRecord } from './events.js';
+import {
+  BATCH_WEIGHT_HISTOGRAM_EDGES,
+  PRIORITY_HISTOGRAM_EDGES,
+  type UpdateRecord,
+} from '../common/events.js';
 import type { RunParts } from './setup.js';
 
 /** Share of `priorities` at the ROER floor `minClip` (compared in float32, as the buffer stores them). */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../core/cli/program.js';
 import { readLatestCheckpoint } from '../../core/train/checkpoint.js';
-import type { RunEvent } from '../../core/train/events.js';
+import type { RunEvent } from '../../core/common/events.js';
 import { readCsvLog } from '../../core/train/metrics-log.js';
 import { readRunEvents, readRunStatus } from '../../core/train/run-directory.js';
 import { packageInfo } from '../../core/util/package-info.js';

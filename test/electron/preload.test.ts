@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { METHODS } from '../../core/server/protocol.js';
+import { METHODS } from '../../core/common/protocol.js';
 import { IPC_CHANNELS } from '../../electron/ipc.js';
 
 interface Bridge {

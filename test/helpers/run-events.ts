@@ -3,7 +3,7 @@
  * field of an `update` event filled with plain values, β growing with the step so that successive
  * records differ. Callers override what their case is about.
  */
-import type { RunEvent, UpdateRecord } from '../../core/train/events.js';
+import type { RunEvent, UpdateRecord } from '../../core/common/events.js';
 
 /** Learner metrics of a SAC-like update (overridden per key through `overrides.metrics`). */
 export const SAC_LIKE_METRICS = {

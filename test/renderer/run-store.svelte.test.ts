@@ -4,8 +4,8 @@
  * plugin; the module is imported by a computed path so the Node type-check does not parse runes.
  */
 import { describe, expect, it } from 'vitest';
-import type { RunHistory } from '../../core/server/protocol.js';
-import type { RunEvent } from '../../core/train/events.js';
+import type { RunHistory } from '../../core/common/protocol.js';
+import type { RunEvent } from '../../core/common/events.js';
 import { updateRecord } from '../helpers/run-events.js';
 
 interface Table {

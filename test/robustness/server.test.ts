@@ -15,7 +15,7 @@ import {
   type BrowserServer,
 } from '../../core/server/browser-server.js';
 import { EngineWorkerHost } from '../../core/server/engine-host.js';
-import type { EventsPush } from '../../core/server/protocol.js';
+import type { EventsPush } from '../../core/common/protocol.js';
 import { call, openSocket, runServerProbes, SERVER_PROBES } from './server-probes.js';
 
 let root: string;

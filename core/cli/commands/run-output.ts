@@ -7,7 +7,7 @@
  * with a final checkpoint, says how to resume it and exits with code 130; a second Ctrl-C exits at once.
  */
 import { MultiBar, type Params, type SingleBar } from 'cli-progress';
-import type { RunEvent } from '../../train/events.js';
+import type { RunEvent } from '../../common/events.js';
 import type { TrainingRun } from '../../train/run.js';
 import { totalWork } from '../../train/run.js';
 import { ExitCode, exitCodeFor } from '../errors.js';

@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import type { MazeLayout } from '../maze-layouts.js';
-import type { RenderSnapshot } from '../types.js';
+import type { RenderSnapshot } from '../../common/render-snapshot.js';
 import { addResetNoise, jointObservation } from './locomotion.js';
 import { ANT_MAZE_SCALE, antMazeCellCenter, antMazeXml } from './models.js';
 import { MujocoEnv, type TaskTransition } from './mujoco-env.js';

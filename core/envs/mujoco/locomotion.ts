@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../../util/random.js';
-import type { RenderSnapshot } from '../types.js';
+import type { RenderSnapshot } from '../../common/render-snapshot.js';
 import { ANT_XML, HALFCHEETAH_XML, HOPPER_XML, WALKER2D_XML } from './models.js';
 import { MujocoEnv, type TaskTransition } from './mujoco-env.js';
 

@@ -14,7 +14,8 @@ import type { MainModule, MjData, MjModel } from '@mujoco/mujoco';
 import type { z } from 'zod';
 import { EnvBase, parseEnvOptions } from '../base.js';
 import { boxSpace, clipBoxAction } from '../spaces.js';
-import type { BoxSpace, RenderSnapshot, StepResult } from '../types.js';
+import type { BoxSpace, StepResult } from '../types.js';
+import type { RenderSnapshot } from '../../common/render-snapshot.js';
 import { acquireModel, allocateData, freeData, mujocoModule, releaseModel } from './runtime.js';
 
 /** A task's step outcome before the time limit is applied. */

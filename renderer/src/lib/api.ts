@@ -10,7 +10,7 @@
  * There is no simulated engine: the UI is developed and tested against the real one (`o2o serve`,
  * or `npm run dev:renderer` with O2O_SERVER pointing at it).
  */
-import type { CommandParams, CommandResults, EventBatch, Method } from '../../../core/server/protocol.js';
+import type { CommandParams, CommandResults, EventBatch, Method } from '../../../core/common/protocol.js';
 import { ApiError, RpcClient, apiSocketUrl, reconnectDelay, stripTokenFromUrl, toApiError } from './rpc.js';
 
 export { ApiError, errorMessage } from './rpc.js';

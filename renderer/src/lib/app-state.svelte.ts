@@ -1,5 +1,5 @@
 /** UI state shared between views: the open view, the dataset in focus, the engine's info. */
-import type { CommandResults } from '../../../core/server/protocol.js';
+import type { CommandResults } from '../../../core/common/protocol.js';
 
 export type View = 'datasets' | 'new-run' | 'live' | 'runs' | 'export';
 

@@ -6,7 +6,7 @@
  * at a key path without mutating the original, and attach the engine's validation issues to the
  * fields they name.
  */
-import type { ValidationIssue } from '../../../core/server/protocol.js';
+import type { ValidationIssue } from '../../../core/common/protocol.js';
 
 export type FieldType =
   | 'number'

@@ -4,7 +4,7 @@
  * view of a MuJoCo body whose window follows it; the canvas has y down, so the world box is fitted
  * into the canvas, centred, with the aspect ratio kept.
  */
-import type { RenderSnapshot } from '../../../core/envs/types.js';
+import type { RenderSnapshot } from '../../../core/common/render-snapshot.js';
 
 export interface ViewTransform {
   /** Canvas pixels per world unit (same on both axes). */

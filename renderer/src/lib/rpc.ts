@@ -6,7 +6,7 @@
  * the next connection; requests already sent when the connection drops fail with 'disconnected'
  * (the engine may or may not have run them, so they are not silently re-sent).
  */
-import type { ValidationIssue } from '../../../core/server/protocol.js';
+import type { ValidationIssue } from '../../../core/common/protocol.js';
 
 /** An error answered by the engine (or the transport), with the protocol's code and key-path issues. */
 export class ApiError extends Error {

@@ -6,8 +6,8 @@
  */
 import { SvelteMap } from 'svelte/reactivity';
 import type { MetricDescriptor } from '../../../core/common/metrics.js';
-import type { EventBatch, RunHistory, RunSummary } from '../../../core/server/protocol.js';
-import type { Phase, RunEvent, RunState } from '../../../core/train/events.js';
+import type { EventBatch, RunHistory, RunSummary } from '../../../core/common/protocol.js';
+import type { Phase, RunEvent, RunState } from '../../../core/common/events.js';
 import { ColumnTable } from './columns.js';
 import { getAtPath, plannedUpdates } from './config-form.js';
 import { errorMessage } from './rpc.js';

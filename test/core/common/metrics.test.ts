@@ -7,7 +7,7 @@ import {
   parseMetricDescriptors,
   type MetricDescriptor,
 } from '../../../core/common/metrics.js';
-import { UPDATE_RECORD_FIELDS } from '../../../core/train/events.js';
+import { UPDATE_RECORD_FIELDS } from '../../../core/common/events.js';
 
 const loss: MetricDescriptor = { key: 'loss', label: 'loss', group: 'Losses', unit: '', logScale: true };
 const weight: MetricDescriptor = {

@@ -14,7 +14,7 @@ import {
   type BrowserServer,
 } from '../../../core/server/browser-server.js';
 import { EngineWorkerHost } from '../../../core/server/engine-host.js';
-import type { CommandResponse, EventsPush } from '../../../core/server/protocol.js';
+import type { CommandResponse, EventsPush } from '../../../core/common/protocol.js';
 
 let root: string;
 let engine: EngineWorkerHost;

@@ -7,7 +7,7 @@ import {
   rolloutEpisode,
   type EngineServiceHandle,
 } from '../../../core/server/engine-service.js';
-import type { EventBatch } from '../../../core/server/protocol.js';
+import type { EventBatch } from '../../../core/common/protocol.js';
 import { respond } from '../../../core/server/respond.js';
 import { createFakeEngineApiSync, WalkEnv } from './fake-engine-api.js';
 

@@ -5,9 +5,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Env, RenderSnapshot } from '../../../core/envs/types.js';
+import type { Env } from '../../../core/envs/types.js';
+import type { RenderSnapshot } from '../../../core/common/render-snapshot.js';
 import type { EngineApi } from '../../../core/server/engine-service.js';
-import { EventBus, type RunEvent, type RunState } from '../../../core/train/events.js';
+import { EventBus, type RunEvent, type RunState } from '../../../core/common/events.js';
 import {
   createRunDirectory,
   listRunDirectories,

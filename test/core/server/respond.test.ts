@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError, type EngineService } from '../../../core/server/protocol.js';
+import { ProtocolError, type EngineService } from '../../../core/common/protocol.js';
 import { errorPayload, respond } from '../../../core/server/respond.js';
 import { createEngineService } from '../../../core/server/engine-service.js';
 import { createFakeEngineApiSync } from './fake-engine-api.js';

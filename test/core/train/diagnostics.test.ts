@@ -7,7 +7,7 @@ import {
   priorityHistogram,
   valueBias,
 } from '../../../core/train/diagnostics.js';
-import { PRIORITY_HISTOGRAM_EDGES } from '../../../core/train/events.js';
+import { PRIORITY_HISTOGRAM_EDGES } from '../../../core/common/events.js';
 
 describe('diagnostics', () => {
   it('computes the D4RL normalised score with the reference range', () => {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../core/data/generate.js';
 import { CheckpointError, listCheckpoints } from '../../../core/train/checkpoint.js';
-import type { RunEvent } from '../../../core/train/events.js';
+import type { RunEvent } from '../../../core/common/events.js';
 import { resumeTrainingRun, startTrainingRun } from '../../../core/train/run.js';
 import { curvesOf } from '../../helpers/curves.js';
 

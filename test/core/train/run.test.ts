@@ -8,7 +8,7 @@ import { makeEnv } from '../../../core/envs/registry.js';
 import type { BoxSpace } from '../../../core/envs/types.js';
 import { readLatestCheckpoint } from '../../../core/train/checkpoint.js';
 import { ConfigError } from '../../../core/train/config.js';
-import type { RunEvent, UpdateRecord } from '../../../core/train/events.js';
+import type { RunEvent, UpdateRecord } from '../../../core/common/events.js';
 import { listRuns, readRunHistory } from '../../../core/train/history.js';
 import { readCsvLog } from '../../../core/train/metrics-log.js';
 import { identityNormaliser } from '../../../core/train/normaliser.js';

@@ -15,7 +15,7 @@ import {
 } from '../../../../core/agents/acer/math.js';
 import { acerMetricDescriptors } from '../../../../core/agents/acer/metrics.js';
 import { metricDescriptorProblems, orderedMetricRecord } from '../../../../core/common/metrics.js';
-import { UPDATE_RECORD_FIELDS } from '../../../../core/train/events.js';
+import { UPDATE_RECORD_FIELDS } from '../../../../core/common/events.js';
 import { Replay } from '../../../../core/replay/replay.js';
 import { allocateSequenceBatch, type SequenceBatch } from '../../../../core/replay/sequences.js';
 import { acerRetraceTargets, biasCorrectionWeight } from '../../../../core/returns/index.js';

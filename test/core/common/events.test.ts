@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EventBatcher, EventBus, thinUpdates, type RunEvent } from '../../../core/train/events.js';
+import { EventBatcher, EventBus, thinUpdates, type RunEvent } from '../../../core/common/events.js';
 
 function update(step: number): RunEvent {
   return { type: 'update', step } as unknown as RunEvent;

@@ -5,11 +5,11 @@
  * payload is validated by the schema below before a handler runs, on both transports.
  */
 import { z } from 'zod';
-import type { MetricDescriptor } from '../common/metrics.js';
-import type { ValidationIssue } from '../common/validation.js';
-import type { DatasetCard } from '../data/types.js';
-import type { EnvListing } from '../envs/types.js';
-import type { RunEvent, RunState } from '../train/events.js';
+import type { MetricDescriptor } from './metrics.js';
+import type { ValidationIssue } from './validation.js';
+import type { DatasetCard } from './dataset-card.js';
+import type { EnvListing } from './env-listing.js';
+import type { RunEvent, RunState } from './events.js';
 
 const runId = z
   .string()

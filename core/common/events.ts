@@ -4,8 +4,8 @@
  * recomputes statistics the engine already has.
  */
 
-import type { MetricDescriptor, MetricRecord } from '../common/metrics.js';
-import type { ShiftStatistics } from '../beta/types.js';
+import type { MetricDescriptor, MetricRecord } from './metrics.js';
+import type { ShiftStatistics } from './shift-statistics.js';
 
 export type Phase = 'offline' | 'online';
 export type RunState = 'starting' | 'running' | 'paused' | 'stopping' | 'finished' | 'stopped' | 'failed';
