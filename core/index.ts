@@ -128,9 +128,9 @@ export {
   type GenerateOptions,
   type GenerationPolicy,
 } from './data/generate.js';
-export { dumpReplay } from './data/dump-replay.js';
+export { dumpReplay } from './train/dump-replay.js';
 export { measureRandomReturn, measureReferenceScores } from './data/reference.js';
-export { normalizedScore } from './train/diagnostics.js';
+export { normalizedScore } from './envs/normalized-score.js';
 export { CARD_METADATA_KEY, CARD_FORMAT_VERSION } from './data/card.js';
 export {
   DatasetError,

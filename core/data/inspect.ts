@@ -1,7 +1,7 @@
 /** Inspect a dataset file: its card, column statistics and the distribution of episode returns. */
 import type { TransitionColumns } from '../replay/transitions.js';
 import { loadDataset, type LoadedDatasetDetails } from './load.js';
-import { normalizedScore } from '../train/diagnostics.js';
+import { normalizedScore } from '../envs/normalized-score.js';
 import { histogram, perDimensionStatistics, statistics } from './stats.js';
 import type { DatasetSummary } from './types.js';
 

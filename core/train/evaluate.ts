@@ -6,7 +6,8 @@
  */
 import { actionWidthOf } from '../common/spaces.js';
 import type { Env } from '../envs/types.js';
-import { normalizedScore, valueBias } from './diagnostics.js';
+import { valueBias } from './diagnostics.js';
+import { normalizedScore } from '../envs/normalized-score.js';
 
 export interface EvaluationPolicy {
   /** Environment actions [count × width] for `count` raw observations: Box actions within the bounds, or Discrete indices (width 1). */

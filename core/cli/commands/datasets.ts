@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { dumpReplay } from '../../data/dump-replay.js';
+import { dumpReplay } from '../../train/dump-replay.js';
 import { generateDataset, type GenerationPolicy } from '../../data/generate.js';
 import { summarize } from '../../data/inspect.js';
 import { loadDataset } from '../../data/load.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { measureReferenceScores } from '../../../core/data/reference.js';
-import { normalizedScore } from '../../../core/train/diagnostics.js';
+import { normalizedScore } from '../../../core/envs/normalized-score.js';
 import { envSpec, listEnvs, makeEnv } from '../../../core/envs/registry.js';
 
 describe('reference scores', () => {

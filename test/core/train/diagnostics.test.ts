@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   discountedReturn,
-  normalizedScore,
   offlineShare,
   priorityHistogram,
   valueBias,
@@ -10,14 +9,6 @@ import {
 import { PRIORITY_HISTOGRAM_EDGES } from '../../../core/common/events.js';
 
 describe('diagnostics', () => {
-  it('computes the D4RL normalised score with the reference range', () => {
-    // maze2d-umaze reference range 23.85 … 161.86
-    expect(normalizedScore(161.86, { min: 23.85, max: 161.86 })).toBeCloseTo(100, 10);
-    expect(normalizedScore(23.85, { min: 23.85, max: 161.86 })).toBeCloseTo(0, 10);
-    expect(normalizedScore(92.855, { min: 23.85, max: 161.86 })).toBeCloseTo(50, 10);
-    expect(Number.isNaN(normalizedScore(5))).toBe(true);
-  });
-
   it('discounts rewards from the first step', () => {
     expect(discountedReturn([1, 1, 1], 0.5)).toBeCloseTo(1.75, 12);
     expect(discountedReturn([0, 0, 10], 0.9)).toBeCloseTo(8.1, 12);

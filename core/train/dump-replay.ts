@@ -3,17 +3,17 @@
  * agent saw while learning). Reads the run's latest checkpoint, rebuilds the buffer and writes its
  * rows, offline rows first and then online rows oldest to newest, in the D4RL layout.
  */
-import { readLatestCheckpoint } from '../train/checkpoint.js';
-import { readRunConfig, readRunMeta, RunDirectoryError } from '../train/run-directory.js';
+import { readLatestCheckpoint } from './checkpoint.js';
+import { readRunConfig, readRunMeta, RunDirectoryError } from './run-directory.js';
 import { Replay } from '../replay/replay.js';
 import type { ReplayState } from '../replay/types.js';
 import type { TransitionColumns } from '../replay/transitions.js';
 import { makeEnv, prepareEnv } from '../envs/registry.js';
-import { CARD_FORMAT_VERSION } from './card.js';
-import { inspectDataset } from './inspect.js';
-import type { DatasetSummary } from './types.js';
+import { CARD_FORMAT_VERSION } from '../data/card.js';
+import { inspectDataset } from '../data/inspect.js';
+import type { DatasetSummary } from '../data/types.js';
 import type { DatasetCard } from '../common/dataset-card.js';
-import { writeDataset } from './write.js';
+import { writeDataset } from '../data/write.js';
 
 /**
  * Make every episode boundary explicit: a row whose episode id differs from the next row's (an
