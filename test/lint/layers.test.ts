@@ -33,7 +33,7 @@ describe('layer rules', () => {
   it('refuses an import from a higher layer, naming the rule broken', async () => {
     const messages = await layerMessages(
       'core/data/x.ts',
-      "import { runTraining } from '../train/run.js';\nexport const f = runTraining;\n",
+      "import { startTrainingRun } from '../train/run.js';\nexport const f = startTrainingRun;\n",
     );
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain(
@@ -69,7 +69,7 @@ describe('layer rules', () => {
   it('covers files in nested folders of a layer', async () => {
     const refused = await layerMessages(
       'core/envs/mujoco/x.ts',
-      "import { runTraining } from '../../train/run.js';\nexport const f = runTraining;\n",
+      "import { startTrainingRun } from '../../train/run.js';\nexport const f = startTrainingRun;\n",
     );
     expect(refused).toHaveLength(1);
     expect(refused[0]).toContain('core/envs may import only core/common, core/util');
@@ -91,7 +91,7 @@ describe('layer rules', () => {
   it('lets the renderer import core/common and nothing else of core', async () => {
     const refused = await layerMessages(
       'renderer/src/lib/x.ts',
-      "import { EventBus } from '../../../core/train/events.js';\nimport type { Env } from '../../../core/envs/types.js';\nexport const f = EventBus;\nexport type E = Env;\n",
+      "import { startTrainingRun } from '../../../core/train/run.js';\nimport type { Env } from '../../../core/envs/types.js';\nexport const f = startTrainingRun;\nexport type E = Env;\n",
     );
     expect(refused).toHaveLength(2);
     expect(refused[0]).toContain('Layer rule: the renderer may import only core/common');
@@ -105,7 +105,7 @@ describe('layer rules', () => {
   it('checks the script of Svelte components', async () => {
     const messages = await layerMessages(
       'renderer/src/views/X.svelte',
-      '<script lang="ts">\n  import type { RunSummary } from \'../../../core/server/protocol.js\';\n  let { run }: { run: RunSummary } = $props();\n</script>\n\n<p>{run.name}</p>\n',
+      '<script lang="ts">\n  import type { RunSummary } from \'../../../core/server/engine-service.js\';\n  let { run }: { run: RunSummary } = $props();\n</script>\n\n<p>{run.name}</p>\n',
     );
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain('the renderer may import only core/common');
