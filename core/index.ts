@@ -173,7 +173,13 @@ export {
   type BehaviourEstimateOptions,
 } from './agents/acer/index.js';
 export type { Learner, LearnerMetrics, PolicyLayer, UpdateResult } from './agents/types.js';
-export { AGENTS, agentOf, agentSectionSchema, type AgentDefinition, type Schedule } from './agents/registry.js';
+export {
+  AGENTS,
+  agentOf,
+  agentSectionSchema,
+  type AgentDefinition,
+  type Schedule,
+} from './agents/registry.js';
 export {
   metricDescriptorProblems,
   orderedMetricRecord,

@@ -46,7 +46,9 @@ export function detectPolicyFormat(path: string): PolicyFormat {
     const head = readRegularTextFileSync(path).slice(0, 4096);
     return head.includes('"modelTopology"') ? 'tfjs' : 'json';
   }
-  throw new PolicyFormatError(`${path}: unknown policy format (expected .json, .json.gz, .onnx or a TF.js directory)`);
+  throw new PolicyFormatError(
+    `${path}: unknown policy format (expected .json, .json.gz, .onnx or a TF.js directory)`,
+  );
 }
 
 /** The text of a JSON policy file, gunzipped when it is a .json.gz (how the shipped behaviour policies are stored). */
