@@ -13,7 +13,8 @@ import { collectRollouts, generateDataset, type GenerateOptions } from '../core/
 import { inspectDataset } from '../core/data/inspect.js';
 import { loadDataset } from '../core/data/load.js';
 import { measureRandomReturn, measureReferenceScores } from '../core/data/reference.js';
-import type { DatasetCard, DatasetSummary, LoadedDataset } from '../core/data/types.js';
+import type { DatasetSummary, LoadedDataset } from '../core/data/types.js';
+import type { DatasetCard } from '../core/common/dataset-card.js';
 import { writeDataset } from '../core/data/write.js';
 import { readPolicyJson } from '../core/export/load.js';
 import { policyActions, policyFromJson, type ExportedPolicy } from '../core/export/policy.js';
