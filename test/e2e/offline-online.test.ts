@@ -124,7 +124,7 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     expect(await objective.locator('option').allInnerTexts()).toEqual(
       expect.arrayContaining(['xql', 'iql', 'sac']),
     );
-    expect(await objective.inputValue()).toBe('iql'); // the maze presets run IQL (docs/training.md);
+    expect(await objective.inputValue()).toBe('iql'); // the maze presets run IQL (docs/training.md)
     const expectile = page.locator('[data-path="offline.expectile"] input');
     await expectile.fill('1.5');
     await expectile.dispatchEvent('change');
