@@ -93,10 +93,10 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-large': {
     description:
-      'Point maze large, offline-to-online from the shipped diverse dataset: 30k in-sample IQL updates, then 50k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches.',
+      'Point maze large, offline-to-online from the shipped diverse dataset: 15k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches.',
     config: pointMaze('pointmaze-large-v1', 'pointmaze-large-diverse-v1.arrow', {
-      offline: 30_000,
-      online: 50_000,
+      offline: 15_000,
+      online: 30_000,
       evalEvery: 5_000,
     }),
   },
