@@ -56,7 +56,7 @@ describe.skipIf(skipReason !== undefined)(title, () => {
 
   beforeAll(async () => {
     mkdirSync(runs, { recursive: true });
-    // U-maze: in-sample XQL offline long enough to reach the goal, then a critic warm-up and a short online phase.
+    // U-maze: the preset's in-sample IQL offline long enough to reach the goal, then a critic warm-up and a short online phase.
     warmupRun = train(runs, 'warmup', [
       'agent.hiddenSizes=[64,64]',
       'offline.steps=1500',
