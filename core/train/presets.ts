@@ -59,7 +59,8 @@ function pointMaze(
 /**
  * Online SAC from scratch on a MuJoCo locomotion task, as the official code runs it: no dataset,
  * uniform replay, 256×256 networks, batch 256, 10k uniformly random steps first, one update per
- * environment step. These runs made the behaviour policies of the shipped medium and expert data.
+ * environment step. These runs are to make the behaviour policies of the medium and expert data
+ * (datasets/recipes.ts); none has been trained to the end yet.
  */
 function locomotionOnline(env: string, envSteps: number): RunConfigInput {
   return {
@@ -76,7 +77,7 @@ function locomotionOnline(env: string, envSteps: number): RunConfigInput {
 const PRESETS: Record<string, PresetDefinition> = {
   'pointmaze-umaze': {
     description:
-      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches.',
+      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches. 7.4 min on two cores with the native kernels.',
     config: pointMaze('pointmaze-umaze-v1', 'pointmaze-umaze-diverse-v1.arrow', {
       offline: 5_000,
       online: 20_000,
@@ -85,7 +86,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-medium': {
     description:
-      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches.',
+      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches. About 12 min on two cores with the native kernels (scaled from the 7.4 min measured for the 25k updates of the U-maze preset).',
     config: pointMaze('pointmaze-medium-v1', 'pointmaze-medium-diverse-v1.arrow', {
       offline: 10_000,
       online: 30_000,
@@ -94,7 +95,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-large': {
     description:
-      'Point maze large, offline-to-online from the shipped diverse dataset: 15k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online.',
+      'Point maze large, offline-to-online from the shipped diverse dataset: 15k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online. About 13 min on two cores with the native kernels (scaled from the 7.4 min measured for the 25k updates of the U-maze preset).',
     // Union mixing: the first online episodes of the large maze all fail, and 50/50 batches replay
     // those few hundred transitions about a hundred times each; the in-sample critics then lose the
     // goal within 500 steps (docs/training.md, "Which objective for sparse goal tasks").
@@ -121,22 +122,22 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'hopper-online': {
     description:
-      'Hopper from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps.',
+      'Hopper from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps: about 7 hours on two cores (at the 41 SAC updates/s of the update benchmark).',
     config: locomotionOnline('hopper-v1', 1_000_000),
   },
   'halfcheetah-online': {
     description:
-      'HalfCheetah from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps.',
+      'HalfCheetah from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps: about 7 hours on two cores (at the 41 SAC updates/s of the update benchmark).',
     config: locomotionOnline('halfcheetah-v1', 1_000_000),
   },
   'walker2d-online': {
     description:
-      'Walker2d from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps.',
+      'Walker2d from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps: about 7 hours on two cores (at the 41 SAC updates/s of the update benchmark).',
     config: locomotionOnline('walker2d-v1', 1_000_000),
   },
   'pendulum-online': {
     description:
-      'Pendulum from scratch, no dataset: SAC with uniform replay, 1k random warm-up steps, 20k environment steps (a sanity check).',
+      'Pendulum from scratch, no dataset: SAC with uniform replay, 1k random warm-up steps, 20k environment steps (a sanity check). About 40 s on two cores with the native kernels.',
     config: {
       env: { id: 'pendulum-v1' },
       agent: { hiddenSizes: [64, 64], batchSize: 128 },
@@ -150,7 +151,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pendulum-medium': {
     description:
-      'Pendulum offline-to-online from the shipped medium dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches.',
+      'Pendulum offline-to-online from the shipped medium dataset: 5k in-sample XQL updates (temperature β), then 20k online steps of SAC + ROER with adaptive β (track) and 50/50 offline/online batches. About 50 s on two cores with the native kernels (3 min on wasm).',
     config: {
       env: { id: 'pendulum-v1' },
       dataset: { path: 'datasets/pendulum-medium-v1.arrow' },
@@ -165,7 +166,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'cartpole-acer': {
     description:
-      'CartPole from scratch with discrete ACER (Retrace, truncated importance weights with bias correction, trust region): 200k environment steps, replay from 1k steps.',
+      'CartPole from scratch with discrete ACER (Retrace, truncated importance weights with bias correction, trust region): 200k environment steps, replay from 1k steps. About 15 s on two cores with the native kernels (40 s on wasm).',
     config: {
       env: { id: 'cartpole-v1' },
       agent: { kind: 'acer', ...acerPresets.cartpole, replayRatio: 1 },
@@ -178,7 +179,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pendulum-acer': {
     description:
-      'Pendulum from scratch with continuous ACER (stochastic dueling network, Gaussian policy, trust region), rewards scaled by 0.1: 100k environment steps.',
+      'Pendulum from scratch with continuous ACER (stochastic dueling network, Gaussian policy, trust region), rewards scaled by 0.1: 100k environment steps. About 90 s on two cores with the native kernels.',
     config: {
       env: { id: 'pendulum-v1' },
       agent: { kind: 'acer', ...acerPresets.pendulum },
