@@ -18,6 +18,7 @@
  * mathematics runs here and in sac-math.ts / core/objectives. All noise comes from the seeded Rng,
  * so a learner restored with setState makes the same next update.
  */
+import { firstHeadPolicyLayers } from './policy-layers.js';
 import { awrActorGradient } from '../objectives/awr.js';
 import { sacPlan, type UpdatePlan } from '../objectives/index.js';
 import type { TransitionBatch } from '../replay/transitions.js';
@@ -794,35 +795,11 @@ export class SacLearner implements TransitionLearner {
     return { kind: 'tanh-gaussian', actionWidth: this.actionWidth, deterministic: 'tanh-mean' };
   }
 
+  /** The deterministic actor for export: its ReLU layers, then tanh of the mean head (log σ dropped). */
   policyLayers(): PolicyLayer[] {
     this.assertUsable();
-    const { weights, biases } = this.views.actor;
     const widths = [this.observationWidth, ...this.config.hiddenSizes];
-    const layers: PolicyLayer[] = [];
-    for (let l = 0; l < widths.length - 1; l++) {
-      layers.push({
-        inputSize: widths[l],
-        outputSize: widths[l + 1],
-        weight: weights[l].slice(),
-        bias: biases[l].slice(),
-        activation: 'relu',
-      });
-    }
-    // Output layer: keep the mean head (first |A| columns), drop log σ.
-    const hidden = widths[widths.length - 1];
-    const width = this.actionWidth;
-    const kernel = weights[weights.length - 1];
-    const weight = new Float32Array(hidden * width);
-    for (let r = 0; r < hidden; r++)
-      weight.set(kernel.subarray(r * 2 * width, r * 2 * width + width), r * width);
-    layers.push({
-      inputSize: hidden,
-      outputSize: width,
-      weight,
-      bias: biases[biases.length - 1].slice(0, width),
-      activation: 'tanh',
-    });
-    return layers;
+    return firstHeadPolicyLayers(this.views.actor, widths, this.actionWidth, 'tanh');
   }
 
   getState(): Record<string, unknown> {

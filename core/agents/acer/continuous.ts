@@ -21,6 +21,7 @@
  *
  * Actions are in the learner's [−1, 1] units; sampled actions are stored unclipped.
  */
+import { firstHeadPolicyLayers } from '../policy-layers.js';
 import { acerRetraceTargets, acerTrace, truncatedImportanceWeight } from '../../returns/index.js';
 import type { SequenceBatch } from '../../replay/sequences.js';
 import type { ExtraColumn } from '../../replay/types.js';
@@ -633,31 +634,8 @@ export class AcerContinuousLearner {
   /** The deterministic policy for export: the policy's ReLU layers, then tanh of the mean head. */
   policyLayers(): PolicyLayer[] {
     this.assertUsable();
-    const { weights, biases } = this.views.policy;
     const widths = [this.observationWidth, ...this.config.hiddenSizes];
-    const layers: PolicyLayer[] = [];
-    for (let l = 0; l < widths.length - 1; l++) {
-      layers.push({
-        inputSize: widths[l],
-        outputSize: widths[l + 1],
-        weight: weights[l].slice(),
-        bias: biases[l].slice(),
-        activation: 'relu',
-      });
-    }
-    const hidden = widths[widths.length - 1];
-    const d = this.actionWidth;
-    const kernel = weights[weights.length - 1];
-    const weight = new Float32Array(hidden * d);
-    for (let r = 0; r < hidden; r++) weight.set(kernel.subarray(r * 2 * d, r * 2 * d + d), r * d);
-    layers.push({
-      inputSize: hidden,
-      outputSize: d,
-      weight,
-      bias: biases[biases.length - 1].slice(0, d),
-      activation: 'tanh',
-    });
-    return layers;
+    return firstHeadPolicyLayers(this.views.policy, widths, this.actionWidth, 'tanh');
   }
 
   policyHead(): AcerPolicyHead {

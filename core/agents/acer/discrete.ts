@@ -20,6 +20,7 @@
  * Every product runs through the kernel seam; the per-row mathematics is in math.ts. All noise
  * comes from the seeded Rng, so a learner restored with setState makes the same next update.
  */
+import { firstHeadPolicyLayers } from '../policy-layers.js';
 import { acerRetraceTargets, biasCorrectionWeight, truncatedImportanceWeight } from '../../returns/index.js';
 import type { SequenceBatch } from '../../replay/sequences.js';
 import type { ExtraColumn } from '../../replay/types.js';
@@ -452,31 +453,8 @@ export class AcerDiscreteLearner {
   /** The deterministic policy for export: the trunk's ReLU layers, then the logits; the action is their argmax. */
   policyLayers(): PolicyLayer[] {
     this.assertUsable();
-    const { weights, biases } = this.views.net;
     const widths = [this.observationWidth, ...this.config.hiddenSizes];
-    const layers: PolicyLayer[] = [];
-    for (let l = 0; l < widths.length - 1; l++) {
-      layers.push({
-        inputSize: widths[l],
-        outputSize: widths[l + 1],
-        weight: weights[l].slice(),
-        bias: biases[l].slice(),
-        activation: 'relu',
-      });
-    }
-    const hidden = widths[widths.length - 1];
-    const a = this.actionCount;
-    const kernel = weights[weights.length - 1];
-    const weight = new Float32Array(hidden * a);
-    for (let r = 0; r < hidden; r++) weight.set(kernel.subarray(r * 2 * a, r * 2 * a + a), r * a);
-    layers.push({
-      inputSize: hidden,
-      outputSize: a,
-      weight,
-      bias: biases[biases.length - 1].slice(0, a),
-      activation: 'linear',
-    });
-    return layers;
+    return firstHeadPolicyLayers(this.views.net, widths, this.actionCount, 'linear');
   }
 
   policyHead(): AcerPolicyHead {
