@@ -61,34 +61,37 @@ static void fail_type(Call *call, const char *message) {
   call->failed = true;
 }
 
-/* A Float32Array argument with at least `needed` elements. */
-static float *float_array(Call *call, size_t index, size_t needed, const char *name) {
+/* A Float32Array argument of any length; its length goes to `*length`. */
+static float *float_array_any(Call *call, size_t index, size_t *length, const char *name) {
+  *length = 0;
   if (call->failed) return NULL;
   bool is_typed = false;
   napi_is_typedarray(call->env, call->argv[index], &is_typed);
-  if (!is_typed) {
-    char message[96];
-    snprintf(message, sizeof message, "o2o kernels: %s must be a Float32Array", name);
-    fail_type(call, message);
-    return NULL;
-  }
-  napi_typedarray_type type;
-  size_t length = 0;
+  napi_typedarray_type type = napi_int8_array;
   void *data = NULL;
-  napi_get_typedarray_info(call->env, call->argv[index], &type, &length, &data, NULL, NULL);
+  if (is_typed) napi_get_typedarray_info(call->env, call->argv[index], &type, length, &data, NULL, NULL);
   if (type != napi_float32_array) {
     char message[96];
     snprintf(message, sizeof message, "o2o kernels: %s must be a Float32Array", name);
     fail_type(call, message);
+    *length = 0;
     return NULL;
   }
+  return (float *)data;
+}
+
+/* A Float32Array argument with at least `needed` elements. */
+static float *float_array(Call *call, size_t index, size_t needed, const char *name) {
+  size_t length = 0;
+  float *data = float_array_any(call, index, &length, name);
+  if (data == NULL) return NULL;
   if (length < needed) {
     char message[128];
     snprintf(message, sizeof message, "o2o kernels: %s has %zu values, %zu needed", name, length, needed);
     fail_range(call, message);
     return NULL;
   }
-  return (float *)data;
+  return data;
 }
 
 static int32_t int_arg(Call *call, size_t index, const char *name) {
@@ -211,15 +214,7 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   Call call;
   if (!call_init(&call, env, info, 10)) return NULL;
   size_t count = 0;
-  {
-    napi_typedarray_type type;
-    void *data;
-    if (napi_get_typedarray_info(env, call.argv[0], &type, &count, &data, NULL, NULL) != napi_ok) {
-      napi_throw_type_error(env, NULL, "o2o kernels: parameters must be a Float32Array");
-      return NULL;
-    }
-  }
-  float *parameters = float_array(&call, 0, count, "parameters");
+  float *parameters = float_array_any(&call, 0, &count, "parameters");
   float *gradient = float_array(&call, 1, count, "gradient");
   float *first = float_array(&call, 2, count, "firstMoment");
   float *second = float_array(&call, 3, count, "secondMoment");
@@ -249,15 +244,7 @@ static napi_value rmsprop(napi_env env, napi_callback_info info) {
   Call call;
   if (!call_init(&call, env, info, 6)) return NULL;
   size_t count = 0;
-  {
-    napi_typedarray_type type;
-    void *data;
-    if (napi_get_typedarray_info(env, call.argv[0], &type, &count, &data, NULL, NULL) != napi_ok) {
-      napi_throw_type_error(env, NULL, "o2o kernels: parameters must be a Float32Array");
-      return NULL;
-    }
-  }
-  float *parameters = float_array(&call, 0, count, "parameters");
+  float *parameters = float_array_any(&call, 0, &count, "parameters");
   float *gradient = float_array(&call, 1, count, "gradient");
   float *mean_square = float_array(&call, 2, count, "meanSquare");
   double learning_rate = number_arg(&call, 3, "learningRate");
@@ -278,15 +265,7 @@ static napi_value polyak(napi_env env, napi_callback_info info) {
   Call call;
   if (!call_init(&call, env, info, 3)) return NULL;
   size_t count = 0;
-  {
-    napi_typedarray_type type;
-    void *data;
-    if (napi_get_typedarray_info(env, call.argv[0], &type, &count, &data, NULL, NULL) != napi_ok) {
-      napi_throw_type_error(env, NULL, "o2o kernels: target must be a Float32Array");
-      return NULL;
-    }
-  }
-  float *target = float_array(&call, 0, count, "target");
+  float *target = float_array_any(&call, 0, &count, "target");
   float *source = float_array(&call, 1, count, "source");
   double tau = number_arg(&call, 2, "tau");
   if (call.failed) return NULL;
@@ -299,15 +278,7 @@ static napi_value all_finite(napi_env env, napi_callback_info info) {
   Call call;
   if (!call_init(&call, env, info, 1)) return NULL;
   size_t count = 0;
-  {
-    napi_typedarray_type type;
-    void *data;
-    if (napi_get_typedarray_info(env, call.argv[0], &type, &count, &data, NULL, NULL) != napi_ok) {
-      napi_throw_type_error(env, NULL, "o2o kernels: x must be a Float32Array");
-      return NULL;
-    }
-  }
-  float *x = float_array(&call, 0, count, "x");
+  float *x = float_array_any(&call, 0, &count, "x");
   if (call.failed) return NULL;
   /* x − x is 0 for finite values and NaN for NaN and ±Infinity; the sum stays 0 only if all are finite. */
   float total = 0.0f;
