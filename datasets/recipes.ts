@@ -58,6 +58,13 @@ export type Recipe = RolloutRecipe | ConcatRecipe;
 
 export const isConcat = (recipe: Recipe): recipe is ConcatRecipe => 'concat' in recipe;
 
+/**
+ * The v1 files were fixed before datasets recorded the behaviour's statistics (infos/action_*):
+ * their recipes leave those columns out, so the files keep their bytes and sizes. A learner that
+ * needs μ (ACER) estimates it on them by behaviour cloning.
+ */
+const V1_COLUMNS = { behaviourColumns: false } as const;
+
 /** Locomotion tasks: the file-name stem and the id. */
 const LOCOMOTION = [
   { task: 'hopper', envId: 'hopper-v1' },
@@ -105,6 +112,7 @@ function locomotionRandom(large: boolean): RolloutRecipe[] {
       policy: 'random',
       episodes: count,
       seed,
+      ...V1_COLUMNS,
       description: `D4RL-style random data for ${envId}: every action component uniform in [−1, 1], ${count} episodes${large ? ' (about D4RL’s 10⁶ steps)' : ` (a sample; the large recipe makes about D4RL’s 10⁶ steps with the same seed)`}.`,
     };
   });
@@ -147,6 +155,7 @@ export const RECIPES: Recipe[] = [
     episodes: 300,
     seed: 1,
     noise: 0.3,
+    ...V1_COLUMNS,
     description: DIVERSE_MAZE_DESCRIPTION,
   },
   {
@@ -156,6 +165,7 @@ export const RECIPES: Recipe[] = [
     episodes: 200,
     seed: 2,
     noise: 0.3,
+    ...V1_COLUMNS,
     description: DIVERSE_MAZE_DESCRIPTION,
   },
   {
@@ -165,6 +175,7 @@ export const RECIPES: Recipe[] = [
     episodes: 250,
     seed: 4,
     noise: 0.3,
+    ...V1_COLUMNS,
     description: DIVERSE_MAZE_DESCRIPTION,
   },
   {
@@ -175,6 +186,7 @@ export const RECIPES: Recipe[] = [
     seed: 3,
     noise: 0.2,
     randomActionRate: 0.65,
+    ...V1_COLUMNS,
     description:
       'Medium-quality pendulum data: the energy-pumping swing-up controller with Gaussian noise, replaced by a uniform random torque at 65% of steps.',
   },

@@ -1,12 +1,15 @@
 /**
  * The checksum a dataset card records (`dataSha256`): SHA-256 over the transition data, column by
  * column in a fixed order — observations, actions, rewards, next_observations as little-endian
- * float32, then terminals and timeouts as one byte (0 or 1) per row. Arrow and Parquet carry no
+ * float32, then terminals and timeouts as one byte (0 or 1) per row, then the behaviour columns
+ * the file has, in the order of core/data/behaviour-columns.ts, as little-endian float32 (a file
+ * without them hashes as before they existed). Arrow and Parquet carry no
  * checksums of their own, so this is what finds a flipped bit in a data body. It covers the data,
  * not the file's bytes: a file cannot hold the hash of itself, and the same data stays verifiable
  * whatever the container.
  */
 import { createHash } from 'node:crypto';
+import { behaviourColumnsOf } from './behaviour-columns.js';
 
 export interface ChecksummedColumns {
   observations: Float32Array;
@@ -15,6 +18,8 @@ export interface ChecksummedColumns {
   nextObservations: Float32Array;
   terminals: Uint8Array;
   timeouts: Uint8Array;
+  /** Behaviour columns by in-memory name (`extras` of transition columns); others are ignored. */
+  extras?: Record<string, Float32Array>;
 }
 
 function bytesOf(array: Float32Array | Uint8Array): Uint8Array {
@@ -34,5 +39,6 @@ export function transitionsSha256(columns: ChecksummedColumns): string {
   }
   hash.update(bytesOf(normalisedFlags(columns.terminals)));
   hash.update(bytesOf(normalisedFlags(columns.timeouts)));
+  for (const [, values] of behaviourColumnsOf(columns.extras)) hash.update(bytesOf(values));
   return hash.digest('hex');
 }

@@ -14,6 +14,13 @@ import {
   waypointAction,
 } from '../envs/scripted.js';
 import type { Env } from '../envs/types.js';
+import { BEHAVIOUR_COLUMN_NAMES, type BehaviourColumnName } from './behaviour-columns.js';
+import {
+  boxStepStatistics,
+  discreteStepStatistics,
+  type BehaviourLaw,
+  type StepStatistics,
+} from './behaviour-law.js';
 import type { TransitionColumns } from '../replay/transitions.js';
 import { Rng } from '../util/random.js';
 import { CARD_FORMAT_VERSION } from './card.js';
@@ -45,6 +52,11 @@ export interface GenerateOptions {
    * "medium"-quality data from a scripted expert); default 0.
    */
   randomActionRate?: number;
+  /**
+   * Record the behaviour's statistics (log μ(a_t|x_t), and μ(·|x_t) or its Gaussian's mean and
+   * log σ) wherever its law determines them (core/data/behaviour-law.ts); default true.
+   */
+  behaviourColumns?: boolean;
   /** Called after every episode with (episodes done, total). */
   onProgress?: (done: number, total: number) => void;
   /** Card fields; createdAt defaults to the current time (pass a fixed value for byte-stable files). */
@@ -68,11 +80,16 @@ function scriptedNoiseFor(envId: string): number {
   return envId.startsWith('pointmaze-') ? SCRIPTED_NOISE.pointmaze : (SCRIPTED_NOISE[envId] ?? 0.1);
 }
 
-/** An episode-level behaviour: `begin` at each reset, `act` each step. */
+/**
+ * An episode-level behaviour: `begin` at each reset, `act` each step. `act` returns the centre
+ * action c; the behaviour's `law` says how the action taken follows from it (core/data/behaviour-law.ts):
+ * c itself, c plus clipped Gaussian noise (added by the rollout), or a uniform sample.
+ */
 interface Behaviour {
   name: string;
   /** Environment options the behaviour needs (e.g. random maze starts). */
   envOptions: Record<string, unknown>;
+  law: BehaviourLaw;
   begin(env: Env, rng: Rng): void;
   act(env: Env, observation: Float32Array, rng: Rng): Float32Array | number | Promise<Float32Array | number>;
 }
@@ -81,6 +98,7 @@ function randomBehaviour(): Behaviour {
   return {
     name: 'random',
     envOptions: {},
+    law: { kind: 'uniform' },
     begin() {},
     act(env, _observation, rng) {
       const space = env.actionSpace;
@@ -108,6 +126,7 @@ function mazeWaypointBehaviour(noise: number): Behaviour {
   return {
     name: `scripted-waypoint-diverse(noise=${noise})`,
     envOptions: { start: 'random' },
+    law: { kind: 'gaussian', std: noise },
     begin(env, rng) {
       pickTarget(env as PointMazeEnv, rng);
     },
@@ -120,8 +139,7 @@ function mazeWaypointBehaviour(noise: number): Behaviour {
         [observation[2], observation[3]],
         target,
       );
-      const space = maze.actionSpace;
-      return addGaussianNoise(Float32Array.of(ax, ay), noise, rng, space.low, space.high);
+      return Float32Array.of(ax, ay);
     },
   };
 }
@@ -134,6 +152,7 @@ function scriptedBehaviour(envId: string, noise: number): Behaviour {
     return {
       name: 'scripted-balance',
       envOptions: {},
+      law: { kind: 'point' },
       begin() {},
       act: (_env, observation) => controller(observation),
     };
@@ -148,12 +167,9 @@ function scriptedBehaviour(envId: string, noise: number): Behaviour {
   return {
     name: `scripted-energy-pumping(noise=${noise})`,
     envOptions: {},
+    law: { kind: 'gaussian', std: noise },
     begin() {},
-    act(env, observation, rng) {
-      const space = env.actionSpace;
-      if (space.kind !== 'box') throw new Error('unreachable: energy controllers act in Box spaces');
-      return addGaussianNoise(controller(observation) as Float32Array, noise, rng, space.low, space.high);
-    },
+    act: (_env, observation) => controller(observation),
   };
 }
 
@@ -168,49 +184,60 @@ function checkpointBehaviour(options: Omit<GenerateOptions, 'out'>): Behaviour {
   return {
     name: `${options.policyName ?? 'checkpoint'}${noise > 0 ? `(noise=${noise})` : ''}`,
     envOptions: {},
+    law: noise > 0 ? { kind: 'gaussian', std: noise } : { kind: 'point' },
     begin() {},
-    async act(env, observation, rng) {
+    async act(env, observation) {
       const action = await policyFn(observation);
-      const space = env.actionSpace;
-      if (space.kind === 'discrete') return Math.round(action[0]);
-      return noise > 0 ? addGaussianNoise(action, noise, rng, space.low, space.high) : action;
+      return env.actionSpace.kind === 'discrete' ? Math.round(action[0]) : action;
     },
   };
 }
 
-/** Growable column buffers for rollouts of unknown total length. */
-class ColumnBuilder {
+/** A growable [rows × width] float32 matrix for rollouts of unknown total length. */
+class GrowableMatrix {
   length = 0;
-  private capacity = 1024;
-  observations: Float32Array;
-  actions: Float32Array;
-  rewards = new Float32Array(1024);
-  nextObservations: Float32Array;
-  terminals = new Uint8Array(1024);
-  timeouts = new Uint8Array(1024);
+  private values: Float32Array;
+
+  constructor(readonly width: number) {
+    this.values = new Float32Array(1024 * Math.max(1, width));
+  }
+
+  push(row: ArrayLike<number>): void {
+    if ((this.length + 1) * this.width > this.values.length) {
+      const grown = new Float32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    for (let j = 0; j < this.width; j++) this.values[this.length * this.width + j] = row[j];
+    this.length++;
+  }
+
+  build(): Float32Array {
+    return this.values.slice(0, this.length * this.width);
+  }
+}
+
+/** Column buffers of the transitions and of the behaviour statistics the law determines. */
+class ColumnBuilder {
+  private readonly observations: GrowableMatrix;
+  private readonly actions: GrowableMatrix;
+  private readonly rewards = new GrowableMatrix(1);
+  private readonly nextObservations: GrowableMatrix;
+  private readonly ends = new GrowableMatrix(2);
+  /** One buffer per behaviour column, created by the first step that has the statistic. */
+  private readonly behaviour = new Map<BehaviourColumnName, GrowableMatrix>();
 
   constructor(
     readonly observationWidth: number,
     readonly actionWidth: number,
   ) {
-    this.observations = new Float32Array(1024 * observationWidth);
-    this.nextObservations = new Float32Array(1024 * observationWidth);
-    this.actions = new Float32Array(1024 * actionWidth);
+    this.observations = new GrowableMatrix(observationWidth);
+    this.nextObservations = new GrowableMatrix(observationWidth);
+    this.actions = new GrowableMatrix(actionWidth);
   }
 
-  private grow(): void {
-    const grown = <T extends Float32Array | Uint8Array>(array: T, width: number): T => {
-      const next = new (array.constructor as new (n: number) => T)(this.capacity * 2 * width);
-      next.set(array);
-      return next;
-    };
-    this.observations = grown(this.observations, this.observationWidth);
-    this.nextObservations = grown(this.nextObservations, this.observationWidth);
-    this.actions = grown(this.actions, this.actionWidth);
-    this.rewards = grown(this.rewards, 1);
-    this.terminals = grown(this.terminals, 1);
-    this.timeouts = grown(this.timeouts, 1);
-    this.capacity *= 2;
+  get length(): number {
+    return this.rewards.length;
   }
 
   push(
@@ -220,29 +247,51 @@ class ColumnBuilder {
     next: Float32Array,
     terminal: boolean,
     timeout: boolean,
+    statistics: StepStatistics,
   ): void {
-    if (this.length === this.capacity) this.grow();
-    const i = this.length++;
-    this.observations.set(observation, i * this.observationWidth);
-    this.actions.set(action, i * this.actionWidth);
-    this.rewards[i] = reward;
-    this.nextObservations.set(next, i * this.observationWidth);
-    this.terminals[i] = terminal ? 1 : 0;
-    this.timeouts[i] = timeout ? 1 : 0;
+    const row = this.length;
+    this.observations.push(observation);
+    this.actions.push(action);
+    this.rewards.push([reward]);
+    this.nextObservations.push(next);
+    this.ends.push([terminal ? 1 : 0, timeout ? 1 : 0]);
+    const values: Record<BehaviourColumnName, ArrayLike<number> | undefined> = {
+      behaviourLogProb: statistics.logProb !== undefined ? [statistics.logProb] : undefined,
+      behaviourProbs: statistics.probs,
+      behaviourMean: statistics.mean,
+      behaviourLogStd: statistics.logStd,
+    };
+    for (const name of BEHAVIOUR_COLUMN_NAMES) {
+      const value = values[name];
+      let column = this.behaviour.get(name);
+      if (value === undefined) {
+        if (column) throw new Error(`unreachable: step ${row} lacks ${name}, which earlier steps have`);
+        continue;
+      }
+      if (!column) {
+        if (row > 0) throw new Error(`unreachable: step ${row} has ${name}, which earlier steps lack`);
+        column = new GrowableMatrix(value.length);
+        this.behaviour.set(name, column);
+      }
+      column.push(value);
+    }
   }
 
   build(): TransitionColumns {
-    const n = this.length;
+    const ends = this.ends.build();
+    const extras: Record<string, Float32Array> = {};
+    for (const [name, column] of this.behaviour) extras[name] = column.build();
     return {
-      length: n,
+      length: this.length,
       observationWidth: this.observationWidth,
       actionWidth: this.actionWidth,
-      observations: this.observations.slice(0, n * this.observationWidth),
-      actions: this.actions.slice(0, n * this.actionWidth),
-      rewards: this.rewards.slice(0, n),
-      nextObservations: this.nextObservations.slice(0, n * this.observationWidth),
-      terminals: this.terminals.slice(0, n),
-      timeouts: this.timeouts.slice(0, n),
+      observations: this.observations.build(),
+      actions: this.actions.build(),
+      rewards: this.rewards.build(),
+      nextObservations: this.nextObservations.build(),
+      terminals: Uint8Array.from({ length: this.length }, (_, i) => ends[2 * i]),
+      timeouts: Uint8Array.from({ length: this.length }, (_, i) => ends[2 * i + 1]),
+      ...(this.behaviour.size > 0 ? { extras } : {}),
     };
   }
 }
@@ -281,7 +330,12 @@ export async function collectRollouts(options: Omit<GenerateOptions, 'out'>): Pr
   const random = randomBehaviour();
   const behaviorPolicy = epsilon > 0 ? `${behaviour.name}+random(rate=${epsilon})` : behaviour.name;
   const env = makeEnv(envId, behaviour.envOptions);
-  const actionWidth = env.actionSpace.kind === 'box' ? env.actionSpace.size : 1;
+  const space = env.actionSpace;
+  // Gaussian noise applies to Box actions only; a discrete policy's noise setting is ignored.
+  const law: BehaviourLaw =
+    behaviour.law.kind === 'gaussian' && space.kind === 'discrete' ? { kind: 'point' } : behaviour.law;
+  const recordBehaviour = options.behaviourColumns ?? true;
+  const actionWidth = space.kind === 'box' ? space.size : 1;
   const builder = new ColumnBuilder(env.observationSpace.size, actionWidth);
   const rng = new Rng(seed);
   const resetSeeds = rng.fork();
@@ -296,14 +350,31 @@ export async function collectRollouts(options: Omit<GenerateOptions, 'out'>): Pr
       let succeeded = false;
       for (;;) {
         // The behaviour acts every step (keeping its internal state and noise stream in step); with probability ε its action is replaced.
-        const chosen = await behaviour.act(env, observation, policyRng);
+        const centre = await behaviour.act(env, observation, policyRng);
+        const proposed =
+          law.kind === 'gaussian' && space.kind === 'box' && typeof centre !== 'number'
+            ? addGaussianNoise(centre, law.std, policyRng, space.low, space.high)
+            : centre;
         const action =
           epsilon > 0 && policyRng.uniform() < epsilon
             ? await random.act(env, observation, policyRng)
-            : chosen;
+            : proposed;
         const step = env.step(action);
         const stored = typeof action === 'number' ? Float32Array.of(action) : action;
-        builder.push(observation, stored, step.reward, step.observation, step.terminated, step.truncated);
+        const statistics = !recordBehaviour
+          ? {}
+          : space.kind === 'discrete'
+            ? discreteStepStatistics(law, centre as number, space.n, epsilon, action as number)
+            : boxStepStatistics(law, centre as Float32Array, space.low, space.high, epsilon, stored);
+        builder.push(
+          observation,
+          stored,
+          step.reward,
+          step.observation,
+          step.terminated,
+          step.truncated,
+          statistics,
+        );
         total += step.reward;
         if (step.info.success) succeeded = true;
         observation = step.observation;

@@ -61,6 +61,7 @@ export function summarize(loaded: LoadedDatasetDetails, bins = 20): DatasetSumma
     card,
     warnings: loaded.warnings,
     ignoredColumns: loaded.ignoredColumns,
+    behaviourColumns: loaded.behaviourColumns,
     columns: {
       observations: perDimensionStatistics(columns.observations, columns.observationWidth),
       actions: perDimensionStatistics(columns.actions, columns.actionWidth),

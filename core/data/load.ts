@@ -23,6 +23,13 @@ import type { Env } from '../envs/types.js';
 import { parseCard } from './card.js';
 import { type MatrixColumn, readFlags, readIntegers, readMatrix, readScalar } from './columns.js';
 import { type ContainerFormat, decoderMessage, readTable } from './read-table.js';
+import {
+  BEHAVIOUR_FILE_COLUMNS,
+  behaviourColumnsOf,
+  type BehaviourColumns,
+  readBehaviourColumns,
+  selectBehaviourRows,
+} from './behaviour-columns.js';
 import { transitionsSha256 } from './checksum.js';
 import { DatasetError, type LoadedDataset } from './types.js';
 import type { DatasetCard } from '../common/dataset-card.js';
@@ -47,6 +54,8 @@ export interface LoadedDatasetDetails extends LoadedDataset {
   zeroCopyColumns: string[];
   /** Columns of the file that the loader did not use. */
   ignoredColumns: string[];
+  /** The behaviour columns the file has (infos/action_log_probs, …), read into `columns.extras`. */
+  behaviourColumns: string[];
 }
 
 const D4RL_COLUMNS = ['observations', 'actions', 'rewards', 'terminals', 'timeouts', 'next_observations'];
@@ -95,7 +104,7 @@ async function loadFile(path: string, options: LoadOptions): Promise<LoadedDatas
   if (card && card.steps !== columns.length && card.steps !== table.numRows) {
     warnings.push(`${path}: the card says ${card.steps} steps, the file holds ${columns.length} transitions`);
   }
-  const known = isMinari ? MINARI_COLUMNS : D4RL_COLUMNS;
+  const known = isMinari ? MINARI_COLUMNS : [...D4RL_COLUMNS, ...Object.values(BEHAVIOUR_FILE_COLUMNS)];
   return {
     path,
     columns,
@@ -106,6 +115,7 @@ async function loadFile(path: string, options: LoadOptions): Promise<LoadedDatas
     fileBytes: read.bytes,
     zeroCopyColumns,
     ignoredColumns: [...new Set(names.filter((name) => !known.includes(name)))].map(printableName),
+    behaviourColumns: behaviourColumnsOf(columns.extras).map(([name]) => BEHAVIOUR_FILE_COLUMNS[name]),
   };
 }
 
@@ -133,6 +143,8 @@ interface ExpectedShapes {
   observationWidth?: number;
   actionWidth?: number;
   actionBounds?: { low: Float32Array; high: Float32Array };
+  /** The environment's action space, when an environment is given. */
+  actionSpace?: { kind: 'box' } | { kind: 'discrete'; n: number };
   /** Where the expectation came from, for messages. */
   source: string;
   warnings: string[];
@@ -161,6 +173,8 @@ async function expectedShapes(
   env.close?.();
   shapes.source = `environment ${env.id}`;
   shapes.observationWidth ??= env.observationSpace.size;
+  shapes.actionSpace =
+    env.actionSpace.kind === 'box' ? { kind: 'box' } : { kind: 'discrete', n: env.actionSpace.n };
   if (env.actionSpace.kind === 'box') {
     shapes.actionWidth ??= env.actionSpace.size;
     shapes.actionBounds ??= { low: env.actionSpace.low, high: env.actionSpace.high };
@@ -273,8 +287,16 @@ function assembleD4rl(
       'next_observations',
     );
   }
+  const behaviour = readBehaviourColumns(path, table, {
+    rows: table.numRows,
+    actions: actions.values,
+    actionWidth: actions.width,
+    actionCount: expected.actionSpace?.kind === 'discrete' ? expected.actionSpace.n : undefined,
+    box: expected.actionSpace?.kind === 'box',
+  });
   if (card?.dataSha256 !== undefined) {
     const actual = transitionsSha256({
+      extras: behaviour,
       observations: observations.values,
       actions: actions.values,
       rewards: rewards.values,
@@ -302,6 +324,7 @@ function assembleD4rl(
     rewards,
     terminals: terminals.values,
     timeouts: timeouts.values,
+    behaviour,
   };
   const zeroCopy: [string, boolean][] = [
     ['observations', observations.zeroCopy],
@@ -328,6 +351,15 @@ interface FlatRows {
   rewards: MatrixColumn;
   terminals: Uint8Array;
   timeouts: Uint8Array;
+  /** Behaviour statistics per row (core/data/behaviour-columns.ts), carried as `extras`. */
+  behaviour?: BehaviourColumns;
+}
+
+/** `extras` holding the behaviour columns, when there are any. */
+function behaviourExtras(behaviour: BehaviourColumns | undefined): Pick<TransitionColumns, 'extras'> {
+  return behaviour && Object.keys(behaviour).length > 0
+    ? { extras: behaviour as Record<string, Float32Array> }
+    : {};
 }
 
 function withGivenNext(
@@ -356,6 +388,7 @@ function withGivenNext(
     terminals: rows.terminals,
     timeouts,
     episodeIds: episodeIdsFromEnds(rows.terminals, timeouts),
+    ...behaviourExtras(rows.behaviour),
   };
 }
 
@@ -437,6 +470,9 @@ export function withDerivedNext(path: string, rows: FlatRows, warnings: string[]
     terminals,
     timeouts,
     episodeIds: episodeIdsFromEnds(terminals, timeouts),
+    ...behaviourExtras(
+      rows.behaviour && kept !== length ? selectBehaviourRows(rows.behaviour, keep, kept) : rows.behaviour,
+    ),
   };
 }
 
@@ -612,6 +648,7 @@ async function loadMinariDirectory(path: string, options: LoadOptions): Promise<
     fileBytes,
     zeroCopyColumns: [],
     ignoredColumns: [],
+    behaviourColumns: [],
   };
 }
 

@@ -59,8 +59,13 @@ export interface DatasetSummary {
   timeouts: number;
   card: DatasetCard | null;
   warnings: string[];
-  /** File columns the loader did not use (e.g. infos/*). */
+  /** File columns the loader did not use (e.g. infos/qpos). */
   ignoredColumns: string[];
+  /**
+   * The behaviour policy's statistics the file records (infos/action_log_probs, infos/action_probs,
+   * infos/action_mean, infos/action_log_std; core/data/behaviour-columns.ts), empty when none.
+   */
+  behaviourColumns: string[];
   /** Per-dimension statistics of the matrix columns, plain statistics of rewards. */
   columns: {
     observations: ColumnStatistics[];

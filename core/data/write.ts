@@ -1,7 +1,8 @@
 /**
  * Write transition columns as a D4RL-layout Arrow IPC file (file format, one record batch):
  * observations, actions and next_observations as fixed-size lists of float32, rewards float32,
- * terminals and timeouts boolean, and the dataset card as JSON in the schema metadata, with the
+ * terminals and timeouts boolean, the behaviour columns the data has (infos/action_log_probs and
+ * the others of core/data/behaviour-columns.ts, float32), and the dataset card as JSON in the schema metadata, with the
  * SHA-256 of the data filled in (`dataSha256`, core/data/checksum.ts).
  * The write is atomic: readers see the old file or the complete new one.
  */
@@ -22,6 +23,7 @@ import {
 import type { TransitionColumns } from '../replay/transitions.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { CARD_METADATA_KEY, serializeCard, validateCard } from './card.js';
+import { BEHAVIOUR_FILE_COLUMNS, behaviourColumnsOf } from './behaviour-columns.js';
 import { transitionsSha256 } from './checksum.js';
 import type { DatasetCard } from '../common/dataset-card.js';
 
@@ -55,6 +57,10 @@ function checkShapes(columns: TransitionColumns): void {
   expect('rewards', columns.rewards.length, n);
   expect('terminals', columns.terminals.length, n);
   expect('timeouts', columns.timeouts.length, n);
+  for (const [name, values] of behaviourColumnsOf(columns.extras)) {
+    if (values.length === 0 || values.length % Math.max(1, n) !== 0)
+      throw new RangeError(`writeDataset: ${name} has ${values.length} values, expected a multiple of ${n}`);
+  }
 }
 
 /** Encode columns and card as the bytes of an Arrow IPC file (deterministic for equal inputs). */
@@ -70,6 +76,15 @@ export function encodeDataset(columns: TransitionColumns, card: DatasetCard): Ui
     ['terminals', makeData({ type: new Bool(), length: n, nullCount: 0, data: packBits(columns.terminals) })],
     ['timeouts', makeData({ type: new Bool(), length: n, nullCount: 0, data: packBits(columns.timeouts) })],
   ];
+  for (const [name, values] of behaviourColumnsOf(columns.extras)) {
+    const width = values.length / n;
+    fields.push([
+      BEHAVIOUR_FILE_COLUMNS[name],
+      width === 1
+        ? makeData({ type: new Float32(), length: n, nullCount: 0, data: values })
+        : matrixData(values, n, width),
+    ]);
+  }
   const schema = new Schema(
     fields.map(([name, data]) => new Field(name, data.type, false)),
     new Map([[CARD_METADATA_KEY, serializeCard(checkedCard)]]),

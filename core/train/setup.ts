@@ -11,6 +11,7 @@ import { createBetaController } from '../beta/index.js';
 import type { BetaController } from '../beta/types.js';
 import { metricDescriptorProblems, type MetricDescriptor } from '../common/metrics.js';
 import { actionWidthOf, unscaleAction, type Space } from '../common/spaces.js';
+import { BEHAVIOUR_FILE_COLUMNS, type BehaviourColumnName } from '../data/behaviour-columns.js';
 import { loadDataset } from '../data/load.js';
 import { makeEnv, prepareEnv } from '../envs/registry.js';
 import type { Env } from '../envs/types.js';
@@ -151,7 +152,10 @@ export function transformReward(transform: RewardTransform, reward: number): num
 /**
  * Dataset columns as the replay stores them: observations normalised, rewards transformed, Box
  * actions mapped from the environment's bounds to [−1, 1] (clipped there, the range of the
- * policies); Discrete actions kept as indices.
+ * policies); Discrete actions kept as indices. Recorded behaviour statistics follow the actions: a
+ * Gaussian's mean maps like an action (unclipped) and its log σ shifts by −log((high − low)/2);
+ * probabilities stay. Only the statistics a learner can store are kept (not log μ(a_t|x_t), whose
+ * Box density would need the same change of units and which no learner reads).
  */
 export function prepareOfflineColumns(
   columns: TransitionColumns,
@@ -178,13 +182,44 @@ export function prepareOfflineColumns(
     reward.scale === 1 && reward.shift === 0
       ? columns.rewards
       : columns.rewards.map((value) => transformReward(reward, value));
+  const { extras: recorded, ...rest } = columns;
+  const extras = behaviourInLearnerUnits(recorded, actionSpace);
   return {
-    ...columns,
+    ...rest,
     observations: normaliseObservations(normaliser, columns.observations),
     nextObservations: normaliseObservations(normaliser, columns.nextObservations),
     actions,
     rewards,
+    ...(extras ? { extras } : {}),
   };
+}
+
+/** The behaviour statistics a dataset recorded, in the learner's action units (see prepareOfflineColumns). */
+function behaviourInLearnerUnits(
+  recorded: Record<string, Float32Array> | undefined,
+  actionSpace: Space,
+): Record<string, Float32Array> | undefined {
+  if (!recorded) return undefined;
+  const extras: Record<string, Float32Array> = {};
+  if (recorded.behaviourProbs && actionSpace.kind === 'discrete')
+    extras.behaviourProbs = recorded.behaviourProbs;
+  if (recorded.behaviourMean && recorded.behaviourLogStd && actionSpace.kind === 'box') {
+    const { low, high } = actionSpace;
+    const width = low.length;
+    const mean = new Float32Array(recorded.behaviourMean.length);
+    const logStd = new Float32Array(recorded.behaviourLogStd.length);
+    const row = new Float32Array(width);
+    for (let n = 0; n < mean.length / width; n++) {
+      unscaleAction(recorded.behaviourMean.subarray(n * width, (n + 1) * width), low, high, row);
+      mean.set(row, n * width);
+      for (let j = 0; j < width; j++) {
+        logStd[n * width + j] = recorded.behaviourLogStd[n * width + j] - Math.log((high[j] - low[j]) / 2);
+      }
+    }
+    extras.behaviourMean = mean;
+    extras.behaviourLogStd = logStd;
+  }
+  return Object.keys(extras).length > 0 ? extras : undefined;
 }
 
 /** The update plans of a SAC run (undefined for ACER, whose update has no plans). */
@@ -360,6 +395,10 @@ export async function startPieces(
       notes.push(
         `the dataset has no ${missing.map((column) => column.name).join(', ')}: the behaviour policy μ was estimated ` +
           `by behaviour cloning on it (mean log-likelihood ${estimate.meanLogLikelihood.toFixed(3)} per step)`,
+      );
+    } else if (stored.length > 0) {
+      notes.push(
+        `the learner corrects for the behaviour policy μ with the statistics the dataset records (${stored.map((column) => BEHAVIOUR_FILE_COLUMNS[column.name as BehaviourColumnName] ?? column.name).join(', ')})`,
       );
     }
   }

@@ -111,6 +111,9 @@ export function formatSummary(summary: DatasetSummary): string {
       `  [${formatNumber(returns.histogram.edges[i]).padStart(9)}, ${formatNumber(returns.histogram.edges[i + 1]).padStart(9)}) ${String(count).padStart(6)} ${bar}`,
     );
   }
+  lines.push(
+    `behaviour statistics:  ${summary.behaviourColumns.length > 0 ? summary.behaviourColumns.join(', ') : 'none (a learner that needs μ estimates it by behaviour cloning)'}`,
+  );
   if (summary.ignoredColumns.length > 0) lines.push(`ignored columns: ${summary.ignoredColumns.join(', ')}`);
   for (const warning of summary.warnings) lines.push(`warning: ${warning}`);
   return lines.join('\n');
@@ -172,6 +175,7 @@ interface GenerateFlags {
   checkpoint?: string;
   noise?: string;
   randomActionRate?: string;
+  behaviourColumns: boolean;
   author?: string;
   createdAt?: string;
   json?: boolean;
@@ -228,6 +232,7 @@ async function runGenerate(flags: GenerateFlags): Promise<void> {
       out: resolve(flags.out),
       noise,
       randomActionRate,
+      behaviourColumns: flags.behaviourColumns,
       policyFn: checkpoint?.act,
       policyName: checkpoint?.name,
       author: flags.author,
@@ -264,6 +269,10 @@ export function registerDatasets(program: Command): void {
     .option(
       '--random-action-rate <epsilon>',
       'probability of a uniform random action at each step (default 0)',
+    )
+    .option(
+      '--no-behaviour-columns',
+      "do not record the behaviour's action probabilities / Gaussian statistics (infos/action_*), recorded by default where they are known exactly",
     )
     .option('--author <name>', 'author recorded in the dataset card')
     .option(
