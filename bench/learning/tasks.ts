@@ -85,7 +85,7 @@ export const TASKS: LearningTask[] = [
     key: 'pointmaze-medium',
     preset: 'pointmaze-medium',
     metric: 'successRate',
-    budget: { agent: { hiddenSizes: [128, 128] }, ...schedule(4_000, 6_000, 10) },
+    budget: { agent: { hiddenSizes: [128, 128] }, ...schedule(10_000, 6_000, 10) },
     rows: ALL_ROWS,
     goal: '≥ 90% success after offline, ≥ 95% after fine-tuning on 3/3 seeds; the dip stays ≥ 90% of the offline result',
   },
