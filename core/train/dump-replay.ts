@@ -1,7 +1,9 @@
 /**
  * Dump the replay buffer of a training run as a dataset ("medium-replay"-style data: everything the
  * agent saw while learning). Reads the run's latest checkpoint, rebuilds the buffer and writes its
- * rows, offline rows first and then online rows oldest to newest, in the D4RL layout.
+ * rows, offline rows first and then online rows oldest to newest, in the D4RL layout and in the
+ * environment's units (the replay holds normalised observations, transformed rewards and actions in
+ * [−1, 1]; see environmentColumns), with the behaviour statistics an ACER run stored.
  */
 import { readLatestCheckpoint } from './checkpoint.js';
 import { readRunConfig, readRunMeta, RunDirectoryError } from './run-directory.js';
@@ -14,6 +16,9 @@ import { inspectDataset } from '../data/inspect.js';
 import type { DatasetSummary } from '../data/types.js';
 import type { DatasetCard } from '../common/dataset-card.js';
 import { writeDataset } from '../data/write.js';
+import type { Env } from '../envs/types.js';
+import { identityNormaliser, type ObservationNormaliser } from './normaliser.js';
+import { environmentColumns } from './setup.js';
 
 /**
  * Make every episode boundary explicit: a row whose episode id differs from the next row's (an
@@ -32,8 +37,15 @@ export function closeOpenEpisodes(columns: TransitionColumns): TransitionColumns
   return { ...columns, timeouts };
 }
 
+/** What dump-replay reads of a run's stored config (read as stored, so older runs still dump). */
+interface StoredConfig {
+  env?: { id?: string; options?: Record<string, unknown> };
+  reward?: { scale?: number; shift?: number };
+}
+
 interface CheckpointWithReplay {
   replay?: ReplayState;
+  normaliser?: ObservationNormaliser;
 }
 
 export async function dumpReplay(
@@ -42,10 +54,10 @@ export async function dumpReplay(
   card: { author?: string; createdAt?: string } = {},
 ): Promise<DatasetSummary> {
   let latest: { step: number; state: CheckpointWithReplay } | undefined;
-  let config: { env?: { id?: string } };
+  let config: StoredConfig;
   let runId: string;
   try {
-    config = readRunConfig(runDirectory) as { env?: { id?: string } };
+    config = readRunConfig(runDirectory) as StoredConfig;
     runId = readRunMeta(runDirectory).runId;
     latest = await readLatestCheckpoint<CheckpointWithReplay>(runDirectory);
   } catch (error) {
@@ -62,20 +74,28 @@ export async function dumpReplay(
   const envId = config.env?.id;
   if (typeof envId !== 'string')
     throw new RunDirectoryError(`${runDirectory}: the run configuration has no env.id`);
-  const columns = closeOpenEpisodes(Replay.fromState(latest.state.replay).exportColumns());
-  if (columns.length === 0) throw new RunDirectoryError(`${runDirectory}: the replay buffer is empty`);
+  const stored = closeOpenEpisodes(Replay.fromState(latest.state.replay).exportColumns());
+  if (stored.length === 0) throw new RunDirectoryError(`${runDirectory}: the replay buffer is empty`);
   let episodes = 0;
-  for (let i = 0; i < columns.length; i++)
-    if (columns.terminals[i] !== 0 || columns.timeouts[i] !== 0) episodes++;
-  let reference: { min: number; max: number } | undefined;
+  for (let i = 0; i < stored.length; i++)
+    if (stored.terminals[i] !== 0 || stored.timeouts[i] !== 0) episodes++;
+  let env: Env;
   try {
     await prepareEnv(envId);
-    const env = makeEnv(envId);
-    reference = env.referenceScores;
-    env.close?.();
-  } catch {
-    reference = undefined;
+    env = makeEnv(envId, config.env?.options);
+  } catch (error) {
+    throw new RunDirectoryError(
+      `${runDirectory}: the run's environment ${envId} cannot be made here (${(error as Error).message})`,
+    );
   }
+  const reference = env.referenceScores;
+  env.close?.();
+  const columns = environmentColumns(
+    stored,
+    latest.state.normaliser ?? identityNormaliser(stored.observationWidth),
+    env.actionSpace,
+    { scale: config.reward?.scale ?? 1, shift: config.reward?.shift ?? 0 },
+  );
   const datasetCard: DatasetCard = {
     formatVersion: CARD_FORMAT_VERSION,
     envId,

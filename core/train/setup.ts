@@ -194,6 +194,60 @@ export function prepareOfflineColumns(
   };
 }
 
+/**
+ * The inverse of prepareOfflineColumns: replay columns back in the environment's units (observations
+ * de-normalised, rewards (r − shift)/scale, Box actions from [−1, 1] to the bounds, clipped there as
+ * the environment clips them; a behaviour Gaussian's mean and log σ likewise), for writing a run's
+ * replay as a dataset. Extra columns that are not behaviour statistics are dropped.
+ */
+export function environmentColumns(
+  columns: TransitionColumns,
+  normaliser: ObservationNormaliser,
+  actionSpace: Space,
+  reward: RewardTransform = { scale: 1, shift: 0 },
+): TransitionColumns {
+  const denormalise = (values: Float32Array) =>
+    values.map(
+      (value, k) =>
+        value * normaliser.std[k % normaliser.std.length] + normaliser.mean[k % normaliser.mean.length],
+    );
+  const { extras: stored, ...rest } = columns;
+  let actions = columns.actions;
+  const extras: Record<string, Float32Array> = {};
+  if (actionSpace.kind === 'box') {
+    const { low, high } = actionSpace;
+    const width = low.length;
+    const toBounds = (values: Float32Array, clip: boolean) => {
+      const out = new Float32Array(values.length);
+      for (let k = 0; k < values.length; k++) {
+        const j = k % width;
+        const unit = clip ? Math.min(1, Math.max(-1, values[k])) : values[k];
+        out[k] = unit * ((high[j] - low[j]) / 2) + (high[j] + low[j]) / 2;
+      }
+      return out;
+    };
+    actions = toBounds(columns.actions, true);
+    if (stored?.behaviourMean && stored.behaviourLogStd) {
+      extras.behaviourMean = toBounds(stored.behaviourMean, false);
+      extras.behaviourLogStd = stored.behaviourLogStd.map(
+        (value, k) => value + Math.log((high[k % width] - low[k % width]) / 2),
+      );
+    }
+  } else if (stored?.behaviourProbs) extras.behaviourProbs = stored.behaviourProbs;
+  const rewards =
+    reward.scale === 1 && reward.shift === 0
+      ? columns.rewards
+      : columns.rewards.map((value) => (value - reward.shift) / reward.scale);
+  return {
+    ...rest,
+    observations: denormalise(columns.observations),
+    nextObservations: denormalise(columns.nextObservations),
+    actions,
+    rewards,
+    ...(Object.keys(extras).length > 0 ? { extras } : {}),
+  };
+}
+
 /** The behaviour statistics a dataset recorded, in the learner's action units (see prepareOfflineColumns). */
 function behaviourInLearnerUnits(
   recorded: Record<string, Float32Array> | undefined,

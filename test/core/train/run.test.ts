@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { SAC_METRICS } from '../../../core/agents/sac.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { listRuns, readRunHistory } from '../../../core/train/history.js';
 import { readCsvLog } from '../../../core/train/metrics-log.js';
 import { identityNormaliser } from '../../../core/train/normaliser.js';
 import { readRunEvents, readRunStatus } from '../../../core/train/run-directory.js';
+import { environmentColumns } from '../../../core/train/setup.js';
 import {
   prepareOfflineColumns,
   resumeTrainingRun,
@@ -310,6 +312,46 @@ describe('run helpers', () => {
     expect(Array.from(prepared.observations)).toEqual([0, 0.5, 0.5, 3, 2, 1.25]);
     expect(Array.from(prepareOfflineColumns(columns, identityNormaliser(3), space).nextObservations)).toEqual(
       [4, 5, 6, 7, 8, 9],
+    );
+  });
+
+  it('environmentColumns undoes prepareOfflineColumns: units, rewards and a behaviour Gaussian', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 3, maxLength: 3 }),
+        fc.double({ min: -1.9, max: 1.9, noNaN: true }),
+        fc.double({ min: 0.1, max: 5, noNaN: true }),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        (observation, action, scale, shift) => {
+          const space = makeEnv('pendulum-v1').actionSpace as BoxSpace;
+          const columns = {
+            length: 1,
+            observationWidth: 3,
+            actionWidth: 1,
+            observations: Float32Array.from(observation),
+            nextObservations: Float32Array.from(observation, (value) => value / 2),
+            actions: Float32Array.of(action),
+            rewards: Float32Array.of(-3),
+            terminals: new Uint8Array(1),
+            timeouts: new Uint8Array(1),
+            extras: {
+              behaviourMean: Float32Array.of(action),
+              behaviourLogStd: Float32Array.of(Math.log(0.4)),
+            },
+          };
+          const normaliser = { mean: Float32Array.of(0.5, -1, 2), std: Float32Array.of(2, 0.5, 4) };
+          const reward = { scale, shift };
+          const prepared = prepareOfflineColumns(columns, normaliser, space, reward);
+          expect(prepared.extras!.behaviourLogStd[0]).toBeCloseTo(Math.log(0.2), 5);
+          const back = environmentColumns(prepared, normaliser, space, reward);
+          for (const key of ['observations', 'nextObservations', 'actions', 'rewards'] as const) {
+            Array.from(back[key]).forEach((value, k) => expect(value).toBeCloseTo(columns[key][k], 4));
+          }
+          expect(back.extras!.behaviourMean[0]).toBeCloseTo(action, 5);
+          expect(back.extras!.behaviourLogStd[0]).toBeCloseTo(Math.log(0.4), 5);
+        },
+      ),
+      { numRuns: 50 },
     );
   });
 

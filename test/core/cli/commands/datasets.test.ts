@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadDataset } from '../../../../core/data/load.js';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../../core/cli/program.js';
 import { policyToJson } from '../../../../core/export/policy.js';
@@ -246,6 +247,9 @@ describe('o2o datasets', () => {
     expect(summary).toMatchObject({ rows: 5, episodes: 2, terminals: 1, timeouts: 1 });
     expect(summary.card.behaviorPolicy).toBe('replay:run-test@10');
     expect(readFileSync(out).subarray(0, 6).toString()).toBe('ARROW1');
+    // The replay holds actions in the learner's [−1, 1]; the file holds the pendulum's torque in [−2, 2].
+    const loaded = await loadDataset(out, { envId: 'pendulum-v1' });
+    expect(Array.from(loaded.columns.actions)).toEqual([1, 1, 1, 1, 1]);
   });
 
   it('dump-replay on a directory without a run is a run-state error (exit 4)', async () => {
