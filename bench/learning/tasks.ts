@@ -93,7 +93,7 @@ export const TASKS: LearningTask[] = [
     key: 'pointmaze-large',
     preset: 'pointmaze-large',
     metric: 'successRate',
-    budget: { agent: { hiddenSizes: [128, 128] }, ...schedule(8_000, 6_000, 10) },
+    budget: { agent: { hiddenSizes: [128, 128] }, ...schedule(15_000, 6_000, 10) },
     rows: ALL_ROWS,
     goal: '≥ 70% success after offline, better after fine-tuning',
   },
