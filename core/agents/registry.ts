@@ -20,7 +20,7 @@ import {
 } from './acer/index.js';
 import { SAC_METRICS, SacLearner } from './sac.js';
 import { sacConfigSchema, type SacConfig } from './sac-config.js';
-import type { AgentKind, Learner } from './types.js';
+import type { AgentKind, Learner, SequencePolicyLoss } from './types.js';
 
 /** How the training loop feeds a learner. */
 export type Schedule =
@@ -31,7 +31,15 @@ export type Schedule =
    * Poisson(`replayRatio`) updates on `batchSequences` windows replayed from the buffer once it
    * holds `replayStart` steps.
    */
-  | { kind: 'sequences'; length: number; batchSequences: number; replayRatio: number; replayStart: number };
+  | {
+      kind: 'sequences';
+      length: number;
+      batchSequences: number;
+      replayRatio: number;
+      replayStart: number;
+      /** The policy loss of updates on the dataset alone (the offline phase). */
+      offlinePolicyLoss: SequencePolicyLoss;
+    };
 
 export interface AgentDefinition<Config> {
   kind: AgentKind;
@@ -82,6 +90,7 @@ const acer: AgentDefinition<AcerConfig> = {
     batchSequences: config.batchSequences,
     replayRatio: config.replayRatio,
     replayStart: config.replayStart,
+    offlinePolicyLoss: config.offlinePolicyLoss,
   }),
   metrics: (space) => acerMetricDescriptors(space.kind === 'discrete' ? 'discrete' : 'continuous'),
   create: (config, observationWidth, space, seed, kernels) =>

@@ -82,10 +82,16 @@ export interface TransitionLearner extends LearnerBase {
   update(batch: TransitionBatch, beta: number, plan?: UpdatePlan): UpdateResult;
 }
 
+/**
+ * The policy loss of a sequence update: the learner's own ('acer'), or KL(μ ‖ π) to the behaviour
+ * statistics the batch carries ('behaviour-cloning', for updates on a dataset alone).
+ */
+export type SequencePolicyLoss = 'acer' | 'behaviour-cloning';
+
 /** A learner fed with fixed-length sequences (ACER): on-policy segments and replayed windows. */
 export interface SequenceLearner extends LearnerBase {
   readonly sampling: 'sequences';
-  update(batch: SequenceBatch): LearnerMetrics;
+  update(batch: SequenceBatch, policyLoss?: SequencePolicyLoss): LearnerMetrics;
   /** Fraction of the run done, in [0, 1], for the learning-rate schedule. */
   setProgress(fraction: number): void;
 }

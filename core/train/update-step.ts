@@ -7,7 +7,7 @@
  * windows sampled from the buffer; its Retrace update gives no per-row TD errors, so the replay is
  * uniform and the shift statistics are NaN.
  */
-import type { SequenceLearner, TransitionLearner } from '../agents/types.js';
+import type { SequenceLearner, SequencePolicyLoss, TransitionLearner } from '../agents/types.js';
 import { shiftStatistics } from '../beta/index.js';
 import type { ShiftStatistics } from '../common/shift-statistics.js';
 import { orderedMetricRecord } from '../common/metrics.js';
@@ -129,13 +129,13 @@ export class SequenceUpdates {
     return this.update(this.onPolicyBatch);
   }
 
-  /** One update on windows sampled uniformly from the buffer. */
-  replayed(): UpdateRecord {
+  /** One update on windows sampled uniformly from the buffer (with `policyLoss`: 'acer' online). */
+  replayed(policyLoss: SequencePolicyLoss = 'acer'): UpdateRecord {
     this.parts.replay.sampleSequences(this.replayBatch);
-    return this.update(this.replayBatch);
+    return this.update(this.replayBatch, policyLoss);
   }
 
-  private update(batch: SequenceBatch): UpdateRecord {
+  private update(batch: SequenceBatch, policyLoss: SequencePolicyLoss = 'acer'): UpdateRecord {
     const { replay, counters, config } = this.parts;
     const learner = this.parts.learner as SequenceLearner;
     const total = config.offline.steps + config.online.envSteps;
@@ -148,7 +148,7 @@ export class SequenceUpdates {
           )
         : 1,
     );
-    const metrics = learner.update(batch);
+    const metrics = learner.update(batch, policyLoss);
     counters.step++;
     let offline = 0;
     let windows = 0;

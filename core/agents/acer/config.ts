@@ -50,6 +50,14 @@ export const acerConfigSchema = z
     rmspropInitialMeanSquare: z.number().min(0).default(1),
     /** Clip of the global gradient norm (baselines `max_grad_norm` 10; ChainerRL gym 40). */
     maxGradientNorm: z.number().positive().default(10),
+    /**
+     * Policy loss of the offline phase (updates on the dataset alone). 'behaviour-cloning': KL(μ ‖ π)
+     * to the dataset's behaviour μ (recorded, or estimated by behaviour cloning), while the critic
+     * learns π's values by Retrace, as online; the online phase then starts from μ and its values.
+     * 'acer': ACER's own policy gradient, which nothing ties to the data: on a dataset alone π
+     * collapses onto actions the data rarely takes and Q diverges (docs/acer.md).
+     */
+    offlinePolicyLoss: z.enum(['behaviour-cloning', 'acer']).default('behaviour-cloning'),
     /** Continuous only: samples n of the stochastic dueling network's baseline (1/n)Σ A(x, uᵢ) (paper: 5). */
     duelingSamples: z.number().int().min(1).max(64).default(5),
     /** Continuous only: bounds of the policy's log σ, log σ = min + (max − min)·sigmoid(head) (in the learner's [−1, 1] action units). */

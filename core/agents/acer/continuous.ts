@@ -14,6 +14,8 @@
  *   3. policy    gain min(c, ρ_t)(Q_opc − V)·log π(a_t) + [1 − c/ρ(a′)]₊(Q̃(a′) − V)·log π(a′)
  *                + η·H(π), its gradient g in (m, log σ), k = ∂KL(π_avg ‖ π)/∂(m, log σ),
  *                z = g − max(0, (kᵀg − δ)/‖k‖²)·k, back-propagated as −z/n
+ *                (on a dataset alone, with `behaviour-cloning`: the loss is KL(μ ‖ π) of the two
+ *                Gaussians instead, with no trust region and no entropy bonus)
  *   4. critic    q_coef·[½(Q_ret − Q̃(a_t))² + ½(V_target − V)²], V_target = min(1, ρ)(Q_ret − Q̃) + V,
  *                into V and A through the dueling combination
  *   5. step      one clipped RMSProp step over all three nets; the average policy follows by
@@ -39,7 +41,7 @@ import {
 import { ParameterSet } from '../../tensor/parameters.js';
 import { Scratch } from '../../tensor/scratch.js';
 import { Rng, type RngState } from '../../util/random.js';
-import type { PolicyLayer } from '../types.js';
+import type { PolicyLayer, SequencePolicyLoss } from '../types.js';
 import {
   AcerOptimiser,
   continuousStoredColumns,
@@ -260,8 +262,8 @@ export class AcerContinuousLearner {
   }
 
   /** One ACER update on `batch`; returns the metrics record (keys in `metricDescriptors`). */
-  update(batch: SequenceBatch): Record<string, number> {
-    const { loss, metrics } = this.computeGradient(batch);
+  update(batch: SequenceBatch, objective: SequencePolicyLoss = 'acer'): Record<string, number> {
+    const { loss, metrics } = this.computeGradient(batch, objective);
     const step = this.model.step(this.kernels, loss, this.updates + 1);
     this.kernels.polyak(
       this.average.values,
@@ -282,7 +284,10 @@ export class AcerContinuousLearner {
    * valid until the next call), its loss, the metrics, and the samples drawn. Changes no weights
    * (it does advance the random stream).
    */
-  computeGradient(batch: SequenceBatch): {
+  computeGradient(
+    batch: SequenceBatch,
+    objective: SequencePolicyLoss = 'acer',
+  ): {
     loss: number;
     gradient: Float32Array;
     metrics: Record<string, number>;
@@ -306,6 +311,8 @@ export class AcerContinuousLearner {
     const { config } = this;
     const c = config.truncation;
     const samples = config.duelingSamples;
+    const cloning = objective === 'behaviour-cloning';
+    const trustRegion = config.trustRegion && !cloning;
     const { logStdMin, logStdMax } = config;
 
     // 1. Forward passes.
@@ -475,19 +482,38 @@ export class AcerContinuousLearner {
       g.fill(0);
       const gMean = g.subarray(0, d);
       const gLogStd = g.subarray(d);
-      addGaussianLogDensityGradient(actions, mi, si, d, weight, gMean, gLogStd, i * d);
-      if (correctionWeight !== 0)
-        addGaussianLogDensityGradient(correctionActions, mi, si, d, correctionWeight, gMean, gLogStd, i * d);
-      for (let j = 0; j < d; j++) gLogStd[j] += config.entropyCoefficient; // ∂(η·H)/∂ log σ_j = η
-      gainTotal +=
-        weight * gaussianLogDensity(actions, mi, si, d, i * d) +
-        correctionWeight * gaussianLogDensity(correctionActions, mi, si, d, i * d);
+      if (cloning) {
+        // Gain −KL(μ ‖ π) of the behaviour Gaussian stored with the step and the policy's.
+        const entry = packed.entry[i];
+        const bm = behaviourMean.subarray(entry * d, (entry + 1) * d);
+        const bs = behaviourLogStd.subarray(entry * d, (entry + 1) * d);
+        gainTotal -= gaussianKl(bm, bs, mi, si, d);
+        gaussianKlGradient(bm, bs, mi, si, d, gMean, gLogStd);
+        for (let j = 0; j < 2 * d; j++) g[j] = -g[j];
+      } else {
+        addGaussianLogDensityGradient(actions, mi, si, d, weight, gMean, gLogStd, i * d);
+        if (correctionWeight !== 0)
+          addGaussianLogDensityGradient(
+            correctionActions,
+            mi,
+            si,
+            d,
+            correctionWeight,
+            gMean,
+            gLogStd,
+            i * d,
+          );
+        for (let j = 0; j < d; j++) gLogStd[j] += config.entropyCoefficient; // ∂(η·H)/∂ log σ_j = η
+        gainTotal +=
+          weight * gaussianLogDensity(actions, mi, si, d, i * d) +
+          correctionWeight * gaussianLogDensity(correctionActions, mi, si, d, i * d);
+      }
       entropyTotal += gaussianEntropy(si, d);
       for (let j = 0; j < d; j++) stdTotal += Math.exp(si[j]);
       const am = averageStatistics.means.subarray(i * d, (i + 1) * d);
       const as = averageStatistics.logStds.subarray(i * d, (i + 1) * d);
       klTotal += gaussianKl(am, as, mi, si, d);
-      if (config.trustRegion) {
+      if (trustRegion) {
         gaussianKlGradient(am, as, mi, si, d, k.subarray(0, d), k.subarray(d));
         const step = projectOntoTrustRegion(g, k, config.trustRegionDelta, g);
         if (step.adjustment > 0) active++;
@@ -542,7 +568,9 @@ export class AcerContinuousLearner {
     const qLoss = qLossTotal / n;
     const vLoss = vLossTotal / n;
     const loss =
-      policyLoss + config.qCoefficient * (qLoss + vLoss) - (config.entropyCoefficient * entropyTotal) / n;
+      policyLoss +
+      config.qCoefficient * (qLoss + vLoss) -
+      (cloning ? 0 : (config.entropyCoefficient * entropyTotal) / n);
 
     const summary = summariseOffPolicy(
       rho,
@@ -567,9 +595,9 @@ export class AcerContinuousLearner {
       ...summary,
       biasCorrectionRate: corrected / n,
       klMean: klTotal / n,
-      trustRegionActiveFraction: config.trustRegion ? active / n : Number.NaN,
-      trustRegionActive: config.trustRegion ? (active > 0 ? 1 : 0) : Number.NaN,
-      trustRegionAdjustmentMean: config.trustRegion ? adjustmentTotal / n : Number.NaN,
+      trustRegionActiveFraction: trustRegion ? active / n : Number.NaN,
+      trustRegionActive: trustRegion ? (active > 0 ? 1 : 0) : Number.NaN,
+      trustRegionAdjustmentMean: trustRegion ? adjustmentTotal / n : Number.NaN,
       batchSteps: n,
     };
     return { loss, gradient: this.model.gradient, metrics, samples: { correctionActions, duelingActions } };

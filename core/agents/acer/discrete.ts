@@ -13,6 +13,8 @@
  *                + Σ_a [f(a) − c·μ(a)]₊ (Q(x, a) − V)·log f(a) + η·H(f), its gradient g = ∂G/∂f,
  *                k = ∂KL(f_avg ‖ f)/∂f = −f_avg/f, z = g − max(0, (kᵀg − δ)/‖k‖²)·k,
  *                back-propagated through the softmax as the statistics gradient −z/n
+ *                (on a dataset alone, with `behaviour-cloning`: the loss is KL(μ ‖ f) instead, its
+ *                gradient ∂KL/∂f = −μ/f, with no trust region and no entropy bonus)
  *   4. critic    q_coef·½(Q_ret − Q(x_t, a_t))², mean over the n valid steps
  *   5. step      one gradient for the whole network, global norm clipped, RMSProp; then
  *                θ_avg ← α·θ_avg + (1 − α)·θ
@@ -30,7 +32,7 @@ import { initMlpArrays, Mlp, mlpShapes, mlpViews, type MlpSpec, type MlpViews } 
 import { ParameterSet } from '../../tensor/parameters.js';
 import { Scratch } from '../../tensor/scratch.js';
 import { Rng, type RngState } from '../../util/random.js';
-import type { PolicyLayer } from '../types.js';
+import type { PolicyLayer, SequencePolicyLoss } from '../types.js';
 import {
   AcerOptimiser,
   discreteStoredColumns,
@@ -199,8 +201,8 @@ export class AcerDiscreteLearner {
   }
 
   /** One ACER update on `batch`; returns the metrics record (keys in `metricDescriptors`). */
-  update(batch: SequenceBatch): Record<string, number> {
-    const { loss, metrics } = this.computeGradient(batch);
+  update(batch: SequenceBatch, objective: SequencePolicyLoss = 'acer'): Record<string, number> {
+    const { loss, metrics } = this.computeGradient(batch, objective);
     // 5. One step for the whole network, then the average network.
     const step = this.model.step(this.kernels, loss, this.updates + 1);
     this.kernels.polyak(this.average.values, this.model.parameters.values, 1 - this.config.averageDecay);
@@ -222,7 +224,10 @@ export class AcerDiscreteLearner {
    * Steps 1–4 of an update: the gradient `update` would step with (before clipping; a live view,
    * valid until the next call), the loss it belongs to, and the metrics. Changes no weights.
    */
-  computeGradient(batch: SequenceBatch): {
+  computeGradient(
+    batch: SequenceBatch,
+    objective: SequencePolicyLoss = 'acer',
+  ): {
     loss: number;
     gradient: Float32Array;
     metrics: Record<string, number>;
@@ -246,6 +251,8 @@ export class AcerDiscreteLearner {
     const { config } = this;
     const a = this.actionCount;
     const c = config.truncation;
+    const cloning = objective === 'behaviour-cloning';
+    const trustRegion = config.trustRegion && !cloning;
 
     // 1. Forward: the network on every step and bootstrap observation, the average network on the steps.
     const packed = packSequenceBatch(batch, this.scratch, this.ints);
@@ -356,24 +363,32 @@ export class AcerDiscreteLearner {
       biasMassTotal += biasMass;
       const entropy = categoricalEntropy(fi);
       entropyTotal += entropy;
-      const gain = categoricalGain(
-        fi,
-        {
-          action: actions[i],
-          actionWeight: truncatedImportanceWeight(rho[i], c) * advantage,
-          biasWeights: bias,
-          entropyCoefficient: config.entropyCoefficient,
-        },
-        g,
-      );
-      gainTotal += gain - config.entropyCoefficient * entropy;
       const averageRow = averageF.subarray(i * a, (i + 1) * a);
       klTotal += categoricalKl(averageRow, fi);
-      if (config.trustRegion) {
-        categoricalKlGradient(averageRow, fi, kl);
-        const step = projectOntoTrustRegion(g, kl, config.trustRegionDelta, g);
-        if (step.adjustment > 0) active++;
-        adjustmentTotal += step.adjustment;
+      if (cloning) {
+        // Gain −KL(μ ‖ f): g = −∂KL/∂f = μ/f.
+        const muRow = mu.subarray(i * a, (i + 1) * a);
+        gainTotal -= categoricalKl(muRow, fi);
+        categoricalKlGradient(muRow, fi, g);
+        for (let j = 0; j < a; j++) g[j] = -g[j];
+      } else {
+        const gain = categoricalGain(
+          fi,
+          {
+            action: actions[i],
+            actionWeight: truncatedImportanceWeight(rho[i], c) * advantage,
+            biasWeights: bias,
+            entropyCoefficient: config.entropyCoefficient,
+          },
+          g,
+        );
+        gainTotal += gain - config.entropyCoefficient * entropy;
+        if (config.trustRegion) {
+          categoricalKlGradient(averageRow, fi, kl);
+          const step = projectOntoTrustRegion(g, kl, config.trustRegionDelta, g);
+          if (step.adjustment > 0) active++;
+          adjustmentTotal += step.adjustment;
+        }
       }
       // The loss is −mean G: its gradient in f is −z/n, through the softmax into the logits.
       for (let j = 0; j < a; j++) g[j] = -g[j] / n;
@@ -397,7 +412,9 @@ export class AcerDiscreteLearner {
       this.scratch,
       'net',
     );
-    const loss = policyLoss + config.qCoefficient * qLoss - (config.entropyCoefficient * entropyTotal) / n;
+    const loss = cloning
+      ? policyLoss + config.qCoefficient * qLoss
+      : policyLoss + config.qCoefficient * qLoss - (config.entropyCoefficient * entropyTotal) / n;
 
     const summary = summariseOffPolicy(
       rho,
@@ -419,9 +436,9 @@ export class AcerDiscreteLearner {
       ...summary,
       biasCorrectionMass: biasMassTotal / n,
       klMean: klTotal / n,
-      trustRegionActiveFraction: config.trustRegion ? active / n : Number.NaN,
-      trustRegionActive: config.trustRegion ? (active > 0 ? 1 : 0) : Number.NaN,
-      trustRegionAdjustmentMean: config.trustRegion ? adjustmentTotal / n : Number.NaN,
+      trustRegionActiveFraction: trustRegion ? active / n : Number.NaN,
+      trustRegionActive: trustRegion ? (active > 0 ? 1 : 0) : Number.NaN,
+      trustRegionAdjustmentMean: trustRegion ? adjustmentTotal / n : Number.NaN,
       batchSteps: n,
     };
     return { loss, gradient: this.model.gradient, metrics };

@@ -43,6 +43,7 @@ function surrogate(
   batch: SequenceBatch,
   parameters: Float32Array,
   average: Float32Array,
+  objective: 'acer' | 'behaviour-cloning' = 'acer',
 ): (theta: Float64Array) => number {
   const spec = { inputSize: OBS, hiddenSizes: config.hiddenSizes, outputSize: 2 * ACTIONS };
   const k = batch.length;
@@ -122,7 +123,11 @@ function surrogate(
     let total = 0;
     for (let i = 0; i < n; i++) {
       softmaxInto(o, i * 2 * ACTIONS, ACTIONS, p, 0);
-      for (let a = 0; a < ACTIONS; a++) total -= (z[i * ACTIONS + a] * p[a]) / n;
+      for (let a = 0; a < ACTIONS; a++) {
+        // behaviour cloning: KL(μ ‖ π) = Σ_a μ(a)·log(μ(a)/π(a)); ACER: the projected gain's linearisation.
+        if (objective === 'behaviour-cloning') total += (mu(i, a) * Math.log(mu(i, a) / p[a])) / n;
+        else total -= (z[i * ACTIONS + a] * p[a]) / n;
+      }
       const error = qRet[i] - o[i * 2 * ACTIONS + ACTIONS + action[i]];
       total += (config.qCoefficient * 0.5 * error * error) / n;
     }
@@ -162,6 +167,59 @@ describe('discrete ACER update', () => {
       if (numeric.smooth[i]) expect(Math.abs(gradient[i] - numeric[i])).toBeLessThan(1e-5 * scale);
     // The update did not move the weights; `update` then steps with exactly this gradient.
     expect(acer.parameters).toEqual(parameters);
+  });
+
+  it('offline, with behaviour cloning: the gradient of KL(μ ‖ π) and the same critic (finite differences)', () => {
+    const acer = learner({ entropyCoefficient: 0.05 });
+    const replay = randomReplay({
+      observationWidth: OBS,
+      actions: ACTIONS,
+      discrete: true,
+      steps: 200,
+      seed: 4,
+    });
+    const batch = sampledBatch(replay, 4, 5);
+    const parameters = acer.parameters.slice();
+    const reference = surrogate(
+      acer.config,
+      batch,
+      parameters,
+      acer.getState().average as Float32Array,
+      'behaviour-cloning',
+    );
+    const { gradient, metrics } = acer.computeGradient(batch, 'behaviour-cloning');
+    expect(metrics.trustRegionActiveFraction).toBeNaN();
+    expect(metrics.policyLoss).toBeGreaterThan(0); // a KL, and π ≠ μ at the start
+    const indices = Array.from({ length: parameters.length }, (_, i) => i);
+    const numeric = finiteDifferences(reference, parameters, indices);
+    let scale = 0;
+    for (const value of numeric) scale = Math.max(scale, Math.abs(value));
+    expect(scale).toBeGreaterThan(1e-3);
+    expect(numeric.smooth.filter((smooth) => !smooth).length).toBeLessThan(indices.length / 20);
+    for (const i of indices)
+      if (numeric.smooth[i]) expect(Math.abs(gradient[i] - numeric[i])).toBeLessThan(1e-5 * scale);
+  });
+
+  it('offline, with behaviour cloning: π moves to the recorded μ(·|x)', () => {
+    const acer = learner({ learningRateSchedule: 'constant', learningRate: 3e-3 });
+    // μ depends on the observation: softmax(2x₀, 2x₁, −x₂).
+    const probabilitiesOf = (x: Float32Array) => {
+      const logits = [2 * x[0], 2 * x[1], -x[2]].map(Math.exp);
+      const total = logits.reduce((a, b) => a + b, 0);
+      return Float32Array.from(logits, (value) => value / total);
+    };
+    const replay = randomReplay({
+      observationWidth: OBS,
+      actions: ACTIONS,
+      discrete: true,
+      steps: 400,
+      seed: 6,
+      probabilitiesOf,
+    });
+    const kl = () => acer.computeGradient(sampledBatch(replay, 8, 5), 'behaviour-cloning').metrics.policyLoss;
+    const before = kl();
+    for (let i = 0; i < 900; i++) acer.update(sampledBatch(replay, 8, 5), 'behaviour-cloning');
+    expect(kl()).toBeLessThan(before / 10);
   });
 
   it('on its own policy: ρ = 1, every trace 1, no truncation, no bias correction, KL 0 at the start', () => {

@@ -16,6 +16,8 @@ export interface RandomReplayOptions {
   discrete: boolean;
   steps: number;
   seed: number;
+  /** Discrete: μ(·|x) as a function of the observation (default: random logits at every step). */
+  probabilitiesOf?: (observation: Float32Array) => Float32Array;
 }
 
 /** A replay of `steps` random steps with behaviour statistics in the learner's stored columns. */
@@ -48,7 +50,7 @@ export function randomReplay(options: RandomReplayOptions): Replay {
       const max = Math.max(...logits);
       const weights = logits.map((l) => Math.exp(l - max));
       const total = weights.reduce((a, b) => a + b, 0);
-      const probs = Float32Array.from(weights, (w) => w / total);
+      const probs = options.probabilitiesOf?.(observation) ?? Float32Array.from(weights, (w) => w / total);
       let u = rng.uniform();
       let chosen = actions - 1;
       for (let j = 0; j < actions; j++) {
