@@ -424,7 +424,10 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     it('uses a dataset the user chose to train on, once', async () => {
       await byTestId(page, 'nav-datasets').click();
       await byTestId(page, 'dataset-item').filter({ hasText: 'pendulum-medium' }).click();
-      await byTestId(page, 'dataset-card').waitFor({ timeout: 60_000 });
+      // Wait for this dataset's card: an earlier test may have left another one open.
+      await expect
+        .poll(() => byTestId(page, 'dataset-card').locator('h3').first().innerText(), { timeout: 60_000 })
+        .toContain('pendulum-medium-v1.arrow');
       await byTestId(page, 'dataset-new-run').click();
       await byTestId(page, 'used-dataset').waitFor({ timeout: 30_000 });
       const config = JSON.parse(await byTestId(page, 'run-config').inputValue()) as {
