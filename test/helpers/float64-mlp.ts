@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 /**
  * A plain double-precision forward pass of core/tensor's MLP layout ([W₁, b₁, …, W_L, b_L],
  * row-major W_l [in × out], ReLU on hidden layers, linear output), independent of the kernels:
@@ -65,4 +66,25 @@ export function finiteDifferences(
     return (up - down) / (2 * h);
   });
   return Object.assign(differences, { smooth });
+}
+
+/**
+ * Expect `gradient` to match central differences of `objective` at `parameters` in every coordinate
+ * where a derivative exists: to 1e-5 of the largest difference (float32 weights and activations
+ * against a float64 objective), with that scale above 1e-3 (the check would otherwise be empty) and
+ * coordinates with a ReLU kink within ±h rare (under 5%).
+ */
+export function expectGradientMatches(
+  gradient: ArrayLike<number>,
+  objective: (parameters: Float64Array) => number,
+  parameters: ArrayLike<number>,
+): void {
+  const indices = Array.from({ length: parameters.length }, (_, i) => i);
+  const numeric = finiteDifferences(objective, parameters, indices);
+  let scale = 0;
+  for (const value of numeric) scale = Math.max(scale, Math.abs(value));
+  expect(scale).toBeGreaterThan(1e-3);
+  expect(numeric.smooth.filter((smooth) => !smooth).length).toBeLessThan(indices.length / 20);
+  for (const i of indices)
+    if (numeric.smooth[i]) expect(Math.abs(gradient[i] - numeric[i])).toBeLessThan(1e-5 * scale);
 }
