@@ -265,6 +265,7 @@ async function main(): Promise<void> {
   const loadStart = loadavg()[0];
   const seconds = await runAll(jobs);
   const totalMinutes = (performance.now() - started) / 60_000;
+  const trained = [...seconds.values()].filter((wall) => wall > 0).length;
 
   const sections: Record<string, string[]> = {};
   const figures = join(root, 'docs', 'figures');
@@ -395,7 +396,7 @@ async function main(): Promise<void> {
   if (!flags['write-docs']) return;
   const command = `npx tsx bench/learning.bench.ts --scale ${flags.scale} --seeds ${seeds} --parallel ${parallel}${flags.tasks ? ` --tasks ${flags.tasks}` : ''}${flags.rows ? ` --rows ${flags.rows}` : ''} --write-docs`;
   const header = [
-    `Produced by \`${command}\` in ${totalMinutes.toFixed(0)} min of wall time (${jobs.length} runs, ${parallel} at a time; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end).`,
+    `Produced by \`${command}\`: ${jobs.length} runs, of which ${trained} were trained by this invocation in ${totalMinutes.toFixed(0)} min of wall time (${parallel} at a time; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end) and ${jobs.length - trained} were reused: finished with the same config by earlier invocations.`,
     '',
     'Each row is one replay rule and β controller over the task\'s preset; the offline phase is the preset\'s objective: in-sample IQL on the mazes, kept in-sample online; in-sample XQL on pendulum-medium, whose value loss and AWR weights take β as their temperature, then SAC online. "Dip" is the lowest evaluation in the first 10% of the online steps.',
   ];
