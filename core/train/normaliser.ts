@@ -54,3 +54,17 @@ export function normaliseObservations(
   }
   return out;
 }
+
+/** o = x·σ + μ for `count` rows, row-major: the inverse of normaliseObservations. */
+export function denormaliseObservations(
+  normaliser: ObservationNormaliser,
+  normalised: Float32Array,
+  out: Float32Array = new Float32Array(normalised.length),
+): Float32Array {
+  const width = normaliser.mean.length;
+  for (let k = 0; k < normalised.length; k++) {
+    const i = k % width;
+    out[k] = normalised[k] * normaliser.std[i] + normaliser.mean[i];
+  }
+  return out;
+}

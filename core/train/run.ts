@@ -349,10 +349,7 @@ export class TrainingRun implements RunHandle {
   /** One update on the dataset alone. */
   private offlineUpdate(): void {
     if (this.transitions) this.emitUpdate(this.transitions.update(this.parts.plans!.offline));
-    else {
-      const schedule = this.parts.schedule as Extract<RunParts['schedule'], { kind: 'sequences' }>;
-      this.emitUpdate(this.sequences!.replayed(schedule.offlinePolicyLoss));
-    }
+    else this.emitUpdate(this.sequences!.offline());
   }
 
   /** The update plan of the online phase now (the critic warm-up first, when there is one). */

@@ -10,7 +10,7 @@ import type { Learner } from '../agents/types.js';
 import { createBetaController } from '../beta/index.js';
 import type { BetaController } from '../beta/types.js';
 import { metricDescriptorProblems, type MetricDescriptor } from '../common/metrics.js';
-import { actionWidthOf, unscaleAction, type Space } from '../common/spaces.js';
+import { actionWidthOf, scaleAction, unscaleAction, type Space } from '../common/spaces.js';
 import { BEHAVIOUR_FILE_COLUMNS, type BehaviourColumnName } from '../data/behaviour-columns.js';
 import { loadDataset } from '../data/load.js';
 import { makeEnv, prepareEnv } from '../envs/registry.js';
@@ -32,6 +32,7 @@ import { Rng } from '../util/random.js';
 import { ConfigError, type RunConfig } from './config.js';
 import { UPDATE_RECORD_FIELDS, type Phase } from '../common/events.js';
 import {
+  denormaliseObservations,
   identityNormaliser,
   normaliseObservations,
   normaliserFromColumns,
@@ -183,7 +184,7 @@ export function prepareOfflineColumns(
       ? columns.rewards
       : columns.rewards.map((value) => transformReward(reward, value));
   const { extras: recorded, ...rest } = columns;
-  const extras = behaviourInLearnerUnits(recorded, actionSpace);
+  const extras = behaviourInUnits(recorded, actionSpace, 'learner');
   return {
     ...rest,
     observations: normaliseObservations(normaliser, columns.observations),
@@ -206,69 +207,62 @@ export function environmentColumns(
   actionSpace: Space,
   reward: RewardTransform = { scale: 1, shift: 0 },
 ): TransitionColumns {
-  const denormalise = (values: Float32Array) =>
-    values.map(
-      (value, k) =>
-        value * normaliser.std[k % normaliser.std.length] + normaliser.mean[k % normaliser.mean.length],
-    );
-  const { extras: stored, ...rest } = columns;
   let actions = columns.actions;
-  const extras: Record<string, Float32Array> = {};
   if (actionSpace.kind === 'box') {
-    const { low, high } = actionSpace;
-    const width = low.length;
-    const toBounds = (values: Float32Array, clip: boolean) => {
-      const out = new Float32Array(values.length);
-      for (let k = 0; k < values.length; k++) {
-        const j = k % width;
-        const unit = clip ? Math.min(1, Math.max(-1, values[k])) : values[k];
-        out[k] = unit * ((high[j] - low[j]) / 2) + (high[j] + low[j]) / 2;
-      }
-      return out;
-    };
-    actions = toBounds(columns.actions, true);
-    if (stored?.behaviourMean && stored.behaviourLogStd) {
-      extras.behaviourMean = toBounds(stored.behaviourMean, false);
-      extras.behaviourLogStd = stored.behaviourLogStd.map(
-        (value, k) => value + Math.log((high[k % width] - low[k % width]) / 2),
+    const width = columns.actionWidth;
+    actions = new Float32Array(columns.actions.length);
+    for (let n = 0; n < columns.length; n++) {
+      scaleAction(
+        columns.actions.subarray(n * width, (n + 1) * width),
+        actionSpace.low,
+        actionSpace.high,
+        actions.subarray(n * width, (n + 1) * width),
       );
     }
-  } else if (stored?.behaviourProbs) extras.behaviourProbs = stored.behaviourProbs;
+  }
   const rewards =
     reward.scale === 1 && reward.shift === 0
       ? columns.rewards
       : columns.rewards.map((value) => (value - reward.shift) / reward.scale);
+  const { extras: stored, ...rest } = columns;
+  const extras = behaviourInUnits(stored, actionSpace, 'environment');
   return {
     ...rest,
-    observations: denormalise(columns.observations),
-    nextObservations: denormalise(columns.nextObservations),
+    observations: denormaliseObservations(normaliser, columns.observations),
+    nextObservations: denormaliseObservations(normaliser, columns.nextObservations),
     actions,
     rewards,
-    ...(Object.keys(extras).length > 0 ? { extras } : {}),
+    ...(extras ? { extras } : {}),
   };
 }
 
-/** The behaviour statistics a dataset recorded, in the learner's action units (see prepareOfflineColumns). */
-function behaviourInLearnerUnits(
-  recorded: Record<string, Float32Array> | undefined,
+/**
+ * The behaviour statistics a learner stores, moved between the environment's action units and the
+ * learner's [−1, 1] (see prepareOfflineColumns): probabilities stay; a Gaussian's mean follows the
+ * affine map of the bounds (unclipped) and its log σ shifts by ∓log((high − low)/2). Other columns
+ * are dropped; undefined when none is left.
+ */
+function behaviourInUnits(
+  statistics: Record<string, Float32Array> | undefined,
   actionSpace: Space,
+  to: 'learner' | 'environment',
 ): Record<string, Float32Array> | undefined {
-  if (!recorded) return undefined;
+  if (!statistics) return undefined;
   const extras: Record<string, Float32Array> = {};
-  if (recorded.behaviourProbs && actionSpace.kind === 'discrete')
-    extras.behaviourProbs = recorded.behaviourProbs;
-  if (recorded.behaviourMean && recorded.behaviourLogStd && actionSpace.kind === 'box') {
+  if (statistics.behaviourProbs && actionSpace.kind === 'discrete')
+    extras.behaviourProbs = statistics.behaviourProbs;
+  if (statistics.behaviourMean && statistics.behaviourLogStd && actionSpace.kind === 'box') {
     const { low, high } = actionSpace;
     const width = low.length;
-    const mean = new Float32Array(recorded.behaviourMean.length);
-    const logStd = new Float32Array(recorded.behaviourLogStd.length);
-    const row = new Float32Array(width);
-    for (let n = 0; n < mean.length / width; n++) {
-      unscaleAction(recorded.behaviourMean.subarray(n * width, (n + 1) * width), low, high, row);
-      mean.set(row, n * width);
-      for (let j = 0; j < width; j++) {
-        logStd[n * width + j] = recorded.behaviourLogStd[n * width + j] - Math.log((high[j] - low[j]) / 2);
-      }
+    const toLearner = to === 'learner';
+    const mean = new Float32Array(statistics.behaviourMean.length);
+    const logStd = new Float32Array(statistics.behaviourLogStd.length);
+    for (let k = 0; k < mean.length; k++) {
+      const half = (high[k % width] - low[k % width]) / 2;
+      const middle = (high[k % width] + low[k % width]) / 2;
+      const value = statistics.behaviourMean[k];
+      mean[k] = toLearner ? (value - middle) / half : value * half + middle;
+      logStd[k] = statistics.behaviourLogStd[k] + (toLearner ? -Math.log(half) : Math.log(half));
     }
     extras.behaviourMean = mean;
     extras.behaviourLogStd = logStd;

@@ -114,7 +114,11 @@ export class SequenceUpdates {
 
   constructor(
     private readonly parts: RunParts,
-    schedule: { length: number; batchSequences: number },
+    private readonly schedule: {
+      length: number;
+      batchSequences: number;
+      offlinePolicyLoss: SequencePolicyLoss;
+    },
   ) {
     const dO = parts.env.observationSpace.size;
     const dA = parts.replay.options.actionWidth;
@@ -129,10 +133,16 @@ export class SequenceUpdates {
     return this.update(this.onPolicyBatch);
   }
 
-  /** One update on windows sampled uniformly from the buffer (with `policyLoss`: 'acer' online). */
-  replayed(policyLoss: SequencePolicyLoss = 'acer'): UpdateRecord {
+  /** One update on windows sampled uniformly from the buffer, with ACER's own policy loss. */
+  replayed(): UpdateRecord {
     this.parts.replay.sampleSequences(this.replayBatch);
-    return this.update(this.replayBatch, policyLoss);
+    return this.update(this.replayBatch, 'acer');
+  }
+
+  /** One update on windows of the dataset alone, with the schedule's offline policy loss. */
+  offline(): UpdateRecord {
+    this.parts.replay.sampleSequences(this.replayBatch);
+    return this.update(this.replayBatch, this.schedule.offlinePolicyLoss);
   }
 
   private update(batch: SequenceBatch, policyLoss: SequencePolicyLoss = 'acer'): UpdateRecord {
