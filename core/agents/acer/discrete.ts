@@ -383,7 +383,7 @@ export class AcerDiscreteLearner {
           g,
         );
         gainTotal += gain - config.entropyCoefficient * entropy;
-        if (config.trustRegion) {
+        if (trustRegion) {
           categoricalKlGradient(averageRow, fi, kl);
           const step = projectOntoTrustRegion(g, kl, config.trustRegionDelta, g);
           if (step.adjustment > 0) active++;
@@ -412,9 +412,10 @@ export class AcerDiscreteLearner {
       this.scratch,
       'net',
     );
-    const loss = cloning
-      ? policyLoss + config.qCoefficient * qLoss
-      : policyLoss + config.qCoefficient * qLoss - (config.entropyCoefficient * entropyTotal) / n;
+    const loss =
+      policyLoss +
+      config.qCoefficient * qLoss -
+      (cloning ? 0 : (config.entropyCoefficient * entropyTotal) / n);
 
     const summary = summariseOffPolicy(
       rho,
