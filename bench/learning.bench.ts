@@ -3,7 +3,10 @@
  * on every task, for every row (uniform replay, PER, ROER at fixed β ∈ {0.4, 1, 4}, ROER with each
  * adaptive β controller) and several seeds; plus Pendulum from scratch. Per task it reports the
  * metric (success rate, normalised score or return) at the end of the offline phase, its minimum
- * over the first 10% of the online steps (the hand-off dip), and at the end of fine-tuning.
+ * over the first 10% of the online steps (the hand-off dip), and at the end of fine-tuning: the mean
+ * of the evaluations in the last 10% of the online steps (on a maze, the episodes of one evaluation
+ * start within ±0.1 of one point, so a deterministic policy succeeds in all or none of them; the
+ * final evaluation is reported beside it).
  *
  *   npm run bench -- learning                      quick check: 1 seed, budgets ÷ 10, two rows
  *   npx tsx bench/learning.bench.ts --scale full --seeds 3 --parallel 2 --write-docs
@@ -145,7 +148,10 @@ async function runAll(jobs: Job[]): Promise<Map<Job, number>> {
 interface RunSummary {
   offlineEnd: number;
   dip: number;
+  /** Mean of the evaluations in the last 10% of the online steps. */
   final: number;
+  /** The last evaluation alone. */
+  last: number;
   curve: { x: number[]; y: number[] };
   beta: { x: number[]; y: number[] };
 }
@@ -164,6 +170,7 @@ function summarise(job: Job): RunSummary {
   const y: number[] = [];
   let offlineEnd = Number.NaN;
   let dip = Infinity;
+  const ending: number[] = [];
   for (let i = 0; i < evaluations.rows; i++) {
     const phase = String(evaluations.columns.phase[i]);
     const envStep = Number(evaluations.columns.envStep[i]);
@@ -171,14 +178,18 @@ function summarise(job: Job): RunSummary {
     x.push(phase === 'offline' ? Number(evaluations.columns.step[i]) : offlineSteps + envStep);
     y.push(value);
     if (phase === 'offline') offlineEnd = value;
-    else if (envStep <= 0.1 * onlineSteps) dip = Math.min(dip, value);
+    else {
+      if (envStep <= 0.1 * onlineSteps) dip = Math.min(dip, value);
+      if (envStep >= 0.9 * onlineSteps) ending.push(value);
+    }
   }
   const updates = readCsvLog(join(job.directory, RUN_FILES.updates));
   const beta = binned(updates, 'beta', offlineSteps);
   return {
     offlineEnd,
     dip: Number.isFinite(dip) ? dip : Number.NaN,
-    final: y.at(-1) ?? Number.NaN,
+    final: ending.length > 0 ? mean(ending) : (y.at(-1) ?? Number.NaN),
+    last: y.at(-1) ?? Number.NaN,
     curve: { x, y },
     beta,
   };
@@ -278,8 +289,8 @@ async function main(): Promise<void> {
       meanReturn: 'return',
     }[task.metric];
     const lines = [
-      `| row | after offline | dip (min over first 10% online) | end of fine-tuning | per seed (offline → dip → end) |`,
-      '| --- | --- | --- | --- | --- |',
+      `| row | after offline | dip (min over first 10% online) | end of fine-tuning (mean over last 10% online) | last evaluation | per seed (offline → dip → end) |`,
+      '| --- | --- | --- | --- | --- | --- |',
     ];
     const series: PlotSeries[] = [];
     const betaSeries: PlotSeries[] = [];
@@ -290,6 +301,7 @@ async function main(): Promise<void> {
       const offline = summaries.map((s) => s.offlineEnd);
       const dip = summaries.map((s) => s.dip);
       const final = summaries.map((s) => s.final);
+      const last = summaries.map((s) => s.last);
       finals[row] = mean(final);
       report({
         name: `learning.${task.key}.${row}`,
@@ -300,7 +312,8 @@ async function main(): Promise<void> {
         dip: dip.some(Number.isFinite) ? Number(mean(dip.filter(Number.isFinite)).toFixed(2)) : null,
         final: Number(mean(final).toFixed(2)),
         final_std: Number(standardDeviation(final).toFixed(2)),
-        per_seed: summaries.map((s) => ({ offline: s.offlineEnd, dip: s.dip, final: s.final })),
+        last: Number(mean(last).toFixed(2)),
+        per_seed: summaries.map((s) => ({ offline: s.offlineEnd, dip: s.dip, final: s.final, last: s.last })),
         wall_seconds: rowJobs.map((job) => Number((seconds.get(job) ?? 0).toFixed(0))),
       });
       const d = digits(task.metric);
@@ -310,7 +323,7 @@ async function main(): Promise<void> {
         )
         .join('; ');
       lines.push(
-        `| ${ROWS[row].label} | ${cell(offline, task.metric)} | ${cell(dip, task.metric)} | ${cell(final, task.metric)} | ${perSeed} |`,
+        `| ${ROWS[row].label} | ${cell(offline, task.metric)} | ${cell(dip, task.metric)} | ${cell(final, task.metric)} | ${cell(last, task.metric)} | ${perSeed} |`,
       );
       series.push(
         aggregate(
@@ -398,7 +411,7 @@ async function main(): Promise<void> {
   const header = [
     `Produced by \`${command}\`: ${jobs.length} runs, of which ${trained} were trained by this invocation in ${totalMinutes.toFixed(0)} min of wall time (${parallel} at a time; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end) and ${jobs.length - trained} were reused: finished with the same config by earlier invocations.`,
     '',
-    'Each row is one replay rule and β controller over the task\'s preset; the offline phase is the preset\'s objective: in-sample IQL on the mazes, kept in-sample online; in-sample XQL on pendulum-medium, whose value loss and AWR weights take β as their temperature, then SAC online. "Dip" is the lowest evaluation in the first 10% of the online steps.',
+    'Each row is one replay rule and β controller over the task\'s preset; the offline phase is the preset\'s objective: in-sample IQL on the mazes, kept in-sample online; in-sample XQL on pendulum-medium, whose value loss and AWR weights take β as their temperature, then SAC online. "Dip" is the lowest evaluation in the first 10% of the online steps; "end of fine-tuning" is the mean of the evaluations in the last 10% (on a maze the evaluation episodes start within ±0.1 of one point, so a deterministic policy succeeds in all or none of them, and a single evaluation flips between 0 and 100%), and the last evaluation alone is shown beside it.',
   ];
   const docPath = join(root, 'docs', 'benchmarks.md');
   let document = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';

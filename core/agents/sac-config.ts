@@ -21,6 +21,14 @@ export const sacConfigSchema = z
       .max(1)
       .default(0.005)
       .describe("Polyak rate τ of the target critics, applied after every critic step: θ' ← τθ + (1 − τ)θ'."),
+    policyAveraging: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe(
+        'Polyak rate of an averaged copy of the actor, θ̄ ← θ̄ + rate·(θ − θ̄) after every actor step; the deterministic policy (evaluation, export) acts with θ̄, exploration with θ. 0 = off: both use θ.',
+      ),
     actorLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the actor.'),
     criticLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the twin critics.'),
     valueLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the ROER value net V(s).'),

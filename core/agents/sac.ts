@@ -106,11 +106,19 @@ export class SacLearner implements TransitionLearner {
   /** Both critic heads in one vector: [head 1: W₁, b₁, …, head 2: W₁, b₁, …]. */
   private readonly critic: TrainedNetwork;
   private readonly targetCritic: ParameterSet;
+  /**
+   * Polyak average of the actor's weights (`policyAveraging` > 0): the deterministic policy that is
+   * evaluated and exported. Iterate averaging damps the step-to-step noise of the live actor, whose
+   * mean can flip between two directions of diverse data from one update to the next.
+   */
+  private readonly averagedActor: ParameterSet | null;
   /** The ROER value net (the in-sample V of XQL/IQL offline); its TD errors are the priorities unless tdSource is 'q'. */
   private readonly value: TrainedNetwork;
   /** Views into the vectors above, built once (the vectors are updated in place). */
   private readonly views: {
     actor: MlpViews;
+    /** The averaged actor's views, or the live actor's when averaging is off. */
+    deterministicActor: MlpViews;
     actorGradient: MlpViews;
     critic: [MlpViews, MlpViews];
     criticGradient: [MlpViews, MlpViews];
@@ -164,6 +172,10 @@ export class SacLearner implements TransitionLearner {
       config.criticLearningRate,
     );
     this.targetCritic = ParameterSet.fromArrays(criticShapes, criticArrays);
+    this.averagedActor =
+      config.policyAveraging > 0
+        ? new ParameterSet(mlpShapes(actorSpec), this.actor.parameters.values)
+        : null;
     this.value = new TrainedNetwork(
       ParameterSet.fromArrays(mlpShapes(valueSpec), initMlpArrays(valueSpec, initRng)),
       config.valueLearningRate,
@@ -175,6 +187,7 @@ export class SacLearner implements TransitionLearner {
     ];
     this.views = {
       actor: mlpViews(actorSpec, this.actor.parameters.values),
+      deterministicActor: mlpViews(actorSpec, (this.averagedActor ?? this.actor.parameters).values),
       actorGradient: mlpViews(actorSpec, this.actor.gradient),
       critic: heads(this.critic.parameters.values),
       criticGradient: heads(this.critic.gradient),
@@ -655,6 +668,7 @@ export class SacLearner implements TransitionLearner {
     );
     this.assertFinite('actor', loss, this.actor.gradient);
     this.actor.optimiser.apply(this.kernels, this.actor.parameters, this.actor.gradient);
+    this.averagedActor?.polyakToward(this.kernels, this.actor.parameters, this.config.policyAveraging);
     return { loss, entropy: -mean(sample.logProbs) };
   }
 
@@ -708,6 +722,7 @@ export class SacLearner implements TransitionLearner {
     );
     const entropy = -mean(sample.logProbs);
     this.actor.optimiser.apply(this.kernels, this.actor.parameters, this.actor.gradient);
+    this.averagedActor?.polyakToward(this.kernels, this.actor.parameters, this.config.policyAveraging);
     return {
       loss: result.loss,
       entropy,
@@ -763,7 +778,7 @@ export class SacLearner implements TransitionLearner {
       this.kernels.provider === 'native' || count > HOST_ACT_MAX_ROWS ? this.kernels : javascriptKernels;
     const outputs = this.actorNet.forward(
       kernels,
-      this.views.actor,
+      deterministic ? this.views.deterministicActor : this.views.actor,
       observations,
       count,
       this.scratch,
@@ -799,7 +814,7 @@ export class SacLearner implements TransitionLearner {
   policyLayers(): PolicyLayer[] {
     this.assertUsable();
     const widths = [this.observationWidth, ...this.config.hiddenSizes];
-    return firstHeadPolicyLayers(this.views.actor, widths, this.actionWidth, 'tanh');
+    return firstHeadPolicyLayers(this.views.deterministicActor, widths, this.actionWidth, 'tanh');
   }
 
   getState(): Record<string, unknown> {
@@ -818,6 +833,7 @@ export class SacLearner implements TransitionLearner {
       actor: network(this.actor),
       critic: network(this.critic),
       targetCritic: this.targetCritic.read(),
+      averagedActor: this.averagedActor?.read() ?? null,
       value: network(this.value),
       logAlpha: this.logAlpha[0],
       alphaOptimiser: this.alphaOptimiser.getState(),
@@ -864,6 +880,15 @@ export class SacLearner implements TransitionLearner {
     restore(this.actor, state.actor, 'actor');
     restore(this.critic, state.critic, 'critic');
     this.targetCritic.assign(floatArray(state.targetCritic, 'targetCritic', this.targetCritic.totalSize));
+    // A state saved without averaging (or before it existed) starts the average at the live actor.
+    if (this.averagedActor) {
+      const averaged = state.averagedActor;
+      this.averagedActor.assign(
+        averaged === null || averaged === undefined
+          ? this.actor.parameters.values
+          : floatArray(averaged, 'averagedActor', this.averagedActor.totalSize),
+      );
+    }
     // States written before the value net was always present (tdSource 'q') keep a fresh value net.
     if (state.value !== null) restore(this.value, state.value, 'value');
     if (typeof state.logAlpha !== 'number' || !Number.isFinite(state.logAlpha))

@@ -114,6 +114,46 @@ describe('SAC + ROER learner', () => {
     restored.dispose();
   });
 
+  it('policy averaging: the deterministic policy is the Polyak average θ̄ ← θ̄ + r·(θ − θ̄) of the actor', async () => {
+    const rate = 0.1;
+    const rng = new Rng(41);
+    const batches = Array.from({ length: 3 }, () => randomBatch(rng));
+    const averaging = await createSacLearner(small({ policyAveraging: rate }), OBS, ACT, 42);
+    const plain = await createSacLearner(small(), OBS, ACT, 42);
+    const actorOf = (learner: Learner) =>
+      (learner.getState().actor as { parameters: Float32Array }).parameters;
+    let expected = actorOf(averaging).slice();
+    expect(Array.from(averaging.getState().averagedActor as Float32Array)).toEqual(Array.from(expected));
+    for (const batch of batches) {
+      averaging.update(batch, 0.7);
+      plain.update(batch, 0.7);
+      const live = actorOf(averaging);
+      expected = expected.map((value, i) => value + rate * (live[i] - value));
+    }
+    // Averaging changes nothing the learner trains: the live actors are identical.
+    expect(Array.from(actorOf(averaging))).toEqual(Array.from(actorOf(plain)));
+    const averaged = averaging.getState().averagedActor as Float32Array;
+    for (let i = 0; i < averaged.length; i += 97) expect(averaged[i]).toBeCloseTo(expected[i], 6);
+    expect(plain.getState().averagedActor).toBeNull();
+
+    // Deterministic actions and the exported layers use θ̄; sampled actions use θ.
+    const observations = batches[0].observations;
+    const deterministic = averaging.act(observations, 8, true).actions;
+    expect(Array.from(deterministic)).not.toEqual(Array.from(plain.act(observations, 8, true).actions));
+    const first = averaging.policyLayers()[0];
+    const inputs = OBS * first.outputSize;
+    expect(Array.from(first.weight)).toEqual(Array.from(averaged.subarray(0, inputs)));
+    expect(averaging.act(observations, 8, false).actions).toEqual(plain.act(observations, 8, false).actions);
+
+    // The average survives a save and restore; a state without one starts it at the live actor.
+    const restored = await createSacLearner(small({ policyAveraging: rate }), OBS, ACT, 7);
+    restored.setState(averaging.getState());
+    expect(restored.act(observations, 8, true).actions).toEqual(deterministic);
+    restored.setState(plain.getState());
+    expect(restored.act(observations, 8, true).actions).toEqual(plain.act(observations, 8, true).actions);
+    for (const learner of [averaging, plain, restored]) learner.dispose();
+  });
+
   it('rejects a state of another shape with a message naming the field', async () => {
     const a = await createSacLearner(small(), OBS, ACT, 1);
     const b = await createSacLearner(small({ hiddenSizes: [8, 8] }), OBS, ACT, 1);
