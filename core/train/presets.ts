@@ -26,7 +26,8 @@ const roerReplay = {
  * Offline → online on a point maze: in-sample IQL (expectile V, τ = 0.9; AWR at temperature 0.1, as
  * IQL runs AntMaze), kept in-sample online (`online.objective: 'offline'`) with ROER priorities and
  * symmetric 50/50 offline/online batches; β adapted from its untuned start of 1 so that ESS/n of
- * exp(δ/β) tracks 0.5. Why not XQL, and not SAC online: docs/training.md, "Which objective for
+ * exp(δ/β) tracks 0.5. The deterministic policy (evaluation, export) is a Polyak average of the
+ * actor at the critics' rate 0.005 (docs/training.md, "Policy averaging"). Why not XQL, and not SAC online: docs/training.md, "Which objective for
  * sparse goal tasks" (XQL at the tracked β fails the large maze; SAC's actor exploits the in-sample
  * critics' unfitted actions and loses the goal within a few thousand steps). α starts at 0.01 for a
  * user who switches to SAC online ("Goal tasks and α").
@@ -40,7 +41,7 @@ function pointMaze(
   return {
     env: { id: env },
     dataset: { path: `datasets/${dataset}` },
-    agent: { initialAlpha: 0.01 },
+    agent: { initialAlpha: 0.01, policyAveraging: 0.005 },
     replay: { ...roerReplay, mixing, ...(mixing === 'fixed' ? { offlineFraction: 0.5 } : {}) },
     beta: { kind: 'track', initialBeta: 1, targetEssFraction: 0.5 },
     offline: {
@@ -77,7 +78,7 @@ function locomotionOnline(env: string, envSteps: number): RunConfigInput {
 const PRESETS: Record<string, PresetDefinition> = {
   'pointmaze-umaze': {
     description:
-      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches. 7.4 min on two cores with the native kernels.',
+      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches; evaluated and exported with the averaged policy. 7.4 min on two cores with the native kernels.',
     config: pointMaze('pointmaze-umaze-v1', 'pointmaze-umaze-diverse-v1.arrow', {
       offline: 5_000,
       online: 20_000,
@@ -86,7 +87,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-medium': {
     description:
-      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches. About 12 min on two cores with the native kernels (scaled from the 7.4 min measured for the 25k updates of the U-maze preset).',
+      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches; evaluated and exported with the averaged policy. About 12 min on two cores with the native kernels (scaled from the 7.4 min measured for the 25k updates of the U-maze preset).',
     config: pointMaze('pointmaze-medium-v1', 'pointmaze-medium-diverse-v1.arrow', {
       offline: 10_000,
       online: 30_000,
@@ -95,7 +96,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-large': {
     description:
-      'Point maze large, offline-to-online from the shipped diverse dataset: 15k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online. About 13 min on two cores with the native kernels (scaled from the 7.4 min measured for the 25k updates of the U-maze preset).',
+      'Point maze large, offline-to-online from the shipped diverse dataset: 15k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy. About 13 min on two cores with the native kernels (scaled from the 7.4 min measured for the 25k updates of the U-maze preset).',
     // Union mixing: the first online episodes of the large maze all fail, and 50/50 batches replay
     // those few hundred transitions about a hundred times each; the in-sample critics then lose the
     // goal within 500 steps (docs/training.md, "Which objective for sparse goal tasks").
