@@ -21,7 +21,15 @@ const config = JSON.parse(configJson) as Record<string, unknown>;
 
 let resume = false;
 if (existsSync(join(directory, RUN_FILES.status))) {
-  const stored = canonicalJson(readRunConfig(directory));
+  // Both sides through the schema, so a key added since the run (with its default) is no change.
+  const parsed = (value: unknown) => {
+    try {
+      return canonicalJson(parseRunConfig(value));
+    } catch {
+      return null;
+    }
+  };
+  const stored = parsed(readRunConfig(directory));
   const wanted = canonicalJson(parseRunConfig(config));
   const state = effectiveRunState(readRunStatus(directory));
   if (state === 'finished' && stored === wanted) {
