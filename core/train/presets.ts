@@ -58,18 +58,14 @@ function pointMaze(
 }
 
 /**
- * Online SAC from scratch on a MuJoCo locomotion task: no dataset, uniform replay, 256×256
- * networks, batch 256, 10k uniformly random steps first, one update per environment step, and
- * SAC's own critic and temperature (Haarnoja et al. 2018): squared TD error, no gradient penalty,
- * target entropy −|A|. ROER's additions to the critic (Huber loss, gradient penalty, target
- * entropy −|A|/2) held hopper-v1 back (docs/envs.md, "Learning on these tasks"). These runs are to
- * make the behaviour policies of the medium and expert data (datasets/recipes.ts); none has been
- * trained to the end yet.
+ * Online SAC from scratch on a MuJoCo locomotion task, as the official code runs it: no dataset,
+ * uniform replay, 256×256 networks, batch 256, 10k uniformly random steps first, one update per
+ * environment step. These runs are to make the behaviour policies of the medium and expert data
+ * (datasets/recipes.ts); none has been trained to the end yet.
  */
 function locomotionOnline(env: string, envSteps: number): RunConfigInput {
   return {
     env: { id: env },
-    agent: { gradientPenalty: 0, huberDelta: 1e6, targetEntropyScale: 1 },
     replay: { priority: 'uniform' },
     beta: { kind: 'fixed', initialBeta: 1 },
     offline: { steps: 0, evalInterval: 0 },
@@ -127,17 +123,17 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'hopper-online': {
     description:
-      'Hopper from scratch, no dataset: SAC with uniform replay, its standard critic loss and target entropy (256×256, batch 256, 10k random steps, one update per step), 1M environment steps: about 7 hours on two cores (at the 41 SAC updates/s of the update benchmark).',
+      'Hopper from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps: about 7 hours on two cores (at the 41 SAC updates/s of the update benchmark).',
     config: locomotionOnline('hopper-v1', 1_000_000),
   },
   'halfcheetah-online': {
     description:
-      'HalfCheetah from scratch, no dataset: SAC with uniform replay, its standard critic loss and target entropy (256×256, batch 256, 10k random steps, one update per step), 1M environment steps: about 7 hours on two cores (at the 41 SAC updates/s of the update benchmark).',
+      'HalfCheetah from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps: about 7 hours on two cores (at the 41 SAC updates/s of the update benchmark).',
     config: locomotionOnline('halfcheetah-v1', 1_000_000),
   },
   'walker2d-online': {
     description:
-      'Walker2d from scratch, no dataset: SAC with uniform replay, its standard critic loss and target entropy (256×256, batch 256, 10k random steps, one update per step), 1M environment steps: about 7 hours on two cores (at the 41 SAC updates/s of the update benchmark).',
+      'Walker2d from scratch, no dataset: SAC with uniform replay and the official settings (256×256, batch 256, 10k random steps, one update per step), 1M environment steps: about 7 hours on two cores (at the 41 SAC updates/s of the update benchmark).',
     config: locomotionOnline('walker2d-v1', 1_000_000),
   },
   'pendulum-online': {
