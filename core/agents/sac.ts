@@ -667,8 +667,7 @@ export class SacLearner implements TransitionLearner {
       'actor',
     );
     this.assertFinite('actor', loss, this.actor.gradient);
-    this.actor.optimiser.apply(this.kernels, this.actor.parameters, this.actor.gradient);
-    this.averagedActor?.polyakToward(this.kernels, this.actor.parameters, this.config.policyAveraging);
+    this.stepActor();
     return { loss, entropy: -mean(sample.logProbs) };
   }
 
@@ -721,8 +720,7 @@ export class SacLearner implements TransitionLearner {
       this.config.logStdMax,
     );
     const entropy = -mean(sample.logProbs);
-    this.actor.optimiser.apply(this.kernels, this.actor.parameters, this.actor.gradient);
-    this.averagedActor?.polyakToward(this.kernels, this.actor.parameters, this.config.policyAveraging);
+    this.stepActor();
     return {
       loss: result.loss,
       entropy,
@@ -909,6 +907,12 @@ export class SacLearner implements TransitionLearner {
 
   dispose(): void {
     this.disposed = true;
+  }
+
+  /** Apply the actor's gradient, then move its average (when averaging is on) toward the new weights. */
+  private stepActor(): void {
+    this.actor.optimiser.apply(this.kernels, this.actor.parameters, this.actor.gradient);
+    this.averagedActor?.polyakToward(this.kernels, this.actor.parameters, this.config.policyAveraging);
   }
 
   /**
