@@ -100,7 +100,18 @@ const TRAINED: {
   episodes: number;
   largeEpisodes: number;
   seed: number;
-}[] = [];
+}[] = [
+  // 50 episodes of ≈ 450 steps ship (≈ 22k rows); the large file has D4RL's ≈ 10⁶ steps.
+  {
+    envId: 'hopper-v1',
+    task: 'hopper',
+    level: 'medium',
+    noise: 0.1,
+    episodes: 50,
+    largeEpisodes: 2_240,
+    seed: 21,
+  },
+];
 
 function locomotionRandom(large: boolean): RolloutRecipe[] {
   return LOCOMOTION.map(({ task, envId }): RolloutRecipe => {
@@ -130,7 +141,7 @@ function trainedRecipes(large: boolean): Recipe[] {
       episodes: count,
       seed: trained.seed,
       noise: trained.noise,
-      description: `D4RL-style ${trained.level} data for ${trained.envId}: the ${trained.level} SAC policy trained here (preset ${trained.task}-online) with Gaussian action noise σ ${trained.noise}, ${count} episodes${large ? '' : ' (a sample of the large recipe, same seed)'}.`,
+      description: `D4RL-style ${trained.level} data for ${trained.envId}: a checkpoint of SAC trained here from scratch (datasets/README.md, "Behaviour policies") acting with Gaussian action noise σ ${trained.noise}, ${count} episodes${large ? '' : ' (a sample of the large recipe, same seed)'}.`,
     });
   }
   for (const { task, envId } of LOCOMOTION) {

@@ -72,6 +72,20 @@ function schedule(offline: number, online: number, episodes: number) {
   };
 }
 
+/**
+ * MuJoCo locomotion: 1000-step episodes make evaluation the costly part, so 5 episodes every 5% of
+ * the online steps (the dip is the lower of the first two) instead of every 2.5%.
+ */
+function locomotionSchedule(offline: number, online: number) {
+  return {
+    ...schedule(offline, online, 5),
+    eval: { episodes: 5, interval: Math.round(online / 20) },
+  };
+}
+
+/** The rows the locomotion tasks compare (each run costs minutes here, not seconds). */
+const LOCOMOTION_ROWS = ['uniform', 'per', 'roer-track'];
+
 export const TASKS: LearningTask[] = [
   {
     key: 'pointmaze-umaze',
@@ -104,6 +118,22 @@ export const TASKS: LearningTask[] = [
     budget: schedule(5_000, 10_000, 5),
     rows: ALL_ROWS,
     goal: 'normalised score ≥ 90 after fine-tuning',
+  },
+  {
+    key: 'hopper-medium',
+    preset: 'hopper-medium',
+    metric: 'normalizedScore',
+    budget: locomotionSchedule(5_000, 10_000),
+    rows: LOCOMOTION_ROWS,
+    goal: 'ROER with adaptive β against uniform replay and PER, offline → online from medium data (no goal set by the issue)',
+  },
+  {
+    key: 'halfcheetah-medium',
+    preset: 'halfcheetah-medium',
+    metric: 'normalizedScore',
+    budget: locomotionSchedule(5_000, 10_000),
+    rows: LOCOMOTION_ROWS,
+    goal: 'ROER with adaptive β against uniform replay and PER, offline → online from medium data (no goal set by the issue)',
   },
   {
     key: 'pendulum-online',
