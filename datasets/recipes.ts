@@ -87,10 +87,11 @@ const LOCOMOTION_RANDOM = {
 } as const;
 
 /**
- * The behaviour policies trained here (SAC from scratch, presets `<task>-online`), exported as
- * JSON: medium is a checkpoint at about a third of the expert's return, expert the best
- * checkpoint. Their data adds Gaussian action noise σ (D4RL sampled the stochastic SAC policy;
- * the exported actor is its mean). Shipped: a sample of `episodes`; large: about 10⁶ steps.
+ * The behaviour policies trained here (SAC from scratch, preset `<task>-online`; datasets/README.md
+ * names the runs and checkpoints), exported as JSON: medium is a checkpoint whose noisy data scores
+ * at D4RL's medium level (about 40 on D4RL's normalised scale), expert the best checkpoint of the
+ * run. Their data adds Gaussian action noise σ (D4RL sampled the stochastic SAC policy; the
+ * exported actor is its mean). Shipped: a sample of `episodes`; large: about 10⁶ steps.
  */
 const TRAINED: {
   envId: string;
@@ -101,7 +102,8 @@ const TRAINED: {
   largeEpisodes: number;
   seed: number;
 }[] = [
-  // 50 episodes of ≈ 450 steps ship (≈ 22k rows); the large file has D4RL's ≈ 10⁶ steps.
+  // Hopper: 50 medium episodes of ≈ 450 steps ship (≈ 22k rows), 10 expert episodes of 1000; the
+  // large files have D4RL's ≈ 10⁶ steps each.
   {
     envId: 'hopper-v1',
     task: 'hopper',
@@ -110,6 +112,15 @@ const TRAINED: {
     episodes: 50,
     largeEpisodes: 2_240,
     seed: 21,
+  },
+  {
+    envId: 'hopper-v1',
+    task: 'hopper',
+    level: 'expert',
+    noise: 0.1,
+    episodes: 10,
+    largeEpisodes: 1_000,
+    seed: 22,
   },
 ];
 
@@ -385,10 +396,19 @@ async function measureExpertReturn(envId: string, episodes = 100, seed = 0): Pro
   return rollouts.returns.reduce((total, value) => total + value, 0) / episodes;
 }
 
+/**
+ * reference-scores.json: per environment, what was measured here (the random policy's mean return
+ * and, where an expert was trained here, the noise-free expert's) beside the range the environment
+ * uses. The locomotion tasks keep D4RL's expert return as their maximum, so normalised scores stay
+ * comparable with published ones; the expert trained here is listed, not substituted.
+ */
 async function writeReferenceScores(directory: string): Promise<void> {
   const references: Record<
     string,
-    { measured: { min: number; max?: number } | null; inEnvironment: { min: number; max: number } | null }
+    {
+      measured: { min: number; max?: number; expert?: number } | null;
+      inEnvironment: { min: number; max: number } | null;
+    }
   > = {};
   const round = (value: number) => Math.round(value * 100) / 100;
   for (const { id } of listEnvs()) {
@@ -397,17 +417,17 @@ async function writeReferenceScores(directory: string): Promise<void> {
     const inEnvironment = env.referenceScores ?? null;
     const goalTask = env.goalConditioned;
     env.close?.();
-    let measured: { min: number; max?: number } | null;
+    let measured: { min: number; max?: number; expert?: number } | null;
     if (!envSpec(id).runtime) {
       const scores = measureReferenceScores(id, 100, 0);
       measured = { min: round(scores.min), max: round(scores.max) };
     } else if (goalTask) {
       measured = null; // the ant mazes: success rate, 0…1 by definition (D4RL)
     } else {
-      const max = await measureExpertReturn(id);
+      const expert = await measureExpertReturn(id);
       measured = {
         min: round(measureRandomReturn(id, 100, 0)),
-        ...(max !== undefined ? { max: round(max) } : {}),
+        ...(expert !== undefined ? { expert: round(expert) } : {}),
       };
     }
     references[id] = { measured, inEnvironment };
