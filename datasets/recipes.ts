@@ -122,6 +122,16 @@ const TRAINED: {
     largeEpisodes: 1_000,
     seed: 22,
   },
+  // HalfCheetah: 10 medium episodes of 1000 steps ship; the large file has 10⁶ steps.
+  {
+    envId: 'halfcheetah-v1',
+    task: 'halfcheetah',
+    level: 'medium',
+    noise: 0.1,
+    episodes: 10,
+    largeEpisodes: 1_000,
+    seed: 23,
+  },
 ];
 
 function locomotionRandom(large: boolean): RolloutRecipe[] {
