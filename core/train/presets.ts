@@ -180,7 +180,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'hopper-medium': {
     description:
-      'Hopper offline-to-online from the shipped medium dataset: 10k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER weights, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy. WALL_HOPPER',
+      'Hopper offline-to-online from the shipped medium dataset: 10k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER weights, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy. About 9 min on two cores with the native kernels (scaled from the 4.4 min of the 15k-update runs of the learning benchmark).',
     config: locomotionMedium(
       'hopper-v1',
       'hopper-medium-v1.arrow',
@@ -190,7 +190,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'halfcheetah-medium': {
     description:
-      'HalfCheetah offline-to-online from the shipped medium dataset: 10k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER weights, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy. WALL_CHEETAH',
+      'HalfCheetah offline-to-online from the shipped medium dataset: 10k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER weights, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy. About 10 min on two cores with the native kernels (scaled from the 4.8 min of the 15k-update runs of the learning benchmark).',
     config: locomotionMedium(
       'halfcheetah-v1',
       'halfcheetah-medium-v1.arrow',
