@@ -412,13 +412,12 @@ async function measureExpertReturn(envId: string, episodes = 100, seed = 0): Pro
  * uses. The locomotion tasks keep D4RL's expert return as their maximum, so normalised scores stay
  * comparable with published ones; the expert trained here is listed, not substituted.
  */
+type MeasuredScores = { min: number; max?: number; expert?: number };
+
 async function writeReferenceScores(directory: string): Promise<void> {
   const references: Record<
     string,
-    {
-      measured: { min: number; max?: number; expert?: number } | null;
-      inEnvironment: { min: number; max: number } | null;
-    }
+    { measured: MeasuredScores | null; inEnvironment: { min: number; max: number } | null }
   > = {};
   const round = (value: number) => Math.round(value * 100) / 100;
   for (const { id } of listEnvs()) {
@@ -427,7 +426,7 @@ async function writeReferenceScores(directory: string): Promise<void> {
     const inEnvironment = env.referenceScores ?? null;
     const goalTask = env.goalConditioned;
     env.close?.();
-    let measured: { min: number; max?: number; expert?: number } | null;
+    let measured: MeasuredScores | null;
     if (!envSpec(id).runtime) {
       const scores = measureReferenceScores(id, 100, 0);
       measured = { min: round(scores.min), max: round(scores.max) };

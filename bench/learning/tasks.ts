@@ -83,8 +83,17 @@ function locomotionSchedule(offline: number, online: number) {
   };
 }
 
-/** The rows the locomotion tasks compare (each run costs minutes here, not seconds). */
-const LOCOMOTION_ROWS = ['uniform', 'per', 'roer-track'];
+/** An offline → online MuJoCo task from its medium preset: uniform, PER and ROER with tracked β. */
+function locomotionTask(preset: string): LearningTask {
+  return {
+    key: preset,
+    preset,
+    metric: 'normalizedScore',
+    budget: locomotionSchedule(5_000, 10_000),
+    rows: ['uniform', 'per', 'roer-track'],
+    goal: 'ROER with adaptive β against uniform replay and PER, offline → online from medium data (no goal set by the issue)',
+  };
+}
 
 export const TASKS: LearningTask[] = [
   {
@@ -119,22 +128,8 @@ export const TASKS: LearningTask[] = [
     rows: ALL_ROWS,
     goal: 'normalised score ≥ 90 after fine-tuning',
   },
-  {
-    key: 'hopper-medium',
-    preset: 'hopper-medium',
-    metric: 'normalizedScore',
-    budget: locomotionSchedule(5_000, 10_000),
-    rows: LOCOMOTION_ROWS,
-    goal: 'ROER with adaptive β against uniform replay and PER, offline → online from medium data (no goal set by the issue)',
-  },
-  {
-    key: 'halfcheetah-medium',
-    preset: 'halfcheetah-medium',
-    metric: 'normalizedScore',
-    budget: locomotionSchedule(5_000, 10_000),
-    rows: LOCOMOTION_ROWS,
-    goal: 'ROER with adaptive β against uniform replay and PER, offline → online from medium data (no goal set by the issue)',
-  },
+  locomotionTask('hopper-medium'),
+  locomotionTask('halfcheetah-medium'),
   {
     key: 'pendulum-online',
     preset: 'pendulum-online',

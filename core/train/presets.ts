@@ -60,8 +60,8 @@ function pointMaze(
 /**
  * Online SAC from scratch on a MuJoCo locomotion task, as the official code runs it: no dataset,
  * uniform replay, 256×256 networks, batch 256, 10k uniformly random steps first, one update per
- * environment step. These runs are to make the behaviour policies of the medium and expert data
- * (datasets/recipes.ts); none has been trained to the end yet.
+ * environment step. Checkpoints of such runs are the behaviour policies of the medium and expert
+ * data (datasets/recipes.ts; datasets/README.md names the runs).
  */
 function locomotionOnline(env: string, envSteps: number): RunConfigInput {
   return {
@@ -81,13 +81,13 @@ function locomotionOnline(env: string, envSteps: number): RunConfigInput {
  * (`online.objective: 'offline'`) with ROER weights at the official MuJoCo clips (floor 10; ceiling
  * 50 for HalfCheetah and Walker2d, 100 for Hopper and Ant), β adapted from an untuned 1 (track),
  * and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged
- * policy, as on the mazes. Fixed 50/50 batches replay the first few hundred online transitions
- * about a hundred times each, and on hopper-medium the policy fell from 63 to 0–28 within 2k
- * steps (docs/envs.md, "Learning on these tasks"). The offline phase is long enough for the critics
- * to settle before the hand-off: after 5k updates the hopper's in-sample fine-tuning declined late in
- * a 10k-step online phase, after 30k it held its level there. The decline still comes after about
- * 7.5k online steps of this preset's 20k (measured, docs/envs.md): an open problem. Online SAC from the in-sample critics collapsed on hopper-medium within 1k steps
- * (docs/envs.md, "Learning on these tasks"); α starts at 0.1 for a user who switches to it.
+ * policy, as on the mazes. α starts at 0.1 for a user who switches to SAC online.
+ *
+ * Measured on hopper-medium (docs/envs.md, "Learning on these tasks"): fixed 50/50 batches replay
+ * the first few hundred online transitions about a hundred times each and took the policy from 63
+ * to 0–28 within 2k steps; online SAC from the in-sample critics collapsed within 1k steps; after 5k
+ * offline updates fine-tuning declined late in a 10k-step online phase, after 30k it held its level
+ * there. The decline still comes after about 7.5k of this preset's 20k online steps: open.
  */
 function locomotionMedium(
   env: string,
