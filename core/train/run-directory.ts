@@ -167,6 +167,11 @@ export function readRunConfig(directory: string): unknown {
   return readJson(join(directory, RUN_FILES.config), 'the run configuration');
 }
 
+/** Rewrite a run's config.json atomically (`o2o resume --env-steps` raising the online budget). */
+export function writeRunConfig(directory: string, config: unknown): void {
+  writeFileAtomicSync(join(directory, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+}
+
 export function readRunMeta(directory: string): RunMeta {
   return readJson<RunMeta>(join(directory, RUN_FILES.meta), 'the run metadata');
 }

@@ -28,7 +28,7 @@ import { learnerPolicy } from './acting.js';
 import { readLatestCheckpoint, settleCheckpoints, writeCheckpoint } from './checkpoint.js';
 import { captureCheckpoint, truncateRunLogs, type CheckpointState } from './checkpoint-state.js';
 import { Collector, rebuildEpisode } from './collect.js';
-import { parseRunConfig, resolveDatasetPath, type RunConfig } from './config.js';
+import { ConfigError, parseRunConfig, resolveDatasetPath, type RunConfig } from './config.js';
 import { evaluatePolicy } from './evaluate.js';
 import { EventBus, type RunEvent, type RunState, type UpdateRecord } from '../common/events.js';
 import { makeEnv } from '../envs/registry.js';
@@ -43,6 +43,7 @@ import {
   RUN_FILES,
   runActiveElsewhere,
   RunDirectoryError,
+  writeRunConfig,
   writeRunStatus,
 } from './run-directory.js';
 import {
@@ -485,15 +486,51 @@ export async function startTrainingRun(options: StartRunOptions): Promise<Traini
 }
 
 /** Continue a run from its newest checkpoint (or from scratch in the same directory if it has none). */
-export async function resumeTrainingRun(directory: string): Promise<TrainingRun> {
+/** Validate and write a larger online budget into the run's config.json; returns the new config. */
+function extendOnlineBudget(directory: string, config: RunConfig, envSteps: number): RunConfig {
+  const configPath = join(directory, RUN_FILES.config);
+  if (!Number.isInteger(envSteps) || envSteps <= config.online.envSteps) {
+    throw new ConfigError(
+      [
+        {
+          path: 'online.envSteps',
+          message: `the run's budget is ${config.online.envSteps} environment steps; extending needs a larger whole number, got ${envSteps}`,
+        },
+      ],
+      configPath,
+    );
+  }
+  const raw = readRunConfig(directory) as { online?: object };
+  const extended = { ...raw, online: { ...raw.online, envSteps } };
+  const parsed = parseRunConfig(extended, configPath);
+  writeRunConfig(directory, extended);
+  return parsed;
+}
+
+export interface ResumeOptions {
+  /**
+   * Raise the online budget to this many environment steps in all before continuing (a finished
+   * run goes on). Only the budget changes, so the continued curves mean what the first part meant.
+   */
+  envSteps?: number;
+}
+
+export async function resumeTrainingRun(
+  directory: string,
+  options: ResumeOptions = {},
+): Promise<TrainingRun> {
   directory = resolve(directory);
   const meta = readRunMeta(directory);
-  const config = parseRunConfig(readRunConfig(directory), join(directory, RUN_FILES.config));
+  const configPath = join(directory, RUN_FILES.config);
+  let config = parseRunConfig(readRunConfig(directory), configPath);
   const status = readRunStatus(directory);
   if (runActiveElsewhere(status)) {
     throw new RunDirectoryError(
       `${directory}: the run is ${status.state} in process ${status.pid}; stop it before resuming`,
     );
+  }
+  if (options.envSteps !== undefined) {
+    config = extendOnlineBudget(directory, config, options.envSteps);
   }
   await removeLeftovers(directory);
   const checkpoint = await readLatestCheckpoint<CheckpointState>(directory);

@@ -12,22 +12,7 @@ import { loadDataset } from '../../data/load.js';
 import type { ColumnStatistics, DatasetSummary } from '../../data/types.js';
 import { listEnvsChecked, makeEnv, prepareEnv } from '../../envs/registry.js';
 import { ExitCode, UserFacingError } from '../errors.js';
-
-function parseInteger(flag: string, text: string, minimum: number): number {
-  const value = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < minimum) {
-    throw new UserFacingError(`${flag} must be an integer ≥ ${minimum}, got "${text}"`);
-  }
-  return value;
-}
-
-function parseFraction(flag: string, text: string, maximum = Infinity): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > maximum) {
-    throw new UserFacingError(`${flag} must be a number in [0, ${maximum}], got "${text}"`);
-  }
-  return value;
-}
+import { parseFraction, parseInteger } from './flags.js';
 
 /** A progress bar on stderr when it is a terminal; otherwise nothing (logs and pipes stay clean). */
 function progressBar(label: string): { update(done: number, total: number): void; stop(): void } {

@@ -220,6 +220,32 @@ describe('training run', () => {
     },
   );
 
+  it('extends a finished run: --env-steps raises the online budget and the curves go on without a gap', async () => {
+    const directory = join(root, 'extended');
+    const first = await startTrainingRun({ config: tinyConfig(), directory });
+    expect(await first.done).toBe('finished');
+    const before = readCsvLog(join(directory, 'updates.csv')).columns.step;
+    expect(before.at(-1)).toBe(40 + 81);
+
+    // A budget that does not grow is refused with its key path, and config.json is left alone.
+    await expect(resumeTrainingRun(directory, { envSteps: 90 })).rejects.toThrow(
+      /online\.envSteps: the run's budget is 90 environment steps; extending needs a larger whole number, got 90/,
+    );
+    await expect(resumeTrainingRun(directory, { envSteps: 100.5 })).rejects.toThrow(/online\.envSteps/);
+    expect(JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8')).online.envSteps).toBe(90);
+
+    const second = await resumeTrainingRun(directory, { envSteps: 130 });
+    const events: RunEvent[] = [];
+    second.bus.subscribe(collect(events));
+    expect(await second.done).toBe('finished');
+    expect(updates(events)[0].step).toBe(40 + 81 + 1);
+    const steps = readCsvLog(join(directory, 'updates.csv')).columns.step;
+    expect(steps.at(-1)).toBe(40 + 121);
+    expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1));
+    expect(JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8')).online.envSteps).toBe(130);
+    expect(readRunStatus(directory).envStep).toBe(130);
+  });
+
   it('pauses between updates and stops with a final checkpoint', async () => {
     const directory = join(root, 'paused');
     const run = await startTrainingRun({
