@@ -254,6 +254,9 @@ describe('o2o CLI end to end', () => {
     const missingRun = await o2o('resume', join(work, 'nope'));
     expect(missingRun.code).toBe(4);
     expect(missingRun.stderr).toMatch(/nope.*missing/);
+    const badBudget = await o2o('resume', join(work, 'nope'), '--env-steps', 'lots');
+    expect(badBudget.code).toBe(2);
+    expect(badBudget.stderr).toMatch(/--env-steps must be an integer ≥ 1, got "lots"/);
     const badFormat = await o2o('export', join(work, 'nope'), '--format', 'pickle', '--out', 'x');
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toMatch(/--format: expected one of onnx, tfjs, json/);
