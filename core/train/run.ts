@@ -20,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { UpdatePlan } from '../objectives/plan.js';
 import { segmentWindowStarts } from '../replay/sequences.js';
+import { withCapacity } from '../replay/grow.js';
 import { Replay } from '../replay/replay.js';
 import { initBackend } from '../tensor/backend.js';
 import { describeFileError } from '../util/file-errors.js';
@@ -529,6 +530,7 @@ export async function resumeTrainingRun(
       `${directory}: the run is ${status.state} in process ${status.pid}; stop it before resuming`,
     );
   }
+  const previousEnvSteps = config.online.envSteps;
   if (options.envSteps !== undefined) {
     config = extendOnlineBudget(directory, config, options.envSteps);
   }
@@ -568,7 +570,12 @@ export async function resumeTrainingRun(
   learner.setState(state.learner);
   const controller = controllerOf(config);
   controller.setState(state.beta);
-  const replay = Replay.fromState(state.replay);
+  // A raised budget gives the buffer room for the extra online rows, as a run started with that
+  // budget would have had, unless the user fixed replay.capacity.
+  const extraRows = config.replay.capacity === undefined ? config.online.envSteps - previousEnvSteps : 0;
+  const replay = Replay.fromState(
+    withCapacity(state.replay, state.replay.options.capacity + Math.max(0, extraRows)),
+  );
   const counters = { ...state.counters };
   truncateRunLogs(directory, counters);
   let observation: Float32Array | null = null;

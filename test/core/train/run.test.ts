@@ -244,6 +244,11 @@ describe('training run', () => {
     expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1));
     expect(JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8')).online.envSteps).toBe(130);
     expect(readRunStatus(directory).envStep).toBe(130);
+    // The buffer grew with the budget: every online row of both parts is still held.
+    const checkpoint = await readLatestCheckpoint<CheckpointState>(directory);
+    const replay = checkpoint!.state.replay;
+    expect(replay.size - replay.offlineCount).toBe(130);
+    expect(replay.options.capacity).toBe(replay.offlineCount + 130);
   });
 
   it('pauses between updates and stops with a final checkpoint', async () => {
