@@ -29,6 +29,12 @@ export const sacConfigSchema = z
       .describe(
         'Polyak rate of an averaged copy of the actor, θ̄ ← θ̄ + rate·(θ − θ̄) after every actor step; the deterministic policy (evaluation, export) acts with θ̄, exploration with θ. 0 = off: both use θ.',
       ),
+    explorationActor: z
+      .enum(['live', 'averaged'])
+      .default('live')
+      .describe(
+        "Which actor samples the online actions when policyAveraging > 0: 'live' (θ, as SAC explores) or 'averaged' (θ̄, the evaluated policy, sampled with its own σ head), so online rows come from the policy that is evaluated.",
+      ),
     actorLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the actor.'),
     criticLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the twin critics.'),
     valueLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the ROER value net V(s).'),

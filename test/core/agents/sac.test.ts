@@ -151,7 +151,27 @@ describe('SAC + ROER learner', () => {
     expect(restored.act(observations, 8, true).actions).toEqual(deterministic);
     restored.setState(plain.getState());
     expect(restored.act(observations, 8, true).actions).toEqual(plain.act(observations, 8, true).actions);
-    for (const learner of [averaging, plain, restored]) learner.dispose();
+
+    // explorationActor 'averaged': sampled actions come from θ̄ (mean and σ heads), as a learner
+    // whose live actor is θ̄ samples them with the same noise.
+    const exploring = await createSacLearner(
+      small({ policyAveraging: rate, explorationActor: 'averaged' }),
+      OBS,
+      ACT,
+      42,
+    );
+    exploring.setState(averaging.getState());
+    const mirror = await createSacLearner(small(), OBS, ACT, 42);
+    const state = averaging.getState();
+    mirror.setState({
+      ...state,
+      actor: { ...(state.actor as object), parameters: state.averagedActor },
+      averagedActor: null,
+    });
+    const sampled = exploring.act(observations, 8, false).actions;
+    expect(sampled).toEqual(mirror.act(observations, 8, false).actions);
+    expect(Array.from(sampled)).not.toEqual(Array.from(averaging.act(observations, 8, false).actions));
+    for (const learner of [averaging, plain, restored, exploring, mirror]) learner.dispose();
   });
 
   it('rejects a state of another shape with a message naming the field', async () => {
