@@ -38,7 +38,8 @@ export const commandParams = {
   'runs.list': z.object({}).strict(),
   'runs.start': z.object({ config: z.unknown(), name: z.string().max(200).optional() }).strict(),
   'runs.pause': z.object({ runId }).strict(),
-  'runs.resume': z.object({ runId }).strict(),
+  /** Continue a paused or stopped run; `envSteps` first raises a stopped or finished run's online budget. */
+  'runs.resume': z.object({ runId, envSteps: z.number().int().positive().optional() }).strict(),
   'runs.stop': z.object({ runId }).strict(),
   'runs.history': z.object({ runId }).strict(),
   /** Change what the user may change about a stored run: its name, tags and notes (meta.json). */

@@ -53,7 +53,7 @@ export interface DatasetSummary {
 /** The engine functions the service is built on. */
 export interface EngineApi {
   startRun(options: StartRunOptions): Promise<RunHandle>;
-  resumeRun(directory: string): Promise<RunHandle>;
+  resumeRun(directory: string, options?: { envSteps?: number }): Promise<RunHandle>;
   listPresets(): MaybePromise<CommandResults['presets.list']>;
   validateRunConfig(
     config: unknown,
@@ -353,14 +353,20 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
       return { state: run.handle.state };
     },
 
-    async 'runs.resume'({ runId }) {
+    async 'runs.resume'({ runId, envSteps }) {
       const run = activeRun(runId);
+      if (run && envSteps !== undefined) {
+        throw new ProtocolError(
+          `run "${runId}" is ${run.handle.state}: stop it before raising its budget`,
+          'failed',
+        );
+      }
       if (run) {
         run.handle.resume();
         return { state: run.handle.state };
       }
       // Not live in this process: continue it from its newest checkpoint.
-      const handle = await api.resumeRun(runDirectoryOf(runId));
+      const handle = await api.resumeRun(runDirectoryOf(runId), { envSteps });
       track(handle);
       return { state: handle.state };
     },

@@ -611,7 +611,7 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
   return startTrainingRun(options);
 }
 
-/** RunHandle contract: resume a run from its directory. */
-export async function resumeRun(directory: string): Promise<RunHandle> {
-  return resumeTrainingRun(directory);
+/** RunHandle contract: resume a run from its directory (optionally with a larger online budget). */
+export async function resumeRun(directory: string, options: ResumeOptions = {}): Promise<RunHandle> {
+  return resumeTrainingRun(directory, options);
 }

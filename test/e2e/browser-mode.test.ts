@@ -172,6 +172,21 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     await byTestId(page, 'run-stop').click();
     await expect.poll(() => state.innerText(), { timeout: 120_000 }).toMatch(/^(stopped|finished)$/);
     await page.screenshot({ path: artifact('06-stopped.png'), fullPage: true });
+
+    // A stopped run goes on with a larger online budget: config.json says so and the steps advance.
+    const stoppedStep = Number(await byTestId(page, 'run-step').innerText());
+    await byTestId(page, 'extend-env-steps').fill('60000');
+    await byTestId(page, 'run-extend').click();
+    await expect.poll(() => state.innerText(), { timeout: 60_000 }).toBe('running');
+    const [extended] = readdirSync(runs);
+    expect(JSON.parse(readFileSync(join(runs, extended, 'config.json'), 'utf8')).online.envSteps).toBe(
+      60_000,
+    );
+    await expect
+      .poll(async () => Number(await byTestId(page, 'run-step').innerText()), { timeout: 120_000 })
+      .toBeGreaterThan(stoppedStep);
+    await byTestId(page, 'run-stop').click();
+    await expect.poll(() => state.innerText(), { timeout: 120_000 }).toMatch(/^(stopped|finished)$/);
   });
 
   it('exports the policy as ONNX into the run directory', async () => {

@@ -9,7 +9,7 @@ import {
 } from '../../../core/server/engine-service.js';
 import type { EventBatch } from '../../../core/common/protocol.js';
 import { respond } from '../../../core/server/respond.js';
-import { createFakeEngineApiSync, WalkEnv } from './fake-engine-api.js';
+import { createFakeEngineApiSync, resumedRuns, WalkEnv } from './fake-engine-api.js';
 
 let root: string;
 let service: EngineServiceHandle;
@@ -104,6 +104,23 @@ describe('engine service', () => {
     expect(response).toMatchObject({
       error: { code: 'failed', message: expect.stringContaining('no-such-run') },
     });
+  });
+
+  it('raises the budget of a stopped run when resuming it, and refuses to for a live one', async () => {
+    const { runId, directory } = await service['runs.start']({ config: {} });
+    await expect(service['runs.resume']({ runId, envSteps: 500 })).rejects.toThrow(
+      /is running: stop it before raising its budget/,
+    );
+    await service['runs.stop']({ runId });
+    resumedRuns.length = 0;
+    expect(await service['runs.resume']({ runId, envSteps: 500 })).toEqual({ state: 'running' });
+    expect(resumedRuns).toEqual([{ directory, envSteps: 500 }]);
+    const response = await respond(service, {
+      id: 2,
+      method: 'runs.resume',
+      params: { runId, envSteps: -3 },
+    });
+    expect(response).toMatchObject({ error: { message: expect.stringContaining('envSteps') } });
   });
 
   it('passes config issues of a refused run through to the UI', async () => {

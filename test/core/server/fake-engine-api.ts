@@ -120,6 +120,9 @@ function updateEvent(step: number): RunEvent {
   return updateRecord(step, { metrics: { valueLoss: Number.NaN, actorLoss: 0, alpha: 1, policyEntropy: 0 } });
 }
 
+/** Every resumeRun call of the fake engines, with its options (a test reads and clears it). */
+export const resumedRuns: { directory: string; envSteps?: number }[] = [];
+
 export function createFakeEngineApiSync(): EngineApi {
   return {
     async startRun(options: StartRunOptions) {
@@ -144,7 +147,8 @@ export function createFakeEngineApiSync(): EngineApi {
       run.begin();
       return run;
     },
-    async resumeRun(directory: string) {
+    async resumeRun(directory: string, options: { envSteps?: number } = {}) {
+      resumedRuns.push({ directory, ...options });
       const run = new FakeRun(directory.split(/[\\/]/).pop() ?? 'run', directory, 5);
       run.begin();
       return run;
