@@ -31,6 +31,27 @@ const AUTHOR = 'o2o-studio dataset recipes';
 const DIVERSE_MAZE_DESCRIPTION =
   'Diverse point-maze data: random starts, noisy waypoint controller steering to random goals (a new goal whenever one is reached); sparse reward and terminal at the evaluation goal.';
 
+/**
+ * D4RL's antmaze-*-diverse data: random start cells, the scripted gait under the waypoint planner
+ * walking to random goals, Gaussian action noise σ 0.1; D4RL ships 10⁶ steps per maze (the large
+ * files), the shipped samples are their first episodes.
+ */
+function antMazeDiverse(large: boolean): RolloutRecipe[] {
+  return [
+    { envId: 'antmaze-umaze-v1', maze: 'umaze', episodes: 8, largeEpisodes: 1_430, seed: 31 },
+    { envId: 'antmaze-medium-v1', maze: 'medium', episodes: 4, largeEpisodes: 1_000, seed: 32 },
+  ].map(({ envId, maze, episodes, largeEpisodes, seed }) => ({
+    file: `antmaze-${maze}-diverse-v1.arrow`,
+    envId,
+    policy: 'scripted',
+    episodes: large ? largeEpisodes : episodes,
+    seed,
+    noise: 0.1,
+    ...V1_COLUMNS,
+    description: `Diverse ant-maze data (D4RL antmaze-${maze}-diverse): random start cells, a scripted gait under a waypoint planner walking to random goals (a new goal whenever one is reached), action noise σ 0.1; sparse reward and terminal at the evaluation goal${large ? '' : ' (a sample of the large recipe, same seed)'}.`,
+  }));
+}
+
 /** A dataset rolled out by a behaviour (random, scripted, or a trained policy file). */
 export interface RolloutRecipe extends Omit<
   GenerateOptions,
@@ -224,10 +245,15 @@ export const RECIPES: Recipe[] = [
   },
   ...locomotionRandom(false),
   ...trainedRecipes(false).filter((recipe) => !recipe.file.includes('medium-expert')),
+  ...antMazeDiverse(false),
 ];
 
 /** The D4RL-size datasets: regenerated on demand into datasets/large/ (not shipped). */
-export const LARGE_RECIPES: Recipe[] = [...locomotionRandom(true), ...trainedRecipes(true)];
+export const LARGE_RECIPES: Recipe[] = [
+  ...locomotionRandom(true),
+  ...trainedRecipes(true),
+  ...antMazeDiverse(true),
+];
 
 function readPolicy(recipe: RolloutRecipe): ExportedPolicy {
   const policy = policyFromJson(readPolicyJson(join(here, recipe.policyFile!)), recipe.policyFile);

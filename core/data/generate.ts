@@ -6,6 +6,8 @@
  */
 import { makeEnv, prepareEnv } from '../envs/registry.js';
 import type { PointMazeEnv } from '../envs/point-maze.js';
+import type { AntMazeEnv } from '../envs/mujoco/ant-maze.js';
+import { AntMazePlanner, antGoalAction } from '../envs/mujoco/ant-gait.js';
 import {
   addGaussianNoise,
   cartPoleBalanceController,
@@ -71,13 +73,16 @@ export interface GenerateOptions {
  */
 export const SCRIPTED_NOISE: Record<string, number> = {
   pointmaze: 0.3,
+  antmaze: 0.1,
   'pendulum-v1': 0.6,
   'mountaincar-continuous-v0': 0.3,
   'cartpole-v1': 0,
 };
 
 function scriptedNoiseFor(envId: string): number {
-  return envId.startsWith('pointmaze-') ? SCRIPTED_NOISE.pointmaze : (SCRIPTED_NOISE[envId] ?? 0.1);
+  if (envId.startsWith('pointmaze-')) return SCRIPTED_NOISE.pointmaze;
+  if (envId.startsWith('antmaze-')) return SCRIPTED_NOISE.antmaze;
+  return SCRIPTED_NOISE[envId] ?? 0.1;
 }
 
 /**
@@ -144,8 +149,43 @@ function mazeWaypointBehaviour(noise: number): Behaviour {
   };
 }
 
+/**
+ * Ant-maze "diverse" behaviour (D4RL's antmaze-*-diverse data): start in a random cell, walk with the
+ * scripted gait under the maze's waypoint planner (core/envs/mujoco/ant-gait.ts) to a random goal,
+ * a new one each time the torso is within 0.5 of it. Rewards and terminals refer to the task's
+ * evaluation goal, as for the point mazes.
+ */
+function antMazeDiverseBehaviour(noise: number): Behaviour {
+  let planner: AntMazePlanner | null = null;
+  let target: [number, number] = [0, 0];
+  let t = 0;
+  const pickTarget = (maze: AntMazeEnv, rng: Rng) => {
+    const open: [number, number][] = [];
+    maze.layout.rows.forEach((row, r) => [...row].forEach((cell, c) => cell !== '#' && open.push([r, c])));
+    const [x, y] = maze.cellCenter(...open[rng.int(open.length)]);
+    target = [x + rng.uniformIn(-1, 1), y + rng.uniformIn(-1, 1)];
+    planner = new AntMazePlanner(maze, target);
+  };
+  return {
+    name: `scripted-gait-waypoint-diverse(noise=${noise})`,
+    envOptions: { start: 'random' },
+    law: { kind: 'gaussian', std: noise },
+    begin(env, rng) {
+      t = 0;
+      pickTarget(env as AntMazeEnv, rng);
+    },
+    act(env, observation, rng) {
+      if (Math.hypot(observation[0] - target[0], observation[1] - target[1]) < 0.5) {
+        pickTarget(env as AntMazeEnv, rng);
+      }
+      return antGoalAction(observation, t++, planner!.waypoint(observation[0], observation[1]));
+    },
+  };
+}
+
 function scriptedBehaviour(envId: string, noise: number): Behaviour {
   if (envId.startsWith('pointmaze-')) return mazeWaypointBehaviour(noise);
+  if (envId.startsWith('antmaze-')) return antMazeDiverseBehaviour(noise);
   if (envId === 'cartpole-v1') {
     const controller = cartPoleBalanceController();
     // Discrete actions take no Gaussian noise; use randomActionRate for exploration.

@@ -61,7 +61,13 @@ function findCell(layout: MazeLayout, mark: string): { row: number; col: number 
   throw new Error(`maze ${layout.name} has no '${mark}' cell`);
 }
 
-const noOptions = z.strictObject({});
+const antMazeOptions = z.strictObject({
+  /**
+   * 'eval': the task's start cell (D4RL's evaluation); 'random': a random open cell outside the
+   * goal's (D4RL's diverse data), the torso at its centre with the same reset noise.
+   */
+  start: z.enum(['eval', 'random']).default('eval'),
+});
 
 export class AntMazeEnv extends MujocoEnv {
   readonly maxEpisodeSteps: number;
@@ -83,7 +89,7 @@ export class AntMazeEnv extends MujocoEnv {
       antMazeXml(spec.layout, start),
       5,
       29,
-      noOptions,
+      antMazeOptions,
       options,
     );
     this.layout = spec.layout;
@@ -120,6 +126,17 @@ export class AntMazeEnv extends MujocoEnv {
 
   protected perturbInitialState(qpos: Float64Array, qvel: Float64Array): void {
     addResetNoise(this.rng, { position: 0.1, velocity: { normal: 0.1 } }, qpos, qvel);
+    if (this.options.start === 'random') {
+      const open: [number, number][] = [];
+      this.layout.rows.forEach((row, r) =>
+        [...row].forEach((cell, c) => {
+          if (cell !== '#' && !(r === this.goalCell.row && c === this.goalCell.col)) open.push([r, c]);
+        }),
+      );
+      const [x, y] = this.cellCenter(...open[this.rng.int(open.length)]);
+      qpos[0] += x;
+      qpos[1] += y;
+    }
   }
 
   /** D4RL v2: a new goal each reset, offset into the goal cell by U(0, 1) + U(0, 0.5) per axis. */
