@@ -193,7 +193,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'halfcheetah-medium': {
     description:
-      'HalfCheetah offline-to-online from the shipped medium dataset: 30k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER weights, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy. About 15 min on two cores with the native kernels (the 13.9 min of the hopper preset, scaled by the ratio of the two tasks in the learning benchmark, 4.8 to 4.4 min).',
+      'HalfCheetah offline-to-online from the shipped medium dataset: 30k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER weights, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy. 15.2 min on two cores with the native kernels.',
     config: locomotionMedium(
       'halfcheetah-v1',
       'halfcheetah-medium-v1.arrow',
