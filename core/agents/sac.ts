@@ -776,7 +776,9 @@ export class SacLearner implements TransitionLearner {
       this.kernels.provider === 'native' || count > HOST_ACT_MAX_ROWS ? this.kernels : javascriptKernels;
     const outputs = this.actorNet.forward(
       kernels,
-      deterministic || this.config.explorationActor === 'averaged' ? this.views.deterministicActor : this.views.actor,
+      deterministic || this.config.explorationActor === 'averaged'
+        ? this.views.deterministicActor
+        : this.views.actor,
       observations,
       count,
       this.scratch,
