@@ -160,9 +160,8 @@ function antMazeDiverseBehaviour(noise: number): Behaviour {
   let target: [number, number] = [0, 0];
   let t = 0;
   const pickTarget = (maze: AntMazeEnv, rng: Rng) => {
-    const open: [number, number][] = [];
-    maze.layout.rows.forEach((row, r) => [...row].forEach((cell, c) => cell !== '#' && open.push([r, c])));
-    const [x, y] = maze.cellCenter(...open[rng.int(open.length)]);
+    const { row, col } = maze.openCells[rng.int(maze.openCells.length)];
+    const [x, y] = maze.cellCenter(row, col);
     target = [x + rng.uniformIn(-1, 1), y + rng.uniformIn(-1, 1)];
     planner = new AntMazePlanner(maze, target);
   };

@@ -486,9 +486,8 @@ export async function startTrainingRun(options: StartRunOptions): Promise<Traini
   return new TrainingRun({ ...pieces, directory, meta, resumedFrom: null });
 }
 
-/** Continue a run from its newest checkpoint (or from scratch in the same directory if it has none). */
 /** Validate and write a larger online budget into the run's config.json; returns the new config. */
-function extendOnlineBudget(directory: string, config: RunConfig, envSteps: number): RunConfig {
+function extendOnlineBudget(directory: string, raw: unknown, config: RunConfig, envSteps: number): RunConfig {
   const configPath = join(directory, RUN_FILES.config);
   if (!Number.isInteger(envSteps) || envSteps <= config.online.envSteps) {
     throw new ConfigError(
@@ -501,8 +500,8 @@ function extendOnlineBudget(directory: string, config: RunConfig, envSteps: numb
       configPath,
     );
   }
-  const raw = readRunConfig(directory) as { online?: object };
-  const extended = { ...raw, online: { ...raw.online, envSteps } };
+  const stored = raw as { online?: object };
+  const extended = { ...stored, online: { ...stored.online, envSteps } };
   const parsed = parseRunConfig(extended, configPath);
   writeRunConfig(directory, extended);
   return parsed;
@@ -516,14 +515,15 @@ export interface ResumeOptions {
   envSteps?: number;
 }
 
+/** Continue a run from its newest checkpoint (or from scratch in the same directory if it has none). */
 export async function resumeTrainingRun(
   directory: string,
   options: ResumeOptions = {},
 ): Promise<TrainingRun> {
   directory = resolve(directory);
   const meta = readRunMeta(directory);
-  const configPath = join(directory, RUN_FILES.config);
-  let config = parseRunConfig(readRunConfig(directory), configPath);
+  const raw = readRunConfig(directory);
+  let config = parseRunConfig(raw, join(directory, RUN_FILES.config));
   const status = readRunStatus(directory);
   if (runActiveElsewhere(status)) {
     throw new RunDirectoryError(
@@ -532,7 +532,7 @@ export async function resumeTrainingRun(
   }
   const previousEnvSteps = config.online.envSteps;
   if (options.envSteps !== undefined) {
-    config = extendOnlineBudget(directory, config, options.envSteps);
+    config = extendOnlineBudget(directory, raw, config, options.envSteps);
   }
   await removeLeftovers(directory);
   const checkpoint = await readLatestCheckpoint<CheckpointState>(directory);

@@ -76,6 +76,8 @@ export class AntMazeEnv extends MujocoEnv {
   readonly layout: MazeLayout;
   readonly startCell: { row: number; col: number };
   readonly goalCell: { row: number; col: number };
+  /** Every cell that is not a wall, row by row. */
+  readonly openCells: { row: number; col: number }[];
   /** The goal of the current episode (world x, y). */
   goal: [number, number];
   private readonly wallRects: [number, number, number, number][];
@@ -97,6 +99,9 @@ export class AntMazeEnv extends MujocoEnv {
     this.startCell = start;
     this.goalCell = findCell(spec.layout, 'G');
     this.goal = this.cellCenter(this.goalCell.row, this.goalCell.col);
+    this.openCells = spec.layout.rows.flatMap((row, r) =>
+      [...row].flatMap((cell, c) => (cell === '#' ? [] : [{ row: r, col: c }])),
+    );
     const half = ANT_MAZE_SCALE / 2;
     this.wallRects = [];
     spec.layout.rows.forEach((row, r) =>
@@ -127,13 +132,11 @@ export class AntMazeEnv extends MujocoEnv {
   protected perturbInitialState(qpos: Float64Array, qvel: Float64Array): void {
     addResetNoise(this.rng, { position: 0.1, velocity: { normal: 0.1 } }, qpos, qvel);
     if (this.options.start === 'random') {
-      const open: [number, number][] = [];
-      this.layout.rows.forEach((row, r) =>
-        [...row].forEach((cell, c) => {
-          if (cell !== '#' && !(r === this.goalCell.row && c === this.goalCell.col)) open.push([r, c]);
-        }),
+      const starts = this.openCells.filter(
+        ({ row, col }) => row !== this.goalCell.row || col !== this.goalCell.col,
       );
-      const [x, y] = this.cellCenter(...open[this.rng.int(open.length)]);
+      const { row, col } = starts[this.rng.int(starts.length)];
+      const [x, y] = this.cellCenter(row, col);
       qpos[0] += x;
       qpos[1] += y;
     }
