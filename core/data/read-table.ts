@@ -166,6 +166,25 @@ function decoding<T>(path: string, failure: string, step: () => T): T {
 }
 
 /**
+ * "file not found", and for a file of the large datasets the package makes on demand
+ * (datasets/large/NAME.arrow, written by `npm run datasets -- --large NAME`) how to make it.
+ */
+function missingFileMessage(path: string): string {
+  const parts = path.split(/[\\/]/);
+  const [folder, file] = parts.slice(-2);
+  if (
+    parts.length >= 3 &&
+    parts[parts.length - 3] === 'datasets' &&
+    folder === 'large' &&
+    file.endsWith('.arrow')
+  ) {
+    const name = file.slice(0, -'.arrow'.length);
+    return `file not found; it is one of the large datasets made on demand: run \`npm run datasets -- --large ${name}\` in the project folder (datasets/README.md)`;
+  }
+  return 'file not found';
+}
+
+/**
  * Read `path` into an Arrow Table (throws DatasetError on any problem). Anything but a regular
  * file (a FIFO, socket or device would block the read or never end) is refused before it is
  * opened, and the read itself is asynchronous, so an engine serving other commands never stalls.
@@ -182,7 +201,7 @@ export async function readTable(path: string): Promise<ReadTable> {
     throw new DatasetError(
       path,
       code === 'ENOENT'
-        ? 'file not found'
+        ? missingFileMessage(path)
         : `cannot read the file (${describeFileError(error) ?? describe(error)})`,
     );
   }

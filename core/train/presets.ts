@@ -25,12 +25,14 @@ const roerReplay = {
 /**
  * Offline → online on a point maze: in-sample IQL (expectile V, τ = 0.9; AWR at temperature 0.1, as
  * IQL runs AntMaze), kept in-sample online (`online.objective: 'offline'`) with ROER priorities and
- * symmetric 50/50 offline/online batches; β adapted from its untuned start of 1 so that ESS/n of
- * exp(δ/β) tracks 0.5. The deterministic policy (evaluation, export) is a Polyak average of the
- * actor at the critics' rate 0.005 (docs/training.md, "Policy averaging"). Why not XQL, and not SAC online: docs/training.md, "Which objective for
- * sparse goal tasks" (XQL at the tracked β fails the large maze; SAC's actor exploits the in-sample
- * critics' unfitted actions and loses the goal within a few thousand steps). α starts at 0.01 for a
- * user who switches to SAC online ("Goal tasks and α").
+ * symmetric 50/50 offline/online batches (union on the large maze); 128×128 networks, the size
+ * the learning benchmark measures them at (docs/benchmarks.md); β adapted from its untuned start
+ * of 1 so that ESS/n of exp(δ/β) tracks 0.5. The deterministic policy (evaluation, export) is a
+ * Polyak average of the actor at the critics' rate 0.005 (docs/training.md, "Policy averaging").
+ * Why not XQL, and not SAC online: docs/training.md, "Which objective for sparse goal tasks" (XQL
+ * at the tracked β fails the large maze; SAC's actor exploits the in-sample critics' unfitted
+ * actions and loses the goal within a few thousand steps). α starts at 0.01 for a user who
+ * switches to SAC online ("Goal tasks and α").
  */
 function pointMaze(
   env: string,
@@ -41,7 +43,7 @@ function pointMaze(
   return {
     env: { id: env },
     dataset: { path: `datasets/${dataset}` },
-    agent: { initialAlpha: 0.01, policyAveraging: 0.005 },
+    agent: { hiddenSizes: [128, 128], initialAlpha: 0.01, policyAveraging: 0.005 },
     replay: { ...roerReplay, mixing, ...(mixing === 'fixed' ? { offlineFraction: 0.5 } : {}) },
     beta: { kind: 'track', initialBeta: 1, targetEssFraction: 0.5 },
     offline: {
@@ -55,6 +57,21 @@ function pointMaze(
     eval: { episodes: 10, interval: budget.evalEvery },
     checkpoint: { interval: 5_000 },
   };
+}
+
+/**
+ * Offline → online on an ant maze: the point mazes' recipe (sparse 0/1 reward, IQL τ 0.9 and AWR
+ * temperature 0.1, in-sample online, union mixing as on the large point maze and as the official
+ * ROER code fills its AntMaze buffer) with IQL's AntMaze networks (256×256). The dataset is the
+ * D4RL-size file, which is made on demand (datasets/large/; the shipped sample is too small to learn from).
+ */
+function antMaze(
+  env: string,
+  dataset: string,
+  budget: { offline: number; online: number; evalEvery: number },
+): RunConfigInput {
+  const config = pointMaze(env, `large/${dataset}`, budget, 'union');
+  return { ...config, agent: { ...(config.agent as object), hiddenSizes: [256, 256] } };
 }
 
 /**
@@ -123,7 +140,7 @@ function locomotionMedium(
 const PRESETS: Record<string, PresetDefinition> = {
   'pointmaze-umaze': {
     description:
-      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches; evaluated and exported with the averaged policy. 7.4 min on two cores with the native kernels.',
+      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches; evaluated and exported with the averaged policy; 128×128 networks. 2.3 min on two cores with the native kernels (another training job sharing them).',
     config: pointMaze('pointmaze-umaze-v1', 'pointmaze-umaze-diverse-v1.arrow', {
       offline: 5_000,
       online: 20_000,
@@ -132,7 +149,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-medium': {
     description:
-      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches; evaluated and exported with the averaged policy. About 12 min on two cores with the native kernels (scaled from the 7.4 min measured for the 25k updates of the U-maze preset).',
+      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches; evaluated and exported with the averaged policy; 128×128 networks. 5.5 min on two cores with the native kernels (two other jobs sharing them).',
     config: pointMaze('pointmaze-medium-v1', 'pointmaze-medium-diverse-v1.arrow', {
       offline: 10_000,
       online: 30_000,
@@ -151,6 +168,15 @@ const PRESETS: Record<string, PresetDefinition> = {
       { offline: 15_000, online: 30_000, evalEvery: 5_000 },
       'union',
     ),
+  },
+  'antmaze-umaze': {
+    description:
+      "Ant maze U-maze, offline-to-online from the D4RL-size diverse dataset (10⁶ steps, made on demand: npm run datasets -- --large antmaze-umaze-diverse): the point mazes' recipe (in-sample IQL, kept in-sample online, ROER priorities, adaptive β) at IQL's AntMaze network size, 256×256: 30k offline updates, then 20k online steps over offline ∪ online.",
+    config: antMaze('antmaze-umaze-v1', 'antmaze-umaze-diverse-v1.arrow', {
+      offline: 30_000,
+      online: 20_000,
+      evalEvery: 5_000,
+    }),
   },
   'pointmaze-medium-official': {
     description:

@@ -187,6 +187,11 @@ describe('validation errors name the file, column and row', () => {
 
   it('a missing file and a directory are DatasetErrors too', async () => {
     await expect(loadDataset(join(scratch, 'nope.arrow'))).rejects.toThrow(/nope\.arrow: file not found/);
+    await expect(
+      loadDataset(join(scratch, 'datasets', 'large', 'antmaze-umaze-diverse-v1.arrow')),
+    ).rejects.toThrow(
+      /antmaze-umaze-diverse-v1\.arrow: file not found; it is one of the large datasets made on demand: run `npm run datasets -- --large antmaze-umaze-diverse-v1`/,
+    );
     await expect(loadDataset(scratch)).rejects.toThrow(/is a directory without episode sub-directories/);
   });
 

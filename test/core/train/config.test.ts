@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConfigError,
@@ -9,6 +9,7 @@ import {
   validateRunConfig,
 } from '../../../core/train/config.js';
 import { listPresets, presetConfig, PresetError } from '../../../core/train/presets.js';
+import { LARGE_RECIPES } from '../../../datasets/recipes.js';
 
 let directory: string;
 beforeEach(() => {
@@ -166,17 +167,26 @@ describe('run config', () => {
 });
 
 describe('presets', () => {
-  it('are all valid complete configs whose datasets are shipped', () => {
+  it('are all valid complete configs whose datasets are shipped or made by a large recipe', () => {
     const presets = listPresets();
     expect(presets.length).toBeGreaterThanOrEqual(4);
+    const largeFiles = new Set(LARGE_RECIPES.map((recipe) => recipe.file));
+    let onDemand = 0;
     for (const preset of presets) {
       expect(preset.description.length).toBeGreaterThan(20);
       expect(validateRunConfig(preset.config).ok).toBe(true);
       if (preset.config.dataset) {
-        expect(isAbsolute(preset.config.dataset.path)).toBe(true);
-        expect(existsSync(preset.config.dataset.path), preset.config.dataset.path).toBe(true);
+        const path = preset.config.dataset.path;
+        expect(isAbsolute(path)).toBe(true);
+        if (basename(dirname(path)) === 'large') {
+          // Made on demand: a large recipe writes it, and the description says how.
+          expect(largeFiles.has(basename(path)), path).toBe(true);
+          expect(preset.description).toContain(`npm run datasets -- --large`);
+          onDemand++;
+        } else expect(existsSync(path), path).toBe(true);
       }
     }
+    expect(onDemand).toBe(1);
     expect(presets.find((preset) => preset.name === 'pointmaze-medium-official')?.config.offline.steps).toBe(
       0,
     );
