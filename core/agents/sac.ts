@@ -20,7 +20,8 @@
  */
 import { firstHeadPolicyLayers } from './policy-layers.js';
 import { awrActorGradient } from '../objectives/awr.js';
-import { sacPlan, type UpdatePlan } from '../objectives/index.js';
+import { conservativePenalty } from '../objectives/conservative.js';
+import { offlineObjectiveSettingsSchema, sacPlan, type UpdatePlan } from '../objectives/index.js';
 import type { TransitionBatch } from '../replay/transitions.js';
 import { currentBackend, currentKernels, initBackend } from '../tensor/backend.js';
 import { orthogonalMatrix } from '../tensor/init.js';
@@ -197,12 +198,11 @@ export class SacLearner implements TransitionLearner {
     };
     this.logAlpha[0] = Math.log(config.initialAlpha);
     this.alphaOptimiser = new Adam(1, { learningRate: config.alphaLearningRate });
+    // Outside a training run (tests, tools): SAC + ROER; the offline settings are unused by it.
     this.defaultPlan = sacPlan({
+      ...offlineObjectiveSettingsSchema.parse({}),
       valueExpClip: config.valueExpClip,
       valueLossExtension: config.valueLossExtension,
-      expectile: 0.9,
-      awrTemperature: 1,
-      awrWeightClip: 100,
     });
   }
 
@@ -274,7 +274,7 @@ export class SacLearner implements TransitionLearner {
 
     let tdTargets: Float64Array;
     let value: ValueStep;
-    let critic: { loss: number; penalty: number; q1: Float32Array; q2: Float32Array };
+    let critic: CriticStep;
     if (inSample) {
       // 2′. Value net first (in-sample), then y = r + γ·mask·V(s′) with the fresh V; then the critics.
       value = this.updateValue(batch, target.valueTargets, beta, plan);
@@ -283,11 +283,11 @@ export class SacLearner implements TransitionLearner {
         tdTargets[i] = batch.rewards[i] + this.config.discount * batch.masks[i] * value.nextValues[i];
       }
       this.calibrate(batch, tdTargets, plan);
-      critic = this.updateCritics(batch, tdTargets);
+      critic = this.updateCritics(batch, tdTargets, plan);
     } else {
       tdTargets = target.softTargets!;
       this.calibrate(batch, tdTargets, plan);
-      critic = this.updateCritics(batch, tdTargets);
+      critic = this.updateCritics(batch, tdTargets, plan);
       value = this.updateValue(batch, target.valueTargets, beta, plan);
     }
 
@@ -329,6 +329,7 @@ export class SacLearner implements TransitionLearner {
       vMean: value.vMean,
       policyEntropy: actor?.entropy ?? Number.NaN,
       gradientPenalty: critic.penalty,
+      ...(plan.conservative ? { conservativePenalty: critic.conservative } : {}),
       lossWeightMean: mean(batch.weights),
       lossWeightMin: weightMin,
       lossWeightMax: weightMax,
@@ -438,11 +439,11 @@ export class SacLearner implements TransitionLearner {
     return out;
   }
 
-  /** Step 2: twin critics on the Huber loss weighted by the batch weights, with the gradient penalty; then Polyak. */
-  private updateCritics(
-    batch: TransitionBatch,
-    tdTargets: Float64Array,
-  ): { loss: number; penalty: number; q1: Float32Array; q2: Float32Array } {
+  /**
+   * Step 2: twin critics on the Huber loss weighted by the batch weights, with the gradient penalty
+   * and (CQL) the conservative regulariser; then Polyak.
+   */
+  private updateCritics(batch: TransitionBatch, tdTargets: Float64Array, plan: UpdatePlan): CriticStep {
     const rows = batch.size;
     const { huberDelta, gradientPenalty: penaltyWeight } = this.config;
     const inputWidth = this.criticNet.inputSize;
@@ -461,10 +462,12 @@ export class SacLearner implements TransitionLearner {
       const values = trace.output;
       q.push(values);
       const outputGradient = this.scratch.get(`${key}/dq`, rows);
+      // CQL's regulariser pulls every data value up by w/B (its sampled rows come after this loop).
+      const dataPull = plan.conservative ? plan.conservative.weight / rows : 0;
       for (let i = 0; i < rows; i++) {
         const error = values[i] - tdTargets[i];
         loss += (weights[i] * huber(error, huberDelta)) / rows;
-        outputGradient[i] = (weights[i] * huberGradient(error, huberDelta)) / rows;
+        outputGradient[i] = (weights[i] * huberGradient(error, huberDelta)) / rows - dataPull;
       }
       const gradients = this.views.criticGradient[head];
       if (penaltyWeight > 0) {
@@ -514,11 +517,113 @@ export class SacLearner implements TransitionLearner {
         );
       }
     }
-    const total = loss + penaltyWeight * penaltyTotal;
+    let conservativeTotal = Number.NaN;
+    if (plan.conservative) {
+      conservativeTotal = this.addConservativeGradient(batch, q, plan.conservative, plan.calibrate);
+    }
+    const total =
+      loss +
+      penaltyWeight * penaltyTotal +
+      (plan.conservative ? plan.conservative.weight * conservativeTotal : 0);
     this.assertFinite('critic', total, this.critic.gradient);
     this.critic.optimiser.apply(this.kernels, this.critic.parameters, this.critic.gradient);
     this.targetCritic.polyakToward(this.kernels, this.critic.parameters, this.config.tau);
-    return { loss: total, penalty: penaltyTotal, q1: q[0], q2: q[1] };
+    return { loss: total, penalty: penaltyTotal, conservative: conservativeTotal, q1: q[0], q2: q[1] };
+  }
+
+  /**
+   * CQL: adds w·∇R of each head to the critic gradient (core/objectives/conservative.ts) and returns
+   * R averaged over the heads. Per state, N uniform actions on [−1, 1]^d (log ρ = −d·log 2) and N
+   * samples of the current policy (log ρ = log π(x|s), no gradient into the actor); with `calibrate`,
+   * the policy samples' values are floored at the row's return-to-go (Cal-QL).
+   */
+  private addConservativeGradient(
+    batch: TransitionBatch,
+    dataQ: Float32Array[],
+    conservative: { weight: number; samples: number },
+    calibrate: boolean,
+  ): number {
+    const rows = batch.size;
+    const n = conservative.samples;
+    const k = 2 * n;
+    const width = this.actionWidth;
+    const observationWidth = this.observationWidth;
+    const inputWidth = this.criticNet.inputSize;
+    // Policy samples: the actor's outputs for each state, repeated N times.
+    const outputs = this.actorNet.forward(
+      this.kernels,
+      this.views.actor,
+      batch.observations,
+      rows,
+      this.scratch,
+      'cql/actor',
+    ).output;
+    const outputWidth = 2 * width;
+    const repeated = this.scratch.get('cql/actor-outputs', rows * n * outputWidth);
+    for (let i = 0; i < rows; i++) {
+      const source = outputs.subarray(i * outputWidth, (i + 1) * outputWidth);
+      for (let j = 0; j < n; j++) repeated.set(source, (i * n + j) * outputWidth);
+    }
+    const noise = this.rng.fillNormal(this.scratch.get('cql/noise', rows * n * width));
+    const policy = sampleTanhGaussian(
+      repeated,
+      noise,
+      rows * n,
+      width,
+      this.config.logStdMin,
+      this.config.logStdMax,
+    );
+    // Rows [sᵢ, xᵢⱼ]: j < N uniform, j ≥ N the policy's.
+    const input = this.scratch.get('cql/input', rows * k * inputWidth);
+    const logDensities = this.scratchFloat64('cql/log-densities', rows * k);
+    const uniformLogDensity = -width * Math.LN2;
+    for (let i = 0; i < rows; i++) {
+      const observation = batch.observations.subarray(i * observationWidth, (i + 1) * observationWidth);
+      for (let j = 0; j < k; j++) {
+        const base = (i * k + j) * inputWidth;
+        input.set(observation, base);
+        if (j < n) {
+          for (let c = 0; c < width; c++) input[base + observationWidth + c] = this.rng.uniformIn(-1, 1);
+          logDensities[i * k + j] = uniformLogDensity;
+        } else {
+          const sample = i * n + (j - n);
+          input.set(policy.actions.subarray(sample * width, (sample + 1) * width), base + observationWidth);
+          logDensities[i * k + j] = policy.logProbs[sample];
+        }
+      }
+    }
+    const returnsToGo = calibrate ? batch.extras?.returnToGo : undefined;
+    let total = 0;
+    for (let head = 0; head < 2; head++) {
+      const key = `cql/head${head}`;
+      const params = this.views.critic[head];
+      const trace = this.criticNet.forward(this.kernels, params, input, rows * k, this.scratch, key);
+      const result = conservativePenalty(
+        trace.output,
+        logDensities,
+        dataQ[head],
+        rows,
+        k,
+        returnsToGo ? { values: returnsToGo, floorFrom: n } : undefined,
+      );
+      total += result.penalty / 2;
+      // w·∂R/∂Q on the sampled rows; the data rows' −w/B went into the TD loss's backward pass.
+      const sampledGradient = this.scratch.get(`${key}/dq`, rows * k);
+      for (let r = 0; r < rows * k; r++) sampledGradient[r] = conservative.weight * result.sampledGradient[r];
+      const gradients = this.views.criticGradient[head];
+      this.criticNet.backward(
+        this.kernels,
+        params,
+        trace,
+        sampledGradient,
+        gradients,
+        null,
+        this.scratch,
+        key,
+        true,
+      );
+    }
+    return total;
   }
 
   /**
@@ -936,6 +1041,16 @@ export class SacLearner implements TransitionLearner {
 }
 
 /** What the value step returns: loss, mean V before the step, and V(s), V(s′), δ with the updated net. */
+interface CriticStep {
+  loss: number;
+  /** Gradient penalty per head (before its weight). */
+  penalty: number;
+  /** CQL's regulariser R averaged over the heads (before its weight); NaN without it. */
+  conservative: number;
+  q1: Float32Array;
+  q2: Float32Array;
+}
+
 interface ValueStep {
   loss: number;
   vMean: number;
@@ -1052,6 +1167,15 @@ export const SAC_METRICS: readonly MetricDescriptor[] = [
     unit: '',
     logScale: false,
     description: 'mean(max(‖∂Q/∂a‖ − 1, 0)²) per critic head',
+  },
+  {
+    key: 'conservativePenalty',
+    label: 'CQL regulariser',
+    group: 'Critic-loss weights and gradient penalty',
+    unit: 'return',
+    logScale: false,
+    description:
+      'CQL: log ∫ exp Q(s, a) da − Q(s, a_data), the soft maximum over actions above the data value (cql objective only)',
   },
   {
     key: 'advantageMean',

@@ -7,6 +7,10 @@
  *   actions at the ROER temperature β, so V is the soft maximum β·log E_{a∼D} exp(Q/β) (in-sample);
  *   Q ← r + γ·mask·V(s′); actor by AWR. The ROER priorities exp(δ/β) come from the same V and β.
  * - `iql` (implicit Q-learning, Kostrikov et al. 2022): V by the expectile loss (τ), otherwise as xql.
+ * - `cql` (conservative Q-learning, Kumar et al. 2020): SAC + ROER updates whose critics also
+ *   minimise w·(log ∫ exp Q(s, a) da − Q(s, a_data)) (conservative.ts), so actions outside the data
+ *   get low values and SAC's actor, which maximises Q, stays near the data; online, with
+ *   `online.objective: 'offline'`, the regulariser stays (and `online.calibrate` floors it as Cal-QL).
  * - `sac`: plain SAC + ROER updates on the dataset (the behaviour before in-sample objectives
  *   existed; on sparse goal tasks the entropy bonus drives the policy away from the goal, see
  *   docs/training.md).
@@ -33,6 +37,10 @@ export interface ObjectiveSettings {
   awrTemperature: number | 'beta';
   /** AWR weight clip > 1. */
   awrWeightClip: number;
+  /** CQL regulariser weight w > 0. */
+  cqlWeight: number;
+  /** CQL action samples N per state, of each kind (uniform, policy). */
+  cqlSamples: number;
 }
 
 function gumbel(settings: ObjectiveSettings): UpdatePlan['valueLoss'] {
@@ -50,8 +58,18 @@ export function sacPlan(settings: ObjectiveSettings, options: { calibrate?: bool
     actor: 'reparameterised',
     temperature: 'learned',
     calibrate: options.calibrate ?? false,
+    conservative: null,
     awrTemperature: settings.awrTemperature,
     awrWeightClip: settings.awrWeightClip,
+  };
+}
+
+/** CQL: SAC + ROER with the conservative regulariser on the critics. */
+function conservativePlan(settings: ObjectiveSettings): UpdatePlan {
+  return {
+    ...sacPlan(settings),
+    objective: 'cql',
+    conservative: { weight: settings.cqlWeight, samples: settings.cqlSamples },
   };
 }
 
@@ -75,6 +93,7 @@ function inSamplePlan(objective: 'xql' | 'iql', settings: ObjectiveSettings): Up
     actor: 'awr',
     temperature: 'frozen',
     calibrate: false,
+    conservative: null,
     awrTemperature: settings.awrTemperature,
     awrWeightClip: settings.awrWeightClip,
   };
@@ -83,5 +102,6 @@ function inSamplePlan(objective: 'xql' | 'iql', settings: ObjectiveSettings): Up
 /** The plan of the offline phase for `objective`. */
 export function offlinePlan(objective: OfflineObjectiveName, settings: ObjectiveSettings): UpdatePlan {
   if (objective === 'sac') return sacPlan(settings);
+  if (objective === 'cql') return conservativePlan(settings);
   return inSamplePlan(objective, settings);
 }

@@ -23,8 +23,16 @@ export interface UpdatePlan {
   readonly actor: 'reparameterised' | 'awr' | 'frozen';
   /** `learned`: SAC's temperature loss on log α; `frozen`: α stays. */
   readonly temperature: 'learned' | 'frozen';
-  /** Cal-QL: floor critic targets of rows with a known Monte-Carlo return-to-go at that return. */
+  /**
+   * Cal-QL: floor critic targets of rows with a known Monte-Carlo return-to-go at that return, and
+   * (with the conservative regulariser) the regulariser's policy-sampled values at it.
+   */
   readonly calibrate: boolean;
+  /**
+   * CQL's conservative regulariser on the critics (core/objectives/conservative.ts): weight w and
+   * the number N of uniform and of policy action samples per state (2N in all); null = none.
+   */
+  readonly conservative: { readonly weight: number; readonly samples: number } | null;
   /** AWR temperature T in exp(A/T), or `beta` for the update's β (used when actor is `awr`). */
   readonly awrTemperature: number | 'beta';
   /** AWR weight clip (used when actor is `awr`). */

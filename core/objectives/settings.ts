@@ -10,7 +10,7 @@ export const offlineObjectiveSettingsSchema = z.object({
     .enum(OFFLINE_OBJECTIVE_NAMES)
     .default('xql')
     .describe(
-      'The offline objective: `xql` (in-sample extreme Q-learning: Gumbel V over dataset actions at the ROER temperature β, Q ← r + γ·mask·V(s′), actor by AWR), `iql` (expectile V, otherwise the same), or `sac` (plain SAC + ROER updates on the dataset; fails on sparse goal tasks).',
+      'The offline objective: `xql` (in-sample extreme Q-learning: Gumbel V over dataset actions at the ROER temperature β, Q ← r + γ·mask·V(s′), actor by AWR), `iql` (expectile V, otherwise the same), `cql` (SAC + ROER updates with the conservative regulariser of CQL on the critics), or `sac` (plain SAC + ROER updates on the dataset; fails on sparse goal tasks).',
     ),
   expectile: z
     .number()
@@ -25,6 +25,21 @@ export const offlineObjectiveSettingsSchema = z.object({
       "AWR temperature T in the weights exp((Q − V)/T): `beta` uses the ROER temperature β of the update (with XQL's V = β·log E exp(Q/β) the weights are then the density ratio of the KL-regularised optimum π* to the data μ, mean 1 over the data); a number fixes T (IQL's inverse temperature is 1/T: 10 on AntMaze is T = 0.1).",
     ),
   awrWeightClip: z.number().gt(1).default(100).describe('Upper clip of the AWR weights (> 1; IQL: 100).'),
+  cqlWeight: z
+    .number()
+    .positive()
+    .default(5)
+    .describe(
+      "CQL: weight w > 0 of the conservative regulariser log ∫ exp Q(s, a) da − Q(s, a_data) in each critic head's loss (CQL's and Cal-QL's official runs: 5).",
+    ),
+  cqlSamples: z
+    .number()
+    .int()
+    .positive()
+    .default(10)
+    .describe(
+      'CQL: uniform and policy action samples per state for the importance-sampled log ∫ exp Q da (N of each; CQL: 10).',
+    ),
 });
 
 export type OfflineObjectiveSettings = z.output<typeof offlineObjectiveSettingsSchema>;

@@ -84,7 +84,7 @@ export const onlineSectionSchema = z
       .enum(['sac', 'offline'])
       .default('sac')
       .describe(
-        "Online update: 'sac' (SAC + ROER: soft critic target through a′ ∼ π, reparameterised actor, learned α) or 'offline' (keep the offline objective online: in-sample V, critic onto r + γ·mask·V(s′), AWR actor).",
+        "Online update: 'sac' (SAC + ROER: soft critic target through a′ ∼ π, reparameterised actor, learned α) or 'offline' (keep the offline objective online: with xql or iql in-sample V, critic onto r + γ·mask·V(s′), AWR actor; with cql SAC with the conservative regulariser, Cal-QL's fine-tuning).",
       ),
     criticWarmupSteps: nonNegativeInt
       .default(0)

@@ -122,7 +122,7 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     await preset.selectOption(options.find((o) => o.startsWith('pointmaze-umaze'))!);
     const objective = page.locator('[data-path="offline.objective"] select');
     expect(await objective.locator('option').allInnerTexts()).toEqual(
-      expect.arrayContaining(['xql', 'iql', 'sac']),
+      expect.arrayContaining(['xql', 'iql', 'cql', 'sac']),
     );
     expect(await objective.inputValue()).toBe('iql'); // the maze presets run IQL (docs/training.md)
     const expectile = page.locator('[data-path="offline.expectile"] input');

@@ -20,6 +20,8 @@ const settings: ObjectiveSettings = {
   expectile: 0.9,
   awrTemperature: 0.5,
   awrWeightClip: 100,
+  cqlWeight: 5,
+  cqlSamples: 10,
 };
 
 function centralDifference(f: (x: Float64Array) => number, x: Float64Array, i: number, h = 1e-6): number {
