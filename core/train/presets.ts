@@ -174,7 +174,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'antmaze-umaze': {
     description:
-      "Ant maze U-maze, offline-to-online from the D4RL-size diverse dataset (10⁶ steps, made on demand: npm run datasets -- --large antmaze-umaze-diverse): the point mazes' recipe (in-sample IQL, kept in-sample online, ROER priorities, adaptive β) at IQL's AntMaze network size, 256×256: 30k offline updates, then 20k online steps over offline ∪ online.",
+      "Ant maze U-maze, offline-to-online from the D4RL-size diverse dataset (10⁶ steps, made on demand: npm run datasets -- --large antmaze-umaze-diverse): the point mazes' recipe (in-sample IQL, kept in-sample online, ROER priorities, adaptive β) at IQL's AntMaze network size, 256×256: 30k offline updates, then 20k online steps over offline ∪ online. About 15 min alone on two cores with the native kernels (two seeds side by side: 27.5 min each); success 30–40% after offline and 30–50% at the end on seeds 0–2 (docs/envs.md).",
     config: antMaze('antmaze-umaze-v1', 'antmaze-umaze-diverse-v1.arrow', {
       offline: 30_000,
       online: 20_000,
