@@ -1040,7 +1040,7 @@ export class SacLearner implements TransitionLearner {
   }
 }
 
-/** What the value step returns: loss, mean V before the step, and V(s), V(s′), δ with the updated net. */
+/** What the critic step returns: the loss with its penalty terms, and Q(s, a) of both heads before the step. */
 interface CriticStep {
   loss: number;
   /** Gradient penalty per head (before its weight). */
@@ -1051,6 +1051,7 @@ interface CriticStep {
   q2: Float32Array;
 }
 
+/** What the value step returns: loss, mean V before the step, and V(s), V(s′), δ with the updated net. */
 interface ValueStep {
   loss: number;
   vMean: number;

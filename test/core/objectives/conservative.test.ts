@@ -8,6 +8,7 @@ import { offlineObjectiveSettingsSchema } from '../../../core/objectives/setting
 import { allocateBatch } from '../../../core/replay/transitions.js';
 import { javascriptKernels } from '../../../core/tensor/kernels.js';
 import { Rng } from '../../../core/util/random.js';
+import { centralDifference } from '../../helpers/central-difference.js';
 
 describe('CQL regulariser', () => {
   it('known answer: log of the mean of exp(Q − log ρ), minus the data value', () => {
@@ -41,23 +42,15 @@ describe('CQL regulariser', () => {
         const data = Float64Array.from({ length: rows }, () => rng.normal());
         const floors = { values: [Number.NEGATIVE_INFINITY, 0, 10], floorFrom: 2 };
         const result = conservativePenalty(sampled, logDensities, data, rows, k, floors);
-        const h = 1e-6;
+        const ofSampled = (x: Float64Array) =>
+          conservativePenalty(x, logDensities, data, rows, k, floors).penalty;
         for (let i = 0; i < rows * k; i++) {
-          const plus = sampled.slice();
-          const minus = sampled.slice();
-          plus[i] += h;
-          minus[i] -= h;
-          const numeric =
-            (conservativePenalty(plus, logDensities, data, rows, k, floors).penalty -
-              conservativePenalty(minus, logDensities, data, rows, k, floors).penalty) /
-            (2 * h);
+          const numeric = centralDifference(ofSampled, sampled, i);
           if (Math.abs(numeric - result.sampledGradient[i]) > 1e-6) return false;
         }
-        const plus = data.slice();
-        plus[1] += h;
-        const numeric =
-          (conservativePenalty(sampled, logDensities, plus, rows, k, floors).penalty - result.penalty) / h;
-        return Math.abs(numeric - result.dataGradient) < 1e-5;
+        const ofData = (x: Float64Array) =>
+          conservativePenalty(sampled, logDensities, x, rows, k, floors).penalty;
+        return Math.abs(centralDifference(ofData, data, 1) - result.dataGradient) < 1e-5;
       }),
       { numRuns: 25 },
     );

@@ -13,6 +13,7 @@ import {
 import { allocateBatch } from '../../../core/replay/transitions.js';
 import { javascriptKernels } from '../../../core/tensor/kernels.js';
 import { Rng } from '../../../core/util/random.js';
+import { centralDifference } from '../../helpers/central-difference.js';
 
 const settings: ObjectiveSettings = {
   valueExpClip: 7,
@@ -23,14 +24,6 @@ const settings: ObjectiveSettings = {
   cqlWeight: 5,
   cqlSamples: 10,
 };
-
-function centralDifference(f: (x: Float64Array) => number, x: Float64Array, i: number, h = 1e-6): number {
-  const plus = x.slice();
-  const minus = x.slice();
-  plus[i] += h;
-  minus[i] -= h;
-  return (f(plus) - f(minus)) / (2 * h);
-}
 
 describe('IQL expectile value loss', () => {
   it('known answers: |τ − 1(u < 0)|·u²', () => {
