@@ -246,15 +246,15 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pendulum-medium': {
     description:
-      'Pendulum offline-to-online from the shipped medium dataset: 5k in-sample XQL updates (temperature β), then 20k online steps of SAC + ROER with adaptive β (track) and 50/50 offline/online batches. About 50 s on two cores with the native kernels (3 min on wasm).',
+      'Pendulum offline-to-online from the shipped medium dataset: 5k in-sample XQL updates (temperature β), then 20k online steps kept in-sample with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online rows. About 50 s on two cores with the native kernels (3 min on wasm).',
     config: {
       env: { id: 'pendulum-v1' },
       dataset: { path: 'datasets/pendulum-medium-v1.arrow' },
       agent: { hiddenSizes: [64, 64], batchSize: 128, initialAlpha: 0.1 },
-      replay: { ...roerReplay, mixing: 'fixed', offlineFraction: 0.5 },
+      replay: { ...roerReplay, mixing: 'union' },
       beta: { kind: 'track', initialBeta: 1, targetEssFraction: 0.5 },
       offline: { steps: 5_000, evalInterval: 2_500, objective: 'xql' },
-      online: { envSteps: 20_000, updatesPerStep: 1, warmupSteps: 0 },
+      online: { envSteps: 20_000, updatesPerStep: 1, warmupSteps: 0, objective: 'offline' },
       eval: { episodes: 5, interval: 2_000 },
       checkpoint: { interval: 5_000 },
     },
