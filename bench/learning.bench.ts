@@ -15,7 +15,8 @@
  *
  * Budgets live in bench/learning/tasks.ts. Each run is its own process (`--parallel` at a time);
  * a run that already finished in the runs folder with the same config is reused. One JSON line per
- * figure; --write-docs also writes the plots and the Learning section of docs/benchmarks.md.
+ * figure; --write-docs also writes the plots and the Learning section of docs/benchmarks.md (with
+ * --tasks, only the sections of those tasks; the others keep what an earlier invocation wrote).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -408,31 +409,77 @@ async function main(): Promise<void> {
   });
   if (!flags['write-docs']) return;
   const command = `npx tsx bench/learning.bench.ts --scale ${flags.scale} --seeds ${seeds} --parallel ${parallel}${flags.tasks ? ` --tasks ${flags.tasks}` : ''}${flags.rows ? ` --rows ${flags.rows}` : ''} --write-docs`;
-  const header = [
-    `Produced by \`${command}\`: ${jobs.length} runs, of which ${trained} were trained by this invocation in ${totalMinutes.toFixed(0)} min of wall time (${parallel} at a time; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end) and ${jobs.length - trained} were reused: finished with the same config by earlier invocations.`,
-    '',
-    'Each row is one replay rule and β controller over the task\'s preset; the offline phase is the preset\'s objective: in-sample IQL on the mazes and the MuJoCo medium datasets, kept in-sample online; in-sample XQL on pendulum-medium, whose value loss and AWR weights take β as their temperature, also kept in-sample online. "Dip" is the lowest evaluation in the first 10% of the online steps; "end of fine-tuning" is the mean of the evaluations in the last 10% (on a maze the evaluation episodes start within ±0.1 of one point, so a deterministic policy succeeds in all or none of them, and a single evaluation flips between 0 and 100%), and the last evaluation alone is shown beside it.',
-  ];
+  const provenance = (task: LearningTask) => {
+    const taskJobs = jobs.filter((job) => job.task === task);
+    const trainedHere = taskJobs.filter((job) => (seconds.get(job) ?? 0) > 0).length;
+    const spans = taskJobs.map(trainingSpan);
+    const first = new Date(Math.min(...spans.map((span) => span.start))).toISOString().slice(0, 16);
+    const last = new Date(Math.max(...spans.map((span) => span.end))).toISOString().slice(0, 16);
+    const runMinutes = spans.reduce((total, span) => total + (span.end - span.start), 0) / 60_000;
+    return `Produced by \`${command}\` (${totalMinutes.toFixed(0)} min of wall time for all its ${jobs.length} runs, ${parallel} at a time; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end): ${taskJobs.length} runs of this task, ${trainedHere} trained by that invocation and ${taskJobs.length - trainedHere} reused (finished earlier with the same config). The runs trained from ${first.replace('T', ' ')} to ${last.replace('T', ' ')} UTC, ${runMinutes.toFixed(1)} run-minutes in all (${meta(taskJobs[0]).backend} kernels).`;
+  };
+  const written = new Map(
+    selectedTasks.map((task) => [task.key, [provenance(task), '', ...sections[task.key]].join('\n')]),
+  );
   const docPath = join(root, 'docs', 'benchmarks.md');
-  let document = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
+  const document = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
+  writeFileSync(docPath, withLearningSections(document, written));
+}
+
+/** A run's meta.json: when it was created and on which kernels. */
+function meta(job: Job): { createdAt: string; backend: string } {
+  return JSON.parse(readFileSync(join(job.directory, RUN_FILES.meta), 'utf8')) as {
+    createdAt: string;
+    backend: string;
+  };
+}
+
+/** When a run was created and when its status was last written (its end, for a finished run), in ms. */
+function trainingSpan(job: Job): { start: number; end: number } {
+  const status = JSON.parse(readFileSync(join(job.directory, RUN_FILES.status), 'utf8')) as {
+    updatedAt: string;
+  };
+  return { start: Date.parse(meta(job).createdAt), end: Date.parse(status.updatedAt) };
+}
+
+const LEARNING_INTRO =
+  'Each row is one replay rule and β controller over the task\'s preset; the offline phase is the preset\'s objective: in-sample IQL on the mazes and the MuJoCo medium datasets, in-sample XQL on pendulum-medium (whose value loss and AWR weights take β as their temperature), each kept in-sample online. "Dip" is the lowest evaluation in the first 10% of the online steps; "end of fine-tuning" is the mean of the evaluations in the last 10% (on a maze the evaluation episodes start within ±0.1 of one point, so a deterministic policy succeeds in all or none of them, and a single evaluation flips between 0 and 100%), and the last evaluation alone is shown beside it. Each task\'s section names the command that produced it; `--tasks` rewrites only the sections of the tasks it names.';
+
+/**
+ * The document with its Learning section holding `written` (task key → section body) and, for every
+ * other task, the section it had before. A kept section from before sections named their own
+ * command inherits the line that named the command for the whole table.
+ */
+function withLearningSections(document: string, written: Map<string, string>): string {
   const begin = '<!-- learning:begin -->';
   const end = '<!-- learning:end -->';
+  const start = document.indexOf(begin);
+  const stop = document.indexOf(end);
+  const old = start >= 0 && stop > start ? document.slice(start + begin.length, stop) : '';
+  const [head, ...parts] = old.split(/^### /m);
+  const tableProvenance = head.split('\n').find((line) => line.startsWith('Produced by'));
+  const kept = new Map<string, string>();
+  for (const part of parts) {
+    const newline = part.indexOf('\n');
+    const key = part.slice(0, newline).trim();
+    let body = part.slice(newline + 1).trim();
+    if (!body.startsWith('Produced by') && tableProvenance) body = `${tableProvenance}\n\n${body}`;
+    kept.set(key, body);
+  }
+  const order = [...TASKS.map((task) => task.key), ...kept.keys()];
+  const keys = order.filter((key, i) => order.indexOf(key) === i && (written.has(key) || kept.has(key)));
   const body = [
     begin,
     '## Learning',
     '',
-    ...header,
+    LEARNING_INTRO,
     '',
-    ...Object.entries(sections).flatMap(([key, lines]) => [`### ${key}`, '', ...lines, '']),
+    ...keys.flatMap((key) => [`### ${key}`, '', written.get(key) ?? kept.get(key)!, '']),
     end,
   ].join('\n');
-  const start = document.indexOf(begin);
-  const stop = document.indexOf(end);
-  document =
-    start >= 0 && stop > start
-      ? `${document.slice(0, start)}${body}${document.slice(stop + end.length)}`
-      : `${document.trimEnd()}\n\n${body}\n`;
-  writeFileSync(docPath, document);
+  return start >= 0 && stop > start
+    ? `${document.slice(0, start)}${body}${document.slice(stop + end.length)}`
+    : `${document.trimEnd()}\n\n${body}\n`;
 }
 
 await main();

@@ -11,7 +11,24 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, buildLarge, here, isConcat, LARGE_RECIPES, outputs, RECIPES } from './recipes.js';
+import {
+  build,
+  buildLarge,
+  here,
+  isConcat,
+  isReplay,
+  LARGE_RECIPES,
+  outputs,
+  RECIPES,
+  type Recipe,
+} from './recipes.js';
+
+function describeRecipe(recipe: Recipe): string {
+  if (isConcat(recipe)) return `= ${recipe.concat.join(' + ')}`;
+  if (isReplay(recipe))
+    return `replay of ${recipe.train.preset} ${recipe.train.sets.join(' ')} to ${recipe.train.envSteps} env steps`;
+  return `${recipe.policy}${recipe.policyFile ? ` ${recipe.policyFile}` : ''}, ${recipe.episodes} episodes, seed ${recipe.seed}`;
+}
 
 const argv = process.argv.slice(2);
 if (argv.includes('--list')) {
@@ -21,7 +38,7 @@ if (argv.includes('--list')) {
   ] as const) {
     for (const recipe of recipes)
       process.stdout.write(
-        `${kind.padEnd(8)} ${recipe.file.padEnd(36)} ${recipe.envId.padEnd(20)} ${isConcat(recipe) ? `= ${recipe.concat.join(' + ')}` : `${recipe.policy}${recipe.policyFile ? ` ${recipe.policyFile}` : ''}, ${recipe.episodes} episodes, seed ${recipe.seed}`}\n`,
+        `${kind.padEnd(8)} ${recipe.file.padEnd(36)} ${recipe.envId.padEnd(20)} ${describeRecipe(recipe)}\n`,
       );
   }
 } else if (argv.includes('--large')) {

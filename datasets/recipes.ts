@@ -4,7 +4,7 @@
  * (not the clock), so regenerating changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -20,6 +20,11 @@ import { readPolicyJson } from '../core/export/load.js';
 import { policyActions, policyFromJson, type ExportedPolicy } from '../core/export/policy.js';
 import { envSpec, listEnvs, makeEnv, prepareEnv } from '../core/envs/registry.js';
 import type { TransitionColumns } from '../core/replay/transitions.js';
+import { dumpReplay } from '../core/train/dump-replay.js';
+import { applyOverrides } from '../core/train/overrides.js';
+import { presetConfig } from '../core/train/presets.js';
+import { readRunConfig, readRunStatus, RUN_FILES } from '../core/train/run-directory.js';
+import { resumeTrainingRun, startTrainingRun, type TrainingRun } from '../core/train/run.js';
 
 /** This folder: the shipped files live here, the large ones in ./large. */
 export const here = dirname(fileURLToPath(import.meta.url));
@@ -75,9 +80,26 @@ export interface ConcatRecipe {
   description: string;
 }
 
-export type Recipe = RolloutRecipe | ConcatRecipe;
+/**
+ * D4RL's medium-replay: the replay buffer of the training run whose checkpoint became the medium
+ * policy, dumped when the run reaches that checkpoint's environment step. Unlike the other recipes
+ * the file is not a pure function of the recipe: the run trains on this machine's tensor backend,
+ * whose rounding (BLAS) differs between machines, so two machines make different (equally valid)
+ * buffers. The run directory is kept beside the file, so an interrupted build resumes the run.
+ */
+export interface ReplayRecipe {
+  file: string;
+  envId: string;
+  /** The run: a preset, `--set` overrides, and the environment step it stops and is dumped at. */
+  train: { preset: string; sets: string[]; envSteps: number };
+  description: string;
+}
+
+export type Recipe = RolloutRecipe | ConcatRecipe | ReplayRecipe;
 
 export const isConcat = (recipe: Recipe): recipe is ConcatRecipe => 'concat' in recipe;
+export const isReplay = (recipe: Recipe): recipe is ReplayRecipe => 'train' in recipe;
+export const isRollout = (recipe: Recipe): recipe is RolloutRecipe => !isConcat(recipe) && !isReplay(recipe);
 
 /**
  * The v1 files were fixed before datasets recorded the behaviour's statistics (infos/action_*):
@@ -122,6 +144,8 @@ const TRAINED: {
   episodes: number;
   largeEpisodes: number;
   seed: number;
+  /** The medium policy's run (datasets/README.md): its replay buffer at the checkpoint is medium-replay. */
+  run?: ReplayRecipe['train'];
 }[] = [
   // Hopper: 50 medium episodes of ≈ 450 steps ship (≈ 22k rows), 10 expert episodes of 1000; the
   // large files have D4RL's ≈ 10⁶ steps each.
@@ -133,6 +157,11 @@ const TRAINED: {
     episodes: 50,
     largeEpisodes: 2_240,
     seed: 21,
+    run: {
+      preset: 'hopper-online',
+      sets: ['agent.gradientPenalty=0', 'agent.huberDelta=1000000', 'agent.targetEntropyScale=1', 'seed=0'],
+      envSteps: 111_220,
+    },
   },
   {
     envId: 'hopper-v1',
@@ -152,6 +181,7 @@ const TRAINED: {
     episodes: 10,
     largeEpisodes: 1_000,
     seed: 23,
+    run: { preset: 'halfcheetah-online', sets: ['seed=0'], envSteps: 80_000 },
   },
   // Ant: 2 medium episodes ship (its episodes end early when the ant flips; the large file has
   // about 10⁶ steps).
@@ -163,6 +193,17 @@ const TRAINED: {
     episodes: 2,
     largeEpisodes: 1_450,
     seed: 24,
+    run: {
+      preset: 'walker2d-online',
+      sets: [
+        'env.id=ant-v1',
+        'agent.gradientPenalty=0',
+        'agent.huberDelta=1000000',
+        'agent.targetEntropyScale=1',
+        'seed=0',
+      ],
+      envSteps: 125_000,
+    },
   },
 ];
 
@@ -208,6 +249,19 @@ function trainedRecipes(large: boolean): Recipe[] {
     });
   }
   return recipes;
+}
+
+/** D4RL-style medium-replay: the replay buffer of each medium policy's own training run (large only). */
+function mediumReplayRecipes(): ReplayRecipe[] {
+  return TRAINED.filter((trained) => trained.run !== undefined).map((trained) => {
+    const run = trained.run!;
+    return {
+      file: `${trained.task}-medium-replay-v1.arrow`,
+      envId: trained.envId,
+      train: run,
+      description: `D4RL-style medium-replay data for ${trained.envId}: every transition the SAC run behind ${trained.task}-medium saw until its medium checkpoint (\`o2o train --preset ${run.preset} ${run.sets.map((set) => `--set ${set}`).join(' ')}\` to ${run.envSteps} environment steps), oldest first.`,
+    };
+  });
 }
 
 /** The shipped datasets (datasets/*.arrow), ≤ 30 MiB with everything else in this folder. */
@@ -263,6 +317,7 @@ export const RECIPES: Recipe[] = [
 export const LARGE_RECIPES: Recipe[] = [
   ...locomotionRandom(true),
   ...trainedRecipes(true),
+  ...mediumReplayRecipes(),
   ...antMazeDiverse(true),
 ];
 
@@ -343,7 +398,10 @@ export async function concatenate(
 }
 
 /** A progress bar on stderr when it is a terminal, else one line per dataset. */
-function progress(label: string): { update(done: number, total: number): void; stop(): void } {
+function progress(
+  label: string,
+  unit = 'episodes',
+): { update(done: number, total: number): void; stop(): void } {
   if (!process.stderr.isTTY) {
     process.stderr.write(`${label} …\n`);
     return { update() {}, stop() {} };
@@ -351,7 +409,7 @@ function progress(label: string): { update(done: number, total: number): void; s
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${label.padEnd(34)} [{bar}] {value}/{total} episodes | {eta_formatted} left`,
+      format: `${label.padEnd(34)} [{bar}] {value}/{total} ${unit} | {eta_formatted} left`,
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
@@ -369,11 +427,61 @@ function progress(label: string): { update(done: number, total: number): void; s
   };
 }
 
+/**
+ * Train the recipe's run in `runDirectory` up to its environment step (resuming it when an earlier
+ * build was interrupted, extending it when it stopped short), then dump its replay buffer to `out`.
+ */
+export async function makeReplayDataset(
+  recipe: ReplayRecipe,
+  out: string,
+  runDirectory: string,
+  onProgress: (done: number, total: number) => void = () => {},
+): Promise<DatasetSummary> {
+  const { preset, sets, envSteps } = recipe.train;
+  let run: TrainingRun | undefined;
+  if (!existsSync(join(runDirectory, RUN_FILES.status))) {
+    rmSync(runDirectory, { recursive: true, force: true });
+    const config = applyOverrides(presetConfig(preset), [...sets, `online.envSteps=${envSteps}`]);
+    run = await startTrainingRun({ config, directory: runDirectory });
+  } else {
+    const budget = (readRunConfig(runDirectory) as { online?: { envSteps?: number } }).online?.envSteps;
+    if (budget !== undefined && budget > envSteps)
+      throw new Error(
+        `${recipe.file}: the run in ${runDirectory} trains to ${budget} environment steps, past the recipe's ${envSteps}; remove the folder to start over`,
+      );
+    if (budget !== envSteps) run = await resumeTrainingRun(runDirectory, { envSteps });
+    else if (readRunStatus(runDirectory).state !== 'finished') run = await resumeTrainingRun(runDirectory);
+  }
+  if (run) {
+    run.bus.subscribe((event) => {
+      if ('envStep' in event && typeof event.envStep === 'number') onProgress(event.envStep, envSteps);
+    });
+    const outcome = await run.done;
+    if (outcome !== 'finished')
+      throw new Error(`${recipe.file}: the training run in ${runDirectory} ended ${outcome}`);
+  }
+  await dumpReplay(runDirectory, out, {
+    author: AUTHOR,
+    createdAt: RECIPE_DATE,
+    behaviorPolicy: `replay of ${preset} ${sets.join(' ')} to ${envSteps} env steps`,
+    description: recipe.description,
+  });
+  return inspectDataset(out);
+}
+
 async function buildRecipe(recipe: Recipe, directory: string, showProgress: boolean): Promise<void> {
   const out = join(directory, recipe.file);
   let summary: DatasetSummary;
   if (isConcat(recipe)) summary = await concatenate(recipe, directory, out);
-  else {
+  else if (isReplay(recipe)) {
+    const bar = showProgress ? progress(recipe.file, 'env steps') : { update() {}, stop() {} };
+    try {
+      const runDirectory = join(directory, 'runs', recipe.file.replace(/\.arrow$/, ''));
+      summary = await makeReplayDataset(recipe, out, runDirectory, (done, total) => bar.update(done, total));
+    } finally {
+      bar.stop();
+    }
+  } else {
     const { file: _file, policyFile: _policyFile, ...options } = recipe;
     const bar = showProgress ? progress(recipe.file) : { update() {}, stop() {} };
     try {

@@ -51,7 +51,7 @@ interface CheckpointWithReplay {
 export async function dumpReplay(
   runDirectory: string,
   out: string,
-  card: { author?: string; createdAt?: string } = {},
+  card: { author?: string; createdAt?: string; behaviorPolicy?: string; description?: string } = {},
 ): Promise<DatasetSummary> {
   let latest: { step: number; state: CheckpointWithReplay } | undefined;
   let config: StoredConfig;
@@ -99,7 +99,7 @@ export async function dumpReplay(
   const datasetCard: DatasetCard = {
     formatVersion: CARD_FORMAT_VERSION,
     envId,
-    behaviorPolicy: `replay:${runId}@${latest.step}`,
+    behaviorPolicy: card.behaviorPolicy ?? `replay:${runId}@${latest.step}`,
     seed: null,
     episodes,
     steps: columns.length,
@@ -107,7 +107,9 @@ export async function dumpReplay(
     referenceMaxScore: reference?.max ?? null,
     author: card.author ?? 'o2o-studio',
     createdAt: card.createdAt ?? new Date().toISOString(),
-    description: `Replay buffer of run ${runId} at step ${latest.step}: offline rows first, then online rows oldest to newest.`,
+    description:
+      card.description ??
+      `Replay buffer of run ${runId} at step ${latest.step}: offline rows first, then online rows oldest to newest.`,
   };
   await writeDataset(out, columns, datasetCard);
   return inspectDataset(out);

@@ -12,9 +12,13 @@ import {
   concatenate,
   here,
   isConcat,
+  isReplay,
+  isRollout,
   LARGE_RECIPES,
+  makeReplayDataset,
   RECIPES,
   selectLarge,
+  type ReplayRecipe,
   type RolloutRecipe,
 } from '../../datasets/recipes.js';
 
@@ -55,7 +59,7 @@ describe('shipped datasets', () => {
 
   it('trained-policy datasets start with the episode their policy file makes from the recipe seed', async () => {
     const trained = RECIPES.filter(
-      (recipe): recipe is RolloutRecipe => !isConcat(recipe) && recipe.policyFile !== undefined,
+      (recipe): recipe is RolloutRecipe => isRollout(recipe) && recipe.policyFile !== undefined,
     );
     for (const recipe of trained) {
       const policy = policyFromJson(readPolicyJson(join(here, recipe.policyFile!)), recipe.policyFile);
@@ -97,7 +101,7 @@ describe('large recipes', () => {
   });
 
   it('the shipped random samples are the first episodes of the large ones (same seed)', () => {
-    for (const recipe of RECIPES.filter((r) => !isConcat(r) && r.policy === 'random')) {
+    for (const recipe of RECIPES.filter((r) => isRollout(r) && r.policy === 'random')) {
       const large = LARGE_RECIPES.find((r) => r.file === recipe.file) as RolloutRecipe;
       expect(large.seed).toBe((recipe as RolloutRecipe).seed);
       expect(large.episodes).toBeGreaterThan((recipe as RolloutRecipe).episodes);
@@ -153,5 +157,69 @@ describe('concatenation (medium-expert)', () => {
         join(directory, 'x.arrow'),
       ),
     ).rejects.toThrow(/a\.arrow/);
+  });
+});
+
+describe('medium-replay (the replay buffer of a training run)', () => {
+  let directory: string;
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), 'o2o-replay-recipe-'));
+  });
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  /** A tiny pendulum run: 50 random steps, then SAC on 16×16 networks. */
+  const recipe = (envSteps: number): ReplayRecipe => ({
+    file: 'pendulum-replay.arrow',
+    envId: 'pendulum-v1',
+    train: {
+      preset: 'pendulum-online',
+      sets: ['agent.hiddenSizes=[16,16]', 'agent.batchSize=16', 'online.warmupSteps=50', 'seed=1'],
+      envSteps,
+    },
+    description: 'a tiny replay',
+  });
+
+  it('trains the run to its step and dumps every transition it saw, oldest first', async () => {
+    const runDirectory = join(directory, 'run');
+    const out = join(directory, 'first.arrow');
+    const summary = await makeReplayDataset(recipe(300), out, runDirectory);
+    expect(summary.rows).toBe(300);
+    // a pendulum episode is 200 steps: one whole episode, then one cut at the run's end (a timeout)
+    expect(summary.episodes).toBe(2);
+    expect(summary.card?.behaviorPolicy).toBe(
+      'replay of pendulum-online agent.hiddenSizes=[16,16] agent.batchSize=16 online.warmupSteps=50 seed=1 to 300 env steps',
+    );
+    expect(summary.card?.description).toBe('a tiny replay');
+
+    // a longer recipe extends the same run: the first 300 rows stay, 100 more follow
+    const longer = await makeReplayDataset(recipe(400), join(directory, 'longer.arrow'), runDirectory);
+    expect(longer.rows).toBe(400);
+    const first = (await loadDataset(out)).columns;
+    const extended = (await loadDataset(join(directory, 'longer.arrow'))).columns;
+    expect(extended.observations.subarray(0, first.observations.length)).toEqual(first.observations);
+    expect(extended.actions.subarray(0, first.actions.length)).toEqual(first.actions);
+
+    // a shorter recipe than the run cannot be dumped from it
+    await expect(
+      makeReplayDataset(recipe(200), join(directory, 'short.arrow'), runDirectory),
+    ).rejects.toThrow(
+      /pendulum-replay\.arrow: the run in .* trains to 400 environment steps, past the recipe's 200/,
+    );
+  }, 120_000);
+
+  it('every medium policy with a recorded run has a large medium-replay recipe for the same task', () => {
+    const replays = LARGE_RECIPES.filter(isReplay);
+    expect(replays.map((r) => r.file)).toEqual([
+      'hopper-medium-replay-v1.arrow',
+      'halfcheetah-medium-replay-v1.arrow',
+      'ant-medium-replay-v1.arrow',
+    ]);
+    for (const replay of replays) {
+      const medium = LARGE_RECIPES.find((r) => r.file === replay.file.replace('-replay', ''));
+      expect(medium?.envId).toBe(replay.envId);
+    }
+    expect(selectLarge(['hopper-medium-replay']).map((r) => r.file)).toEqual([
+      'hopper-medium-replay-v1.arrow',
+    ]);
   });
 });
