@@ -277,7 +277,6 @@ async function main(): Promise<void> {
   const loadStart = loadavg()[0];
   const seconds = await runAll(jobs);
   const totalMinutes = (performance.now() - started) / 60_000;
-  const trained = [...seconds.values()].filter((wall) => wall > 0).length;
 
   const sections: Record<string, string[]> = {};
   const figures = join(root, 'docs', 'figures');
