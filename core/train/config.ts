@@ -81,10 +81,10 @@ export const onlineSectionSchema = z
         'Environment steps with uniformly random actions at the start of fine-tuning (official code: 10k from scratch; 0 after pretraining).',
       ),
     objective: z
-      .enum(['sac', 'offline'])
-      .default('sac')
+      .enum(['auto', 'sac', 'offline'])
+      .default('auto')
       .describe(
-        "Online update: 'sac' (SAC + ROER: soft critic target through a′ ∼ π, reparameterised actor, learned α) or 'offline' (keep the offline objective online: with xql or iql in-sample V, critic onto r + γ·mask·V(s′), AWR actor; with cql SAC with the conservative regulariser, Cal-QL's fine-tuning).",
+        "Online update: 'sac' (SAC + ROER: soft critic target through a′ ∼ π, reparameterised actor, learned α), 'offline' (keep the offline objective online: with xql or iql in-sample V, critic onto r + γ·mask·V(s′), AWR actor; with cql SAC with the conservative regulariser, Cal-QL's fine-tuning), or 'auto': 'offline' after an offline phase (SAC's hand-off dips: docs/training.md), 'sac' without one.",
       ),
     criticWarmupSteps: nonNegativeInt
       .default(0)
@@ -276,6 +276,16 @@ export function validateRunConfig(input: unknown): {
   const parsed = runConfigSchema.safeParse(input);
   if (parsed.success) return { ok: true, issues: [], config: parsed.data };
   return { ok: false, issues: configIssues(parsed.error) };
+}
+
+/**
+ * The online update a config asks for, with `'auto'` resolved: after an offline phase the offline
+ * objective goes on online (in-sample extraction never queries Q off the replayed actions, so the
+ * hand-off does not dip; CQL keeps its regulariser, as Cal-QL fine-tunes); without one, SAC.
+ */
+export function onlineObjectiveOf(config: RunConfig): 'sac' | 'offline' {
+  if (config.online.objective !== 'auto') return config.online.objective;
+  return config.offline.steps > 0 ? 'offline' : 'sac';
 }
 
 /** Validate and fill defaults; throws ConfigError naming every bad key path. */

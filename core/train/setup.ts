@@ -29,7 +29,7 @@ import { discountedReturnsToGo } from '../returns/monte-carlo.js';
 import { currentKernels, initBackend } from '../tensor/backend.js';
 import { packageInfo } from '../util/package-info.js';
 import { Rng } from '../util/random.js';
-import { ConfigError, type RunConfig } from './config.js';
+import { ConfigError, onlineObjectiveOf, type RunConfig } from './config.js';
 import { UPDATE_RECORD_FIELDS, type Phase } from '../common/events.js';
 import {
   denormaliseObservations,
@@ -287,7 +287,7 @@ export function plansOf(config: RunConfig): RunPlans | undefined {
     offline: offlinePlan(config.offline.objective, settings),
     warmup: criticWarmupPlan(settings, { calibrate }),
     online:
-      config.online.objective === 'offline'
+      onlineObjectiveOf(config) === 'offline'
         ? { ...offlinePlan(config.offline.objective, settings), calibrate }
         : sacPlan(settings, { calibrate }),
   };

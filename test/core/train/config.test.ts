@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConfigError,
   loadRunConfigFile,
+  onlineObjectiveOf,
   parseRunConfig,
   validateRunConfig,
 } from '../../../core/train/config.js';
@@ -39,6 +40,25 @@ describe('run config', () => {
     expect(config.dataset?.normalizeObservations).toBe(true);
     expect(config.checkpoint.interval).toBe(10_000);
     expect(config.checkpoint.keep).toBe(2);
+  });
+
+  it("resolves online.objective 'auto': the offline objective goes on after an offline phase, SAC without one", () => {
+    expect(parseRunConfig(minimal).online.objective).toBe('auto');
+    expect(onlineObjectiveOf(parseRunConfig(minimal))).toBe('offline');
+    const prefillOnly = parseRunConfig({ ...minimal, offline: { steps: 0 } });
+    expect(onlineObjectiveOf(prefillOnly)).toBe('sac');
+    const scratch = parseRunConfig({
+      env: { id: 'pendulum-v1' },
+      offline: { steps: 0 },
+      online: { warmupSteps: 1000 },
+    });
+    expect(onlineObjectiveOf(scratch)).toBe('sac');
+    for (const objective of ['sac', 'offline'] as const) {
+      expect(onlineObjectiveOf(parseRunConfig({ ...minimal, online: { objective } }))).toBe(objective);
+      expect(
+        onlineObjectiveOf(parseRunConfig({ ...minimal, offline: { steps: 0 }, online: { objective } })),
+      ).toBe(objective);
+    }
   });
 
   it('keeps at least one checkpoint', () => {
