@@ -422,7 +422,7 @@ async function main(): Promise<void> {
   );
   const docPath = join(root, 'docs', 'benchmarks.md');
   const document = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
-  writeFileSync(docPath, withLearningSections(document, written));
+  writeFileSync(docPath, withLearningSections(document, written, flags.tasks !== undefined));
 }
 
 /** A run's meta.json: when it was created and on which kernels. */
@@ -445,11 +445,11 @@ const LEARNING_INTRO =
   'Each row is one replay rule and β controller over the task\'s preset; the offline phase is the preset\'s objective: in-sample IQL on the mazes and the MuJoCo medium datasets, in-sample XQL on pendulum-medium (whose value loss and AWR weights take β as their temperature), each kept in-sample online. "Dip" is the lowest evaluation in the first 10% of the online steps; "end of fine-tuning" is the mean of the evaluations in the last 10% (on a maze the evaluation episodes start within ±0.1 of one point, so a deterministic policy succeeds in all or none of them, and a single evaluation flips between 0 and 100%), and the last evaluation alone is shown beside it. Each task\'s section names the command that produced it; `--tasks` rewrites only the sections of the tasks it names.';
 
 /**
- * The document with its Learning section holding `written` (task key → section body) and, for every
- * other task, the section it had before. A kept section from before sections named their own
- * command inherits the line that named the command for the whole table.
+ * The document with its Learning section holding `written` (task key → section body) and, when
+ * `keepOthers`, every other task's section as it was before. A kept section from before sections
+ * named their own command inherits the line that named the command for the whole table.
  */
-function withLearningSections(document: string, written: Map<string, string>): string {
+function withLearningSections(document: string, written: Map<string, string>, keepOthers: boolean): string {
   const begin = '<!-- learning:begin -->';
   const end = '<!-- learning:end -->';
   const start = document.indexOf(begin);
@@ -458,7 +458,7 @@ function withLearningSections(document: string, written: Map<string, string>): s
   const [head, ...parts] = old.split(/^### /m);
   const tableProvenance = head.split('\n').find((line) => line.startsWith('Produced by'));
   const kept = new Map<string, string>();
-  for (const part of parts) {
+  for (const part of keepOthers ? parts : []) {
     const newline = part.indexOf('\n');
     const key = part.slice(0, newline).trim();
     let body = part.slice(newline + 1).trim();
