@@ -1,6 +1,7 @@
 /**
- * The dataset recipes and how each becomes a file (the command is ./generate.ts). Every file is a
- * pure function of its recipe: same recipe, same bytes. The card's createdAt is the recipe's date
+ * The dataset recipes and how each becomes a file (the command is ./generate.ts). Every rollout and
+ * concatenation file is a pure function of its recipe: same recipe, same bytes (a medium-replay file
+ * is not: see ReplayRecipe). The card's createdAt is the recipe's date
  * (not the clock), so regenerating changes nothing.
  */
 import { createHash } from 'node:crypto';
