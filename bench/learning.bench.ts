@@ -277,6 +277,7 @@ async function main(): Promise<void> {
   const loadStart = loadavg()[0];
   const seconds = await runAll(jobs);
   const totalMinutes = (performance.now() - started) / 60_000;
+  const loadEnd = loadavg()[0];
 
   const sections: Record<string, string[]> = {};
   const figures = join(root, 'docs', 'figures');
@@ -404,18 +405,18 @@ async function main(): Promise<void> {
     runs: jobs.length,
     parallel,
     load_average_1m_start: Number(loadStart.toFixed(2)),
-    load_average_1m_end: Number(loadavg()[0].toFixed(2)),
+    load_average_1m_end: Number(loadEnd.toFixed(2)),
   });
   if (!flags['write-docs']) return;
   const command = `npx tsx bench/learning.bench.ts --scale ${flags.scale} --seeds ${seeds} --parallel ${parallel}${flags.tasks ? ` --tasks ${flags.tasks}` : ''}${flags.rows ? ` --rows ${flags.rows}` : ''} --write-docs`;
   const provenance = (task: LearningTask) => {
     const taskJobs = jobs.filter((job) => job.task === task);
     const trainedHere = taskJobs.filter((job) => (seconds.get(job) ?? 0) > 0).length;
-    const spans = taskJobs.map(trainingSpan);
+    const spans = taskJobs.map(runRecord);
     const first = new Date(Math.min(...spans.map((span) => span.start))).toISOString().slice(0, 16);
     const last = new Date(Math.max(...spans.map((span) => span.end))).toISOString().slice(0, 16);
     const runMinutes = spans.reduce((total, span) => total + (span.end - span.start), 0) / 60_000;
-    return `Produced by \`${command}\` (${totalMinutes.toFixed(0)} min of wall time for all its ${jobs.length} runs, ${parallel} at a time; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end): ${taskJobs.length} runs of this task, ${trainedHere} trained by that invocation and ${taskJobs.length - trainedHere} reused (finished earlier with the same config). The runs trained from ${first.replace('T', ' ')} to ${last.replace('T', ' ')} UTC, ${runMinutes.toFixed(1)} run-minutes in all (${meta(taskJobs[0]).backend} kernels).`;
+    return `Produced by \`${command}\` (${totalMinutes.toFixed(0)} min of wall time for all its ${jobs.length} runs, ${parallel} at a time; load average ${loadStart.toFixed(1)} at the start, ${loadEnd.toFixed(1)} at the end): ${taskJobs.length} runs of this task, ${trainedHere} trained by that invocation and ${taskJobs.length - trainedHere} reused (finished earlier with the same config). The runs trained from ${first.replace('T', ' ')} to ${last.replace('T', ' ')} UTC, ${runMinutes.toFixed(1)} run-minutes in all (${spans[0].backend} kernels).`;
   };
   const written = new Map(
     selectedTasks.map((task) => [task.key, [provenance(task), '', ...sections[task.key]].join('\n')]),
@@ -425,20 +426,19 @@ async function main(): Promise<void> {
   writeFileSync(docPath, withLearningSections(document, written, flags.tasks !== undefined));
 }
 
-/** A run's meta.json: when it was created and on which kernels. */
-function meta(job: Job): { createdAt: string; backend: string } {
-  return JSON.parse(readFileSync(join(job.directory, RUN_FILES.meta), 'utf8')) as {
-    createdAt: string;
-    backend: string;
+/**
+ * When a run was created and when its status was last written (its end, for a finished run), in ms,
+ * and the kernels it trained on (meta.json and status.json).
+ */
+function runRecord(job: Job): { start: number; end: number; backend: string } {
+  const read = (file: string) =>
+    JSON.parse(readFileSync(join(job.directory, file), 'utf8')) as Record<string, string>;
+  const meta = read(RUN_FILES.meta);
+  return {
+    start: Date.parse(meta.createdAt),
+    end: Date.parse(read(RUN_FILES.status).updatedAt),
+    backend: meta.backend,
   };
-}
-
-/** When a run was created and when its status was last written (its end, for a finished run), in ms. */
-function trainingSpan(job: Job): { start: number; end: number } {
-  const status = JSON.parse(readFileSync(join(job.directory, RUN_FILES.status), 'utf8')) as {
-    updatedAt: string;
-  };
-  return { start: Date.parse(meta(job).createdAt), end: Date.parse(status.updatedAt) };
 }
 
 const LEARNING_INTRO =
