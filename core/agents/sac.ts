@@ -20,6 +20,7 @@
  */
 import { firstHeadPolicyLayers } from './policy-layers.js';
 import { awrActorGradient } from '../objectives/awr.js';
+import { actorModes, behaviourRegularisedActorGradient } from '../objectives/behaviour-regularised.js';
 import { conservativePenalty } from '../objectives/conservative.js';
 import { offlineObjectiveSettingsSchema, sacPlan, type UpdatePlan } from '../objectives/index.js';
 import type { TransitionBatch } from '../replay/transitions.js';
@@ -298,11 +299,19 @@ export class SacLearner implements TransitionLearner {
 
     // 4. Actor: reparameterised through the updated critics (SAC), or advantage-weighted regression
     //    onto the dataset actions with A = q̃ − V(s) (in-sample objectives), or frozen (warm-up).
-    let actor: { loss: number; entropy: number; awr?: AwrStatistics } | undefined;
+    let actor:
+      | {
+          loss: number;
+          entropy: number;
+          awr?: AwrStatistics;
+          behaviourRegularised?: { bcSquaredError: number; qScale: number };
+        }
+      | undefined;
     if (plan.actor === 'reparameterised')
       actor = this.updateActorReparameterised(batch.observations, rows, alpha);
     else if (plan.actor === 'awr')
       actor = this.updateActorAwr(batch, target.valueTargets, value.values, plan, beta);
+    else if (plan.actor === 'ddpg-bc') actor = this.updateActorBehaviourRegularised(batch, plan);
 
     // 5. Temperature.
     let alphaLoss = Number.NaN;
@@ -339,6 +348,12 @@ export class SacLearner implements TransitionLearner {
             awrWeightMax: actor.awr.max,
             awrClippedFraction: actor.awr.clippedFraction,
             advantageMean: actor.awr.advantageMean,
+          }
+        : {}),
+      ...(actor?.behaviourRegularised
+        ? {
+            bcSquaredError: actor.behaviourRegularised.bcSquaredError,
+            actorQScale: actor.behaviourRegularised.qScale,
           }
         : {}),
     };
@@ -838,6 +853,104 @@ export class SacLearner implements TransitionLearner {
     };
   }
 
+  /**
+   * Step 4 (in-sample, DDPG+BC): climb min Q(s, tanh μ) through the critics at the actor's mode,
+   * normalised by mean |Q|, against α·½‖a_data − tanh μ‖²; log σ fits the data's spread around μ
+   * (core/objectives/behaviour-regularised.ts).
+   */
+  private updateActorBehaviourRegularised(
+    batch: TransitionBatch,
+    plan: UpdatePlan,
+  ): { loss: number; entropy: number; behaviourRegularised: { bcSquaredError: number; qScale: number } } {
+    const rows = batch.size;
+    const width = this.actionWidth;
+    const obsWidth = this.observationWidth;
+    const inputWidth = this.criticNet.inputSize;
+    const trace = this.actorNet.forward(
+      this.kernels,
+      this.views.actor,
+      batch.observations,
+      rows,
+      this.scratch,
+      'actor',
+    );
+    const modes = actorModes(trace.output, rows, width, this.scratch.get('actor/modes', rows * width));
+    const input = this.scratch.get('actor/critic-input', rows * inputWidth);
+    this.packStateAction(batch.observations, modes, rows, input, 0);
+    const traces = [0, 1].map((head) =>
+      this.criticNet.forward(
+        this.kernels,
+        this.views.critic[head],
+        input,
+        rows,
+        this.scratch,
+        `actor/critic${head}`,
+      ),
+    );
+    const q1 = traces[0].output;
+    const q2 = traces[1].output;
+    const values = this.scratchFloat64('actor/q-min', rows);
+    const selectors = [this.scratch.zeros('actor/select0', rows), this.scratch.zeros('actor/select1', rows)];
+    for (let i = 0; i < rows; i++) {
+      values[i] = Math.min(q1[i], q2[i]);
+      selectors[q1[i] <= q2[i] ? 0 : 1][i] = 1;
+    }
+    const actionGradient = this.scratch.zeros('actor/action-gradient', rows * width);
+    const inputGradient = this.scratch.get('actor/critic-input-gradient', rows * inputWidth);
+    for (let head = 0; head < 2; head++) {
+      this.criticNet.backward(
+        this.kernels,
+        this.views.critic[head],
+        traces[head],
+        selectors[head],
+        null,
+        inputGradient,
+        this.scratch,
+        `actor/critic${head}`,
+      );
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < width; j++)
+          actionGradient[i * width + j] += inputGradient[i * inputWidth + obsWidth + j];
+      }
+    }
+    const result = behaviourRegularisedActorGradient(
+      trace.output,
+      batch.actions,
+      values,
+      actionGradient,
+      rows,
+      width,
+      { bcWeight: plan.bcWeight, logStdMin: this.config.logStdMin, logStdMax: this.config.logStdMax },
+    );
+    this.actorNet.backward(
+      this.kernels,
+      this.views.actor,
+      trace,
+      result.outputGradient,
+      this.views.actorGradient,
+      null,
+      this.scratch,
+      'actor',
+    );
+    this.assertFinite('actor', result.loss, this.actor.gradient);
+    const noise = this.rng.fillNormal(this.scratch.get('actor/noise', rows * width));
+    const sample = sampleTanhGaussian(
+      trace.output,
+      noise,
+      rows,
+      width,
+      this.config.logStdMin,
+      this.config.logStdMax,
+    );
+    const entropy = -mean(sample.logProbs);
+    this.stepActor();
+    return {
+      loss: result.loss,
+      entropy,
+      behaviourRegularised: { bcSquaredError: result.bcSquaredError, qScale: result.qScale },
+    };
+  }
+
   /** Rows of [s, a] written into `out` from row `firstRow`. */
   private packStateAction(
     observations: Float32Array,
@@ -1209,5 +1322,22 @@ export const SAC_METRICS: readonly MetricDescriptor[] = [
     unit: '',
     logScale: false,
     description: 'share of the batch whose weight hit the clip',
+  },
+  {
+    key: 'bcSquaredError',
+    label: '‖a_data − mode‖²',
+    group: 'DDPG+BC policy extraction',
+    unit: '',
+    logScale: true,
+    description:
+      "mean squared distance of the actor's mode from the dataset action (ddpg-bc extraction only)",
+  },
+  {
+    key: 'actorQScale',
+    label: 'mean |Q| at the mode',
+    group: 'DDPG+BC policy extraction',
+    unit: 'return',
+    logScale: false,
+    description: 'the normaliser of the value term: mean |min Q(s, mode)| (ddpg-bc extraction only)',
   },
 ];

@@ -5,7 +5,7 @@
  *
  * - `xql` (extreme Q-learning, Garg et al. 2023): V by the Gumbel loss on min Qᵗ(s, a) over dataset
  *   actions at the ROER temperature β, so V is the soft maximum β·log E_{a∼D} exp(Q/β) (in-sample);
- *   Q ← r + γ·mask·V(s′); actor by AWR. The ROER priorities exp(δ/β) come from the same V and β.
+ *   Q ← r + γ·mask·V(s′); actor by AWR (or DDPG+BC, `policyExtraction`). The ROER priorities exp(δ/β) come from the same V and β.
  * - `iql` (implicit Q-learning, Kostrikov et al. 2022): V by the expectile loss (τ), otherwise as xql.
  * - `cql` (conservative Q-learning, Kumar et al. 2020): SAC + ROER updates whose critics also
  *   minimise w·(log ∫ exp Q(s, a) da − Q(s, a_data)) (conservative.ts), so actions outside the data
@@ -37,6 +37,10 @@ export interface ObjectiveSettings {
   awrTemperature: number | 'beta';
   /** AWR weight clip > 1. */
   awrWeightClip: number;
+  /** How the in-sample objectives extract the actor. */
+  policyExtraction: 'awr' | 'ddpg-bc';
+  /** DDPG+BC's behaviour-cloning weight α > 0. */
+  bcWeight: number;
   /** CQL regulariser weight w > 0. */
   cqlWeight: number;
   /** CQL action samples N per state, of each kind (uniform, policy). */
@@ -61,6 +65,7 @@ export function sacPlan(settings: ObjectiveSettings, options: { calibrate?: bool
     conservative: null,
     awrTemperature: settings.awrTemperature,
     awrWeightClip: settings.awrWeightClip,
+    bcWeight: settings.bcWeight,
   };
 }
 
@@ -90,12 +95,13 @@ function inSamplePlan(objective: 'xql' | 'iql', settings: ObjectiveSettings): Up
         ? gumbel(settings)
         : (targets, values) => expectileBatchLoss(targets, values, settings.expectile),
     valueActionNoise: false,
-    actor: 'awr',
+    actor: settings.policyExtraction,
     temperature: 'frozen',
     calibrate: false,
     conservative: null,
     awrTemperature: settings.awrTemperature,
     awrWeightClip: settings.awrWeightClip,
+    bcWeight: settings.bcWeight,
   };
 }
 

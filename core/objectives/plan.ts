@@ -19,8 +19,12 @@ export interface UpdatePlan {
   readonly valueLoss: ValueLoss;
   /** ã = dataset action plus ROER's clipped Gaussian noise (true), or the dataset action itself (in-sample). */
   readonly valueActionNoise: boolean;
-  /** `reparameterised`: SAC's actor loss; `awr`: advantage-weighted regression onto dataset actions; `frozen`: no actor step. */
-  readonly actor: 'reparameterised' | 'awr' | 'frozen';
+  /**
+   * `reparameterised`: SAC's actor loss; `awr`: advantage-weighted regression onto dataset actions;
+   * `ddpg-bc`: the behaviour-regularised policy gradient at the mode (behaviour-regularised.ts);
+   * `frozen`: no actor step.
+   */
+  readonly actor: 'reparameterised' | 'awr' | 'ddpg-bc' | 'frozen';
   /** `learned`: SAC's temperature loss on log α; `frozen`: α stays. */
   readonly temperature: 'learned' | 'frozen';
   /**
@@ -37,4 +41,6 @@ export interface UpdatePlan {
   readonly awrTemperature: number | 'beta';
   /** AWR weight clip (used when actor is `awr`). */
   readonly awrWeightClip: number;
+  /** Behaviour-cloning weight α (used when actor is `ddpg-bc`). */
+  readonly bcWeight: number;
 }

@@ -25,6 +25,19 @@ export const offlineObjectiveSettingsSchema = z.object({
       "AWR temperature T in the weights exp((Q − V)/T): `beta` uses the ROER temperature β of the update (with XQL's V = β·log E exp(Q/β) the weights are then the density ratio of the KL-regularised optimum π* to the data μ, mean 1 over the data); a number fixes T (IQL's inverse temperature is 1/T: 10 on AntMaze is T = 0.1).",
     ),
   awrWeightClip: z.number().gt(1).default(100).describe('Upper clip of the AWR weights (> 1; IQL: 100).'),
+  policyExtraction: z
+    .enum(['awr', 'ddpg-bc'])
+    .default('awr')
+    .describe(
+      "How `xql` and `iql` extract the actor from their in-sample critic: `awr` (advantage-weighted regression onto the dataset's actions, IQL's and XQL's choice) or `ddpg-bc` (TD3+BC's behaviour-regularised policy gradient: climb min Q at the mode, normalised by mean |Q|, against bcWeight·½‖a − mode‖²; Park et al. 2024).",
+    ),
+  bcWeight: z
+    .number()
+    .positive()
+    .default(0.3)
+    .describe(
+      'DDPG+BC: weight α > 0 of the behaviour-cloning term against the normalised value (OGBench: 0.3 by default, 0.003 on point mazes; TD3+BC λ = 2.5 is α = 0.8).',
+    ),
   cqlWeight: z
     .number()
     .positive()

@@ -279,6 +279,8 @@ export function plansOf(config: RunConfig): RunPlans | undefined {
     expectile: config.offline.expectile,
     awrTemperature: config.offline.awrTemperature,
     awrWeightClip: config.offline.awrWeightClip,
+    policyExtraction: config.offline.policyExtraction,
+    bcWeight: config.offline.bcWeight,
     cqlWeight: config.offline.cqlWeight,
     cqlSamples: config.offline.cqlSamples,
   };

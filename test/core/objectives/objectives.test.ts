@@ -21,6 +21,8 @@ const settings: ObjectiveSettings = {
   expectile: 0.9,
   awrTemperature: 0.5,
   awrWeightClip: 100,
+  policyExtraction: 'awr',
+  bcWeight: 0.3,
   cqlWeight: 5,
   cqlSamples: 10,
 };
