@@ -34,9 +34,9 @@ export const offlineObjectiveSettingsSchema = z.object({
   bcWeight: z
     .number()
     .positive()
-    .default(0.3)
+    .default(0.8)
     .describe(
-      'DDPG+BC: weight α > 0 of the behaviour-cloning term against the normalised value (OGBench: 0.3 by default, 0.003 on point mazes; TD3+BC λ = 2.5 is α = 0.8).',
+      'DDPG+BC: weight α > 0 of the behaviour-cloning term ½‖a_data − mode‖² against the value normalised by mean |Q| (0.8 is TD3+BC’s λ = 2.5; OGBench uses 0.3, and 0.003 on point mazes).',
     ),
   cqlWeight: z
     .number()
