@@ -139,7 +139,7 @@ describe('DDPG+BC policy extraction', () => {
     expect(offlineObjectiveSettingsSchema.safeParse({ policyExtraction: 'bc' }).success).toBe(false);
     expect(offlineObjectiveSettingsSchema.parse({})).toMatchObject({
       policyExtraction: 'awr',
-      bcWeight: 0.3,
+      bcWeight: 0.8,
     });
   });
 });
