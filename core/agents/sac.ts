@@ -717,8 +717,6 @@ export class SacLearner implements TransitionLearner {
     alpha: number,
   ): { loss: number; entropy: number } {
     const width = this.actionWidth;
-    const obsWidth = this.observationWidth;
-    const inputWidth = this.criticNet.inputSize;
     const noise = this.rng.fillNormal(this.scratch.get('actor/noise', rows * width));
     const trace = this.actorNet.forward(
       this.kernels,
@@ -736,45 +734,9 @@ export class SacLearner implements TransitionLearner {
       this.config.logStdMin,
       this.config.logStdMax,
     );
-    const input = this.scratch.get('actor/critic-input', rows * inputWidth);
-    this.packStateAction(observations, sample.actions, rows, input, 0);
-    const traces = [0, 1].map((head) =>
-      this.criticNet.forward(
-        this.kernels,
-        this.views.critic[head],
-        input,
-        rows,
-        this.scratch,
-        `actor/critic${head}`,
-      ),
-    );
-    const q1 = traces[0].output;
-    const q2 = traces[1].output;
-    // ∂ min(Q₁, Q₂)/∂a flows through the smaller head of each row.
-    const selectors = [this.scratch.zeros('actor/select0', rows), this.scratch.zeros('actor/select1', rows)];
+    const { values, actionGradient } = this.minCriticWithActionGradient(observations, sample.actions, rows);
     let loss = 0;
-    for (let i = 0; i < rows; i++) {
-      selectors[q1[i] <= q2[i] ? 0 : 1][i] = 1;
-      loss += (alpha * sample.logProbs[i] - Math.min(q1[i], q2[i])) / rows;
-    }
-    const actionGradient = this.scratch.zeros('actor/action-gradient', rows * width);
-    const inputGradient = this.scratch.get('actor/critic-input-gradient', rows * inputWidth);
-    for (let head = 0; head < 2; head++) {
-      this.criticNet.backward(
-        this.kernels,
-        this.views.critic[head],
-        traces[head],
-        selectors[head],
-        null,
-        inputGradient,
-        this.scratch,
-        `actor/critic${head}`,
-      );
-      for (let i = 0; i < rows; i++) {
-        for (let j = 0; j < width; j++)
-          actionGradient[i * width + j] += inputGradient[i * inputWidth + obsWidth + j];
-      }
-    }
+    for (let i = 0; i < rows; i++) loss += (alpha * sample.logProbs[i] - values[i]) / rows;
     const outputGradient = tanhGaussianActorGradient(sample, noise, actionGradient, alpha, rows, width);
     this.actorNet.backward(
       this.kernels,
@@ -817,30 +779,7 @@ export class SacLearner implements TransitionLearner {
       logStdMin: this.config.logStdMin,
       logStdMax: this.config.logStdMax,
     });
-    this.actorNet.backward(
-      this.kernels,
-      this.views.actor,
-      trace,
-      result.outputGradient,
-      this.views.actorGradient,
-      null,
-      this.scratch,
-      'actor',
-    );
-    this.assertFinite('actor', result.loss, this.actor.gradient);
-    // The policy's entropy −E log π(a|s), a ∼ π, estimated as SAC does (one sample per row), so the
-    // metric means the same in both phases.
-    const noise = this.rng.fillNormal(this.scratch.get('actor/noise', rows * this.actionWidth));
-    const sample = sampleTanhGaussian(
-      trace.output,
-      noise,
-      rows,
-      this.actionWidth,
-      this.config.logStdMin,
-      this.config.logStdMax,
-    );
-    const entropy = -mean(sample.logProbs);
-    this.stepActor();
+    const entropy = this.stepActorOnOutputGradient(trace, result.outputGradient, result.loss, rows);
     return {
       loss: result.loss,
       entropy,
@@ -864,8 +803,6 @@ export class SacLearner implements TransitionLearner {
   ): { loss: number; entropy: number; behaviourRegularised: { bcSquaredError: number; qScale: number } } {
     const rows = batch.size;
     const width = this.actionWidth;
-    const obsWidth = this.observationWidth;
-    const inputWidth = this.criticNet.inputSize;
     const trace = this.actorNet.forward(
       this.kernels,
       this.views.actor,
@@ -875,8 +812,73 @@ export class SacLearner implements TransitionLearner {
       'actor',
     );
     const modes = actorModes(trace.output, rows, width, this.scratch.get('actor/modes', rows * width));
+    const { values, actionGradient } = this.minCriticWithActionGradient(batch.observations, modes, rows);
+    const result = behaviourRegularisedActorGradient(
+      trace.output,
+      batch.actions,
+      values,
+      actionGradient,
+      rows,
+      width,
+      { bcWeight: plan.bcWeight, logStdMin: this.config.logStdMin, logStdMax: this.config.logStdMax },
+    );
+    const entropy = this.stepActorOnOutputGradient(trace, result.outputGradient, result.loss, rows);
+    return {
+      loss: result.loss,
+      entropy,
+      behaviourRegularised: { bcSquaredError: result.bcSquaredError, qScale: result.qScale },
+    };
+  }
+
+  /**
+   * The end of an in-sample actor step: backpropagate dL/d[μ | raw log σ], check it, step the
+   * actor, and return the policy's entropy −E log π(a|s), a ∼ π, estimated as SAC does (one
+   * sample per row), so the metric means the same in both phases.
+   */
+  private stepActorOnOutputGradient(
+    trace: ReturnType<Mlp['forward']>,
+    outputGradient: Float32Array,
+    loss: number,
+    rows: number,
+  ): number {
+    this.actorNet.backward(
+      this.kernels,
+      this.views.actor,
+      trace,
+      outputGradient,
+      this.views.actorGradient,
+      null,
+      this.scratch,
+      'actor',
+    );
+    this.assertFinite('actor', loss, this.actor.gradient);
+    const noise = this.rng.fillNormal(this.scratch.get('actor/noise', rows * this.actionWidth));
+    const sample = sampleTanhGaussian(
+      trace.output,
+      noise,
+      rows,
+      this.actionWidth,
+      this.config.logStdMin,
+      this.config.logStdMax,
+    );
+    this.stepActor();
+    return -mean(sample.logProbs);
+  }
+
+  /**
+   * min(Q₁, Q₂) of the live critics at the rows (s, a) and its action gradient ∂ min Q/∂a, which
+   * flows through the smaller head of each row (the actor steps of SAC and DDPG+BC).
+   */
+  private minCriticWithActionGradient(
+    observations: Float32Array,
+    actions: Float32Array,
+    rows: number,
+  ): { values: Float64Array; actionGradient: Float32Array } {
+    const width = this.actionWidth;
+    const obsWidth = this.observationWidth;
+    const inputWidth = this.criticNet.inputSize;
     const input = this.scratch.get('actor/critic-input', rows * inputWidth);
-    this.packStateAction(batch.observations, modes, rows, input, 0);
+    this.packStateAction(observations, actions, rows, input, 0);
     const traces = [0, 1].map((head) =>
       this.criticNet.forward(
         this.kernels,
@@ -913,42 +915,7 @@ export class SacLearner implements TransitionLearner {
           actionGradient[i * width + j] += inputGradient[i * inputWidth + obsWidth + j];
       }
     }
-    const result = behaviourRegularisedActorGradient(
-      trace.output,
-      batch.actions,
-      values,
-      actionGradient,
-      rows,
-      width,
-      { bcWeight: plan.bcWeight, logStdMin: this.config.logStdMin, logStdMax: this.config.logStdMax },
-    );
-    this.actorNet.backward(
-      this.kernels,
-      this.views.actor,
-      trace,
-      result.outputGradient,
-      this.views.actorGradient,
-      null,
-      this.scratch,
-      'actor',
-    );
-    this.assertFinite('actor', result.loss, this.actor.gradient);
-    const noise = this.rng.fillNormal(this.scratch.get('actor/noise', rows * width));
-    const sample = sampleTanhGaussian(
-      trace.output,
-      noise,
-      rows,
-      width,
-      this.config.logStdMin,
-      this.config.logStdMax,
-    );
-    const entropy = -mean(sample.logProbs);
-    this.stepActor();
-    return {
-      loss: result.loss,
-      entropy,
-      behaviourRegularised: { bcSquaredError: result.bcSquaredError, qScale: result.qScale },
-    };
+    return { values, actionGradient };
   }
 
   /** Rows of [s, a] written into `out` from row `firstRow`. */
