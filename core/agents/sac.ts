@@ -304,7 +304,7 @@ export class SacLearner implements TransitionLearner {
           loss: number;
           entropy: number;
           awr?: AwrStatistics;
-          behaviourRegularised?: { bcSquaredError: number; qScale: number };
+          behaviourRegularised?: BehaviourRegularisedStatistics;
         }
       | undefined;
     if (plan.actor === 'reparameterised')
@@ -800,7 +800,7 @@ export class SacLearner implements TransitionLearner {
   private updateActorBehaviourRegularised(
     batch: TransitionBatch,
     plan: UpdatePlan,
-  ): { loss: number; entropy: number; behaviourRegularised: { bcSquaredError: number; qScale: number } } {
+  ): { loss: number; entropy: number; behaviourRegularised: BehaviourRegularisedStatistics } {
     const rows = batch.size;
     const width = this.actionWidth;
     const trace = this.actorNet.forward(
@@ -1138,6 +1138,12 @@ interface ValueStep {
   values: Float32Array;
   nextValues: Float32Array;
   tdErrors: Float32Array;
+}
+
+/** What the DDPG+BC actor step reports: ‖a_data − mode‖² and the normaliser mean |Q|. */
+interface BehaviourRegularisedStatistics {
+  bcSquaredError: number;
+  qScale: number;
 }
 
 interface AwrStatistics {
