@@ -776,6 +776,7 @@ export class SacLearner implements TransitionLearner {
     const result = awrActorGradient(trace.output, batch.actions, targetQ, values, rows, this.actionWidth, {
       temperature: plan.awrTemperature === 'beta' ? beta : plan.awrTemperature,
       weightClip: plan.awrWeightClip,
+      likelihood: plan.awrLikelihood,
       logStdMin: this.config.logStdMin,
       logStdMax: this.config.logStdMax,
     });

@@ -11,6 +11,12 @@
  *   log π(a|s) = Σⱼ [−½((uⱼ − μⱼ)/σⱼ)² − log σⱼ − ½ log 2π − log(1 − aⱼ²)],
  * whose last term does not depend on the network; so with n rows and log σ = clip(raw, min, max)
  *   ∂L/∂μⱼ = −(wᵢ/n)·(uⱼ − μⱼ)/σⱼ²,   ∂L/∂rawⱼ = −(wᵢ/n)·((uⱼ − μⱼ)²/σⱼ² − 1)·1[raw inside the clip].
+ *
+ * The `action-space` likelihood is the official IQL code's (its NormalTanhPolicy with
+ * tanh_squash_distribution = False): a Gaussian in the action space centred on the squashed mean
+ * m = tanh μ, so saturated dataset actions sit at the edge of the mean's range rather than at atanh(±0.999),
+ *   log π(a|s) = Σⱼ [−½((aⱼ − mⱼ)/σⱼ)² − log σⱼ − ½ log 2π],
+ *   ∂L/∂μⱼ = −(wᵢ/n)·(aⱼ − mⱼ)/σⱼ²·(1 − mⱼ²),   ∂L/∂rawⱼ as above with aⱼ − mⱼ for uⱼ − μⱼ.
  */
 
 /** Dataset actions are clipped to ±ACTION_LIMIT before atanh (atanh(0.999) ≈ 3.8). */
@@ -25,7 +31,12 @@ export interface AwrOptions {
   weightClip: number;
   logStdMin: number;
   logStdMax: number;
+  /** Where the Gaussian's likelihood is taken: pre-squash (`squashed`, the default) or `action-space` (IQL's code). */
+  likelihood?: AwrLikelihood;
 }
+
+export const AWR_LIKELIHOODS = ['squashed', 'action-space'] as const;
+export type AwrLikelihood = (typeof AWR_LIKELIHOODS)[number];
 
 /** The clipped AWR weight min(exp(A/T), w_max), computed without overflow. */
 export function awrWeight(advantage: number, temperature: number, weightClip: number): number {
@@ -58,6 +69,7 @@ export function awrActorGradient(
   options: AwrOptions,
 ): AwrResult {
   const { temperature, weightClip, logStdMin, logStdMax } = options;
+  const actionSpace = options.likelihood === 'action-space';
   if (!(temperature > 0)) throw new RangeError(`AWR temperature must be positive, got ${temperature}`);
   if (!(weightClip > 1)) throw new RangeError(`AWR weight clip must exceed 1, got ${weightClip}`);
   const outputGradient = new Float32Array(rows * 2 * width);
@@ -81,12 +93,20 @@ export function awrActorGradient(
       const raw = outputs[r * 2 * width + width + j];
       const logStd = Math.min(Math.max(raw, logStdMin), logStdMax);
       const variance = Math.exp(2 * logStd);
-      const a = Math.min(Math.max(actions[r * width + j], -ACTION_LIMIT), ACTION_LIMIT);
-      const u = Math.atanh(a);
-      const residual = u - mean;
+      let residual: number;
+      let meanSlope = 1;
+      if (actionSpace) {
+        const squashedMean = Math.tanh(mean);
+        residual = actions[r * width + j] - squashedMean;
+        meanSlope = 1 - squashedMean * squashedMean;
+      } else {
+        const a = Math.min(Math.max(actions[r * width + j], -ACTION_LIMIT), ACTION_LIMIT);
+        residual = Math.atanh(a) - mean;
+        logProb -= Math.log(1 - a * a);
+      }
       const squared = (residual * residual) / variance;
-      logProb += -0.5 * squared - logStd - HALF_LOG_TWO_PI - Math.log(1 - a * a);
-      outputGradient[r * 2 * width + j] = (-(weight / rows) * residual) / variance;
+      logProb += -0.5 * squared - logStd - HALF_LOG_TWO_PI;
+      outputGradient[r * 2 * width + j] = (-(weight / rows) * residual * meanSlope) / variance;
       outputGradient[r * 2 * width + width + j] =
         raw > logStdMin && raw < logStdMax ? -(weight / rows) * (squared - 1) : 0;
     }

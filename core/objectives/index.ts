@@ -24,28 +24,18 @@ export type { ValueLoss, ValueLossResult } from './types.js';
 
 export { OFFLINE_OBJECTIVE_NAMES, type OfflineObjectiveName } from './names.js';
 export { offlineObjectiveSettingsSchema, type OfflineObjectiveSettings } from './settings.js';
+import type { OfflineObjectiveSettings } from './settings.js';
 import type { OfflineObjectiveName } from './names.js';
 
-/** The settings the plans read (from the agent and the offline/online config sections). */
-export interface ObjectiveSettings {
+/**
+ * The settings the plans read: the `offline` section's objective settings (./settings.ts) and the
+ * agent's Gumbel-loss clip and extension.
+ */
+export type ObjectiveSettings = Omit<OfflineObjectiveSettings, 'objective'> & {
   /** Clip of z = (Q − V)/β in the Gumbel loss. */
   valueExpClip: number;
   valueLossExtension: ValueLossExtension;
-  /** IQL's expectile τ ∈ (0, 1). */
-  expectile: number;
-  /** AWR temperature T > 0, or `beta`: the update's ROER temperature. */
-  awrTemperature: number | 'beta';
-  /** AWR weight clip > 1. */
-  awrWeightClip: number;
-  /** How the in-sample objectives extract the actor. */
-  policyExtraction: 'awr' | 'ddpg-bc';
-  /** DDPG+BC's behaviour-cloning weight α > 0. */
-  bcWeight: number;
-  /** CQL regulariser weight w > 0. */
-  cqlWeight: number;
-  /** CQL action samples N per state, of each kind (uniform, policy). */
-  cqlSamples: number;
-}
+};
 
 function gumbel(settings: ObjectiveSettings): UpdatePlan['valueLoss'] {
   return (targets, values, beta) =>
@@ -65,6 +55,7 @@ export function sacPlan(settings: ObjectiveSettings, options: { calibrate?: bool
     conservative: null,
     awrTemperature: settings.awrTemperature,
     awrWeightClip: settings.awrWeightClip,
+    awrLikelihood: settings.awrLikelihood,
     bcWeight: settings.bcWeight,
   };
 }
@@ -101,6 +92,7 @@ function inSamplePlan(objective: 'xql' | 'iql', settings: ObjectiveSettings): Up
     conservative: null,
     awrTemperature: settings.awrTemperature,
     awrWeightClip: settings.awrWeightClip,
+    awrLikelihood: settings.awrLikelihood,
     bcWeight: settings.bcWeight,
   };
 }

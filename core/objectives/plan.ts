@@ -4,6 +4,7 @@
  * bottom (core/agents/sac.ts); the training loop picks the plan of each phase from the registry in
  * ./index.ts. A plan is plain data plus the value loss, so an objective is one small module.
  */
+import type { AwrLikelihood } from './awr.js';
 import type { ValueLoss } from './types.js';
 
 export interface UpdatePlan {
@@ -41,6 +42,8 @@ export interface UpdatePlan {
   readonly awrTemperature: number | 'beta';
   /** AWR weight clip (used when actor is `awr`). */
   readonly awrWeightClip: number;
+  /** Where AWR takes the likelihood (used when actor is `awr`; core/objectives/awr.ts). */
+  readonly awrLikelihood: AwrLikelihood;
   /** Behaviour-cloning weight α (used when actor is `ddpg-bc`). */
   readonly bcWeight: number;
 }

@@ -3,6 +3,7 @@
  * budget): one zod schema, the single source of their ranges and defaults.
  */
 import { z } from 'zod';
+import { AWR_LIKELIHOODS } from './awr.js';
 import { OFFLINE_OBJECTIVE_NAMES } from './names.js';
 
 export const offlineObjectiveSettingsSchema = z.object({
@@ -25,6 +26,12 @@ export const offlineObjectiveSettingsSchema = z.object({
       "AWR temperature T in the weights exp((Q − V)/T): `beta` uses the ROER temperature β of the update (with XQL's V = β·log E exp(Q/β) the weights are then the density ratio of the KL-regularised optimum π* to the data μ, mean 1 over the data); a number fixes T (IQL's inverse temperature is 1/T: 10 on AntMaze is T = 0.1).",
     ),
   awrWeightClip: z.number().gt(1).default(100).describe('Upper clip of the AWR weights (> 1; IQL: 100).'),
+  awrLikelihood: z
+    .enum(AWR_LIKELIHOODS)
+    .default('squashed')
+    .describe(
+      "Where AWR takes the policy's likelihood of a dataset action: `squashed` (the tanh-Gaussian's own, in the pre-squash space, with dataset actions clipped to ±0.999 before atanh) or `action-space` (a Gaussian on the action itself centred on tanh μ, as the official IQL code fits it; saturated actions then cost no more than others).",
+    ),
   policyExtraction: z
     .enum(['awr', 'ddpg-bc'])
     .default('awr')

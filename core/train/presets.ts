@@ -111,6 +111,7 @@ function locomotionMedium(
   dataset: string,
   budget: { offline: number; online: number; evalEvery: number },
   maxClip: 50 | 100,
+  awrLikelihood: 'squashed' | 'action-space' = 'squashed',
 ): RunConfigInput {
   return {
     env: { id: env },
@@ -130,6 +131,7 @@ function locomotionMedium(
       objective: 'iql',
       expectile: 0.7,
       awrTemperature: 1 / 3,
+      awrLikelihood,
     },
     online: { envSteps: budget.online, updatesPerStep: 1, warmupSteps: 0, objective: 'offline' },
     eval: { episodes: 10, interval: budget.evalEvery },
@@ -222,12 +224,16 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'halfcheetah-medium': {
     description:
-      'HalfCheetah offline-to-online from the shipped medium dataset: 30k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER weights, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy. 15.2 min on two cores with the native kernels.',
+      "HalfCheetah offline-to-online from the shipped medium dataset: 30k in-sample IQL updates (AWR likelihood in the action space, as IQL's code), then 20k online steps of in-sample fine-tuning with ROER weights, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy. 25 min on two cores with the native kernels beside another training job (load average about 2).",
     config: locomotionMedium(
       'halfcheetah-v1',
       'halfcheetah-medium-v1.arrow',
       { offline: 30_000, online: 20_000, evalEvery: 2_500 },
       50,
+      // IQL's code fits AWR in the action space; on this data it reaches the data's level within
+      // 5k updates where the pre-squash likelihood stays below it (docs/training.md, "Where AWR
+      // takes the likelihood"). On hopper-medium and the large point maze the pre-squash one is better.
+      'action-space',
     ),
   },
   'pendulum-online': {

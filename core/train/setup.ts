@@ -279,6 +279,7 @@ export function plansOf(config: RunConfig): RunPlans | undefined {
     expectile: config.offline.expectile,
     awrTemperature: config.offline.awrTemperature,
     awrWeightClip: config.offline.awrWeightClip,
+    awrLikelihood: config.offline.awrLikelihood,
     policyExtraction: config.offline.policyExtraction,
     bcWeight: config.offline.bcWeight,
     cqlWeight: config.offline.cqlWeight,

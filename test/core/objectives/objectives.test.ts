@@ -21,6 +21,7 @@ const settings: ObjectiveSettings = {
   expectile: 0.9,
   awrTemperature: 0.5,
   awrWeightClip: 100,
+  awrLikelihood: 'squashed',
   policyExtraction: 'awr',
   bcWeight: 0.3,
   cqlWeight: 5,
@@ -94,45 +95,65 @@ describe('advantage-weighted regression', () => {
     expect(result.clippedFraction).toBe(0);
   });
 
-  it('its gradient agrees with finite differences; the log σ clip stops the gradient; saturated actions stay finite', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e6 }), (seed) => {
-        const rng = new Rng(seed);
-        const rows = 4;
-        const width = 2;
-        const outputs = Float64Array.from({ length: rows * 2 * width }, () => 0.5 * rng.normal());
-        const actions = Float64Array.from({ length: rows * width }, () => Math.tanh(rng.normal()));
-        actions[0] = 1; // saturated: clipped to ACTION_LIMIT before atanh
-        const q = Float64Array.from({ length: rows }, () => rng.normal());
-        const v = Float64Array.from({ length: rows }, () => rng.normal());
-        const options = { temperature: 0.7, weightClip: 20, logStdMin: -5, logStdMax: 2 };
-        const result = awrActorGradient(outputs, actions, q, v, rows, width, options);
-        expect(Number.isFinite(result.loss)).toBe(true);
-        for (let i = 0; i < outputs.length; i++) {
-          const numeric = centralDifference(
-            (o) => awrActorGradient(o, actions, q, v, rows, width, options).loss,
-            outputs,
-            i,
-          );
-          expect(Math.abs(result.outputGradient[i] - numeric)).toBeLessThan(1e-4 * (1 + Math.abs(numeric)));
-        }
-        const clipped = awrActorGradient(
-          outputs.map((o, i) => (i % 4 >= 2 ? 3 : o)),
-          actions,
-          q,
-          v,
-          rows,
-          width,
-          options,
-        );
-        for (let r = 0; r < rows; r++) {
-          for (let j = 0; j < width; j++) expect(clipped.outputGradient[r * 4 + width + j]).toBe(0);
-        }
-      }),
-      { numRuns: 20 },
-    );
-    expect(Math.atanh(ACTION_LIMIT)).toBeLessThan(4);
+  it('known answer for one row with the action-space likelihood (IQL code): a Gaussian on a centred on tanh μ', () => {
+    // μ = atanh(0.5) (mean 0.5), σ = e^−1, a = 1 (saturated, no clip needed). A = 0, T = 1: w = 1.
+    const result = awrActorGradient([Math.atanh(0.5), -1], [1], [0], [0], 1, 1, {
+      temperature: 1,
+      weightClip: 100,
+      logStdMin: -5,
+      logStdMax: 2,
+      likelihood: 'action-space',
+    });
+    const variance = Math.exp(-2);
+    const logProb = -0.5 * (0.25 / variance) + 1 - 0.5 * Math.log(2 * Math.PI);
+    expect(result.loss).toBeCloseTo(-logProb, 6);
+    // ∂L/∂μ = −(a − m)/σ²·(1 − m²) = −0.5·e²·0.75; ∂L/∂raw = −((a − m)²/σ² − 1) = 1 − 0.25e².
+    expect(result.outputGradient[0]).toBeCloseTo(-0.375 * Math.exp(2), 5);
+    expect(result.outputGradient[1]).toBeCloseTo(1 - 0.25 * Math.exp(2), 5);
   });
+
+  it.each(['squashed', 'action-space'] as const)(
+    '%s: its gradient agrees with finite differences; the log σ clip stops the gradient; saturated actions stay finite',
+    (likelihood) => {
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 1e6 }), (seed) => {
+          const rng = new Rng(seed);
+          const rows = 4;
+          const width = 2;
+          const outputs = Float64Array.from({ length: rows * 2 * width }, () => 0.5 * rng.normal());
+          const actions = Float64Array.from({ length: rows * width }, () => Math.tanh(rng.normal()));
+          actions[0] = 1; // saturated: clipped to ACTION_LIMIT before atanh
+          const q = Float64Array.from({ length: rows }, () => rng.normal());
+          const v = Float64Array.from({ length: rows }, () => rng.normal());
+          const options = { temperature: 0.7, weightClip: 20, logStdMin: -5, logStdMax: 2, likelihood };
+          const result = awrActorGradient(outputs, actions, q, v, rows, width, options);
+          expect(Number.isFinite(result.loss)).toBe(true);
+          for (let i = 0; i < outputs.length; i++) {
+            const numeric = centralDifference(
+              (o) => awrActorGradient(o, actions, q, v, rows, width, options).loss,
+              outputs,
+              i,
+            );
+            expect(Math.abs(result.outputGradient[i] - numeric)).toBeLessThan(1e-4 * (1 + Math.abs(numeric)));
+          }
+          const clipped = awrActorGradient(
+            outputs.map((o, i) => (i % 4 >= 2 ? 3 : o)),
+            actions,
+            q,
+            v,
+            rows,
+            width,
+            options,
+          );
+          for (let r = 0; r < rows; r++) {
+            for (let j = 0; j < width; j++) expect(clipped.outputGradient[r * 4 + width + j]).toBe(0);
+          }
+        }),
+        { numRuns: 20 },
+      );
+      expect(Math.atanh(ACTION_LIMIT)).toBeLessThan(4);
+    },
+  );
 
   it('rejects a temperature ≤ 0 and a clip ≤ 1', () => {
     const base = { temperature: 1, weightClip: 10, logStdMin: -5, logStdMax: 2 };

@@ -148,6 +148,7 @@ describe('run config', () => {
       expectile: 0.9,
       awrTemperature: 'beta',
       awrWeightClip: 100,
+      awrLikelihood: 'squashed',
     });
     expect(defaults.online).toMatchObject({ criticWarmupSteps: 0, calibrate: false });
     expect(defaults.reward).toEqual({ scale: 1, shift: 0 });
