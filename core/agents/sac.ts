@@ -738,18 +738,7 @@ export class SacLearner implements TransitionLearner {
     let loss = 0;
     for (let i = 0; i < rows; i++) loss += (alpha * sample.logProbs[i] - values[i]) / rows;
     const outputGradient = tanhGaussianActorGradient(sample, noise, actionGradient, alpha, rows, width);
-    this.actorNet.backward(
-      this.kernels,
-      this.views.actor,
-      trace,
-      outputGradient,
-      this.views.actorGradient,
-      null,
-      this.scratch,
-      'actor',
-    );
-    this.assertFinite('actor', loss, this.actor.gradient);
-    this.stepActor();
+    this.stepActorOnOutputGradient(trace, outputGradient, loss);
     return { loss, entropy: -mean(sample.logProbs) };
   }
 
@@ -780,7 +769,8 @@ export class SacLearner implements TransitionLearner {
       logStdMin: this.config.logStdMin,
       logStdMax: this.config.logStdMax,
     });
-    const entropy = this.stepActorOnOutputGradient(trace, result.outputGradient, result.loss, rows);
+    this.stepActorOnOutputGradient(trace, result.outputGradient, result.loss);
+    const entropy = this.sampledEntropy(trace, rows);
     return {
       loss: result.loss,
       entropy,
@@ -823,7 +813,8 @@ export class SacLearner implements TransitionLearner {
       width,
       { bcWeight: plan.bcWeight, logStdMin: this.config.logStdMin, logStdMax: this.config.logStdMax },
     );
-    const entropy = this.stepActorOnOutputGradient(trace, result.outputGradient, result.loss, rows);
+    this.stepActorOnOutputGradient(trace, result.outputGradient, result.loss);
+    const entropy = this.sampledEntropy(trace, rows);
     return {
       loss: result.loss,
       entropy,
@@ -831,17 +822,12 @@ export class SacLearner implements TransitionLearner {
     };
   }
 
-  /**
-   * The end of an in-sample actor step: backpropagate dL/d[μ | raw log σ], check it, step the
-   * actor, and return the policy's entropy −E log π(a|s), a ∼ π, estimated as SAC does (one
-   * sample per row), so the metric means the same in both phases.
-   */
+  /** The end of every actor step: backpropagate dL/d[μ | raw log σ], check it, step the actor. */
   private stepActorOnOutputGradient(
     trace: ReturnType<Mlp['forward']>,
     outputGradient: Float32Array,
     loss: number,
-    rows: number,
-  ): number {
+  ): void {
     this.actorNet.backward(
       this.kernels,
       this.views.actor,
@@ -853,6 +839,14 @@ export class SacLearner implements TransitionLearner {
       'actor',
     );
     this.assertFinite('actor', loss, this.actor.gradient);
+    this.stepActor();
+  }
+
+  /**
+   * The policy's entropy −E log π(a|s), a ∼ π, at the traced outputs, estimated as SAC's actor
+   * step does (one sample per row), so the in-sample steps report a metric that means the same.
+   */
+  private sampledEntropy(trace: ReturnType<Mlp['forward']>, rows: number): number {
     const noise = this.rng.fillNormal(this.scratch.get('actor/noise', rows * this.actionWidth));
     const sample = sampleTanhGaussian(
       trace.output,
@@ -862,7 +856,6 @@ export class SacLearner implements TransitionLearner {
       this.config.logStdMin,
       this.config.logStdMax,
     );
-    this.stepActor();
     return -mean(sample.logProbs);
   }
 
