@@ -273,17 +273,11 @@ function behaviourInUnits(
 /** The update plans of a SAC run (undefined for ACER, whose update has no plans). */
 export function plansOf(config: RunConfig): RunPlans | undefined {
   if (config.agent.kind !== 'sac') return undefined;
+  // The `offline` section carries the objective settings (core/objectives/settings.ts) beside its budget.
   const settings: ObjectiveSettings = {
+    ...config.offline,
     valueExpClip: config.agent.valueExpClip,
     valueLossExtension: config.agent.valueLossExtension,
-    expectile: config.offline.expectile,
-    awrTemperature: config.offline.awrTemperature,
-    awrWeightClip: config.offline.awrWeightClip,
-    awrLikelihood: config.offline.awrLikelihood,
-    policyExtraction: config.offline.policyExtraction,
-    bcWeight: config.offline.bcWeight,
-    cqlWeight: config.offline.cqlWeight,
-    cqlSamples: config.offline.cqlSamples,
   };
   const calibrate = config.online.calibrate;
   return {
