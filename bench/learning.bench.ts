@@ -249,6 +249,20 @@ function aggregate(name: string, curves: { x: number[]; y: number[] }[]): PlotSe
   return { name, x: shared, y, lower, upper };
 }
 
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
+
+/** Mean and standard error (sample standard deviation / √n) of the per-seed differences a[i] − b[i]:
+ *  a paired comparison, in which a seed that defeats every row (an offline phase that misses the
+ *  goal whatever the replay rule) cancels out instead of widening both rows' spread. */
+function pairedDifference(a: number[], b: number[]): { mean: number; standardError: number } {
+  const differences = a.map((value, i) => value - b[i]).filter(Number.isFinite);
+  const n = differences.length;
+  return {
+    mean: mean(differences),
+    standardError: n > 1 ? (standardDeviation(differences) * Math.sqrt(n / (n - 1))) / Math.sqrt(n) : NaN,
+  };
+}
+
 const digits = (metric: Metric) => (metric === 'meanReturn' ? 0 : 1);
 function cell(values: number[], metric: Metric): string {
   const finite = values.filter(Number.isFinite);
@@ -296,6 +310,7 @@ async function main(): Promise<void> {
     const series: PlotSeries[] = [];
     const betaSeries: PlotSeries[] = [];
     const finals: Record<string, number> = {};
+    const finalsPerSeed: Record<string, number[]> = {};
     for (const row of rowsOf(task)) {
       const rowJobs = taskJobs.filter((job) => job.row === row);
       const summaries = rowJobs.map(summarise);
@@ -304,6 +319,7 @@ async function main(): Promise<void> {
       const final = summaries.map((s) => s.final);
       const last = summaries.map((s) => s.last);
       finals[row] = mean(final);
+      finalsPerSeed[row] = final;
       report({
         name: `learning.${task.key}.${row}`,
         metric: task.metric,
@@ -348,8 +364,15 @@ async function main(): Promise<void> {
         `Best fixed β at the end: ${ROWS[bestFixed].label} (${finals[bestFixed].toFixed(1)}); adaptive, untuned: ${adaptive
           .map(
             (row) =>
-              `${row.replace('roer-', '')} ${finals[row].toFixed(1)} (${(finals[row] - finals[bestFixed] >= 0 ? '+' : '') + (finals[row] - finals[bestFixed]).toFixed(1)})`,
+              `${row.replace('roer-', '')} ${finals[row].toFixed(1)} (${signed(finals[row] - finals[bestFixed])})`,
           )
+          .join(
+            ', ',
+          )}. Paired by seed (the same seed's difference, mean ± standard error over ${seeds} seeds): ${adaptive
+          .map((row) => {
+            const paired = pairedDifference(finalsPerSeed[row], finalsPerSeed[bestFixed]);
+            return `${row.replace('roer-', '')} ${signed(paired.mean)} ± ${paired.standardError.toFixed(1)}`;
+          })
           .join(', ')}.`,
       );
     }
