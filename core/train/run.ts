@@ -21,6 +21,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { UpdatePlan } from '../objectives/plan.js';
 import { segmentWindowStarts } from '../replay/sequences.js';
 import { withCapacity } from '../replay/grow.js';
+import { ReplaySettingsError, withSamplingSettings } from '../replay/settings-change.js';
+import type { ReplayState } from '../replay/types.js';
 import { Replay } from '../replay/replay.js';
 import { initBackend } from '../tensor/backend.js';
 import { describeFileError } from '../util/file-errors.js';
@@ -507,6 +509,50 @@ function extendOnlineBudget(directory: string, raw: unknown, config: RunConfig, 
   return parsed;
 }
 
+/**
+ * The checkpointed buffer with the settings of the run's config.json: its sampling settings (an
+ * edited `replay.mixing`, `replay.priority`, … takes effect, each change noted), and room for a
+ * raised budget's extra online rows, as a run started with that budget would have had, or the
+ * capacity the user fixed in `replay.capacity`. A setting the stored rows cannot follow (a smaller
+ * capacity, another `overwriteOffline`) is a ConfigError at its key path.
+ */
+function resumedReplayState(
+  directory: string,
+  config: RunConfig,
+  stored: ReplayState,
+  previousEnvSteps: number,
+  notes: string[],
+): ReplayState {
+  const configPath = join(directory, RUN_FILES.config);
+  const storedCapacity = stored.options.capacity;
+  const capacity =
+    config.replay.capacity ?? storedCapacity + Math.max(0, config.online.envSteps - previousEnvSteps);
+  if (capacity < storedCapacity) {
+    throw new ConfigError(
+      [
+        {
+          path: 'replay.capacity',
+          message: `the checkpointed buffer has capacity ${storedCapacity}; on resume it can only grow, got ${capacity}`,
+        },
+      ],
+      configPath,
+    );
+  }
+  try {
+    const { state, changes } = withSamplingSettings(stored, config.replay);
+    if (changes.length > 0) notes.push(`replay settings changed since the checkpoint: ${changes.join('; ')}`);
+    return withCapacity(state, capacity);
+  } catch (error) {
+    if (error instanceof ReplaySettingsError) {
+      throw new ConfigError(
+        [{ path: error.path, message: error.message.slice(error.path.length + 2) }],
+        configPath,
+      );
+    }
+    throw error;
+  }
+}
+
 export interface ResumeOptions {
   /**
    * Raise the online budget to this many environment steps in all before continuing (a finished
@@ -566,16 +612,14 @@ export async function resumeTrainingRun(
         'same updates, equal to float32 rounding (not bit for bit), so the curves continue without a jump',
     );
   }
+  // Before the learner, whose tensors a rejected setting would otherwise leave behind.
+  const replay = Replay.fromState(
+    resumedReplayState(directory, config, state.replay, previousEnvSteps, notes),
+  );
   const learner = await buildLearner(config, env);
   learner.setState(state.learner);
   const controller = controllerOf(config);
   controller.setState(state.beta);
-  // A raised budget gives the buffer room for the extra online rows, as a run started with that
-  // budget would have had, unless the user fixed replay.capacity.
-  const extraRows = config.replay.capacity === undefined ? config.online.envSteps - previousEnvSteps : 0;
-  const replay = Replay.fromState(
-    withCapacity(state.replay, state.replay.options.capacity + Math.max(0, extraRows)),
-  );
   const counters = { ...state.counters };
   truncateRunLogs(directory, counters);
   let observation: Float32Array | null = null;

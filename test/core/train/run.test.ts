@@ -220,6 +220,46 @@ describe('training run', () => {
     },
   );
 
+  it('resumes with the replay settings of an edited config.json, noting them, and refuses a layout change', async () => {
+    const directory = join(root, 'edited-replay');
+    const first = await startTrainingRun({ config: tinyConfig(), directory });
+    expect(await first.done).toBe('finished');
+    const configPath = join(directory, 'config.json');
+    const stored = JSON.parse(readFileSync(configPath, 'utf8')) as { replay: Record<string, unknown> };
+
+    writeFileSync(
+      configPath,
+      JSON.stringify({ ...stored, replay: { ...stored.replay, overwriteOffline: true } }),
+    );
+    await expect(resumeTrainingRun(directory, { envSteps: 130 })).rejects.toThrow(
+      /replay\.overwriteOffline: the checkpointed buffer was laid out with false/,
+    );
+    writeFileSync(configPath, JSON.stringify({ ...stored, replay: { ...stored.replay, capacity: 10 } }));
+    await expect(resumeTrainingRun(directory, { envSteps: 130 })).rejects.toThrow(
+      /replay\.capacity: the checkpointed buffer has capacity \d+; on resume it can only grow, got 10/,
+    );
+
+    // Offline rows only from here on: every continued batch is all offline (with the stored union
+    // mixing, 40 batches of 16 over 600 offline and 90 online rows would all but surely hold some).
+    writeFileSync(
+      configPath,
+      JSON.stringify({ ...stored, replay: { ...stored.replay, mixing: 'fixed', offlineFraction: 1 } }),
+    );
+    const second = await resumeTrainingRun(directory, { envSteps: 130 });
+    const events: RunEvent[] = [];
+    second.bus.subscribe(collect(events));
+    expect(await second.done).toBe('finished');
+    const messages = events
+      .filter((event) => event.type === 'log')
+      .map((event) => (event as { message: string }).message);
+    expect(messages).toContain(
+      'replay settings changed since the checkpoint: replay.mixing: union → fixed; replay.offlineFraction: 0.5 → 1',
+    );
+    const continued = updates(events);
+    expect(continued).toHaveLength(40);
+    expect(continued.every((record) => record.offlineShare === 1)).toBe(true);
+  });
+
   it('extends a finished run: --env-steps raises the online budget and the curves go on without a gap', async () => {
     const directory = join(root, 'extended');
     const first = await startTrainingRun({ config: tinyConfig(), directory });
