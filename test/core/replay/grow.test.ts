@@ -2,26 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { withCapacity } from '../../../core/replay/grow.js';
 import { Replay } from '../../../core/replay/replay.js';
-import type { TransitionColumns } from '../../../core/replay/transitions.js';
 import { Rng } from '../../../core/util/random.js';
-import { replayOptions } from '../../helpers/replay-options.js';
+import { identityRows, replayOptions } from '../../helpers/replay-options.js';
 
 /** Rows carry their identity in every field: offline row i has value i, online row j has 1000 + j. */
-function offlineRows(n: number): TransitionColumns {
-  const values = Float32Array.from({ length: n }, (_, i) => i);
-  return {
-    length: n,
-    observationWidth: 1,
-    actionWidth: 1,
-    observations: values,
-    actions: values.slice(),
-    rewards: values.slice(),
-    nextObservations: values.slice(),
-    terminals: new Uint8Array(n),
-    timeouts: new Uint8Array(n),
-  };
-}
-
 function addOnline(replay: Replay, value: number): void {
   const v = new Float32Array([value]);
   replay.addOnline({
@@ -60,7 +44,7 @@ describe('growing a checkpointed replay buffer', () => {
             { priority: 'uniform', overwriteOffline },
           );
           const replay = new Replay(options, new Rng(3));
-          replay.loadOffline(offlineRows(offline));
+          replay.loadOffline(identityRows(offline));
           for (let j = 0; j < onlineCount; j++) addOnline(replay, 1000 + j);
           const before = heldValues(replay);
 

@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Replay } from '../../../core/replay/replay.js';
 import { ReplaySettingsError, withSamplingSettings } from '../../../core/replay/settings-change.js';
-import { allocateBatch, TransitionSource, type TransitionColumns } from '../../../core/replay/transitions.js';
+import { allocateBatch, TransitionSource } from '../../../core/replay/transitions.js';
 import { Rng } from '../../../core/util/random.js';
-import { replayOptions } from '../../helpers/replay-options.js';
+import { identityRows, replayOptions } from '../../helpers/replay-options.js';
 
 const OFFLINE = 20;
-
-function rows(n: number): TransitionColumns {
-  const values = Float32Array.from({ length: n }, (_, i) => i);
-  return {
-    length: n,
-    observationWidth: 1,
-    actionWidth: 1,
-    observations: values,
-    actions: values.slice(),
-    rewards: values.slice(),
-    nextObservations: values.slice(),
-    terminals: new Uint8Array(n),
-    timeouts: new Uint8Array(n),
-  };
-}
 
 /** A ROER buffer over offline ∪ online with 20 offline and 20 online rows whose priorities have moved. */
 function trainedReplay(): Replay {
@@ -31,7 +16,7 @@ function trainedReplay(): Replay {
     ),
     new Rng(4),
   );
-  replay.loadOffline(rows(OFFLINE));
+  replay.loadOffline(identityRows(OFFLINE));
   for (let i = 0; i < 20; i++) {
     const v = new Float32Array([100 + i]);
     replay.addOnline({
