@@ -8,6 +8,7 @@ import { registerDatasets } from './commands/datasets.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEval } from './commands/eval.js';
 import { registerExport } from './commands/export.js';
+import { registerFork } from './commands/fork.js';
 import { registerResume } from './commands/resume.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerTrain(program);
   registerResume(program);
+  registerFork(program);
   registerEval(program);
   registerExport(program);
   return program;

@@ -54,6 +54,8 @@ export interface RunMeta {
   /** The user's notes on the run. */
   notes?: string;
   createdAt: string;
+  /** Set on a fork (`o2o fork`): the run it was copied from and the checkpoint it continues. */
+  forkedFrom?: { runId: string; step: number; envStep: number };
   packageVersion: string;
   backend: string;
   platform: string;
@@ -176,13 +178,18 @@ export function readRunMeta(directory: string): RunMeta {
   return readJson<RunMeta>(join(directory, RUN_FILES.meta), 'the run metadata');
 }
 
+/** Rewrite a run's meta.json atomically. */
+export function writeRunMeta(directory: string, meta: RunMeta): void {
+  writeFileAtomicSync(join(directory, RUN_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
+}
+
 /** Change the user's fields of meta.json (name, tags, notes), rewriting it atomically. */
 export function updateRunMeta(
   directory: string,
   changes: Partial<Pick<RunMeta, 'name' | 'tags' | 'notes'>>,
 ): RunMeta {
   const meta = { ...readRunMeta(directory), ...changes };
-  writeFileAtomicSync(join(directory, RUN_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
+  writeRunMeta(directory, meta);
   return meta;
 }
 

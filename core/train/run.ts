@@ -511,22 +511,21 @@ function extendOnlineBudget(directory: string, raw: unknown, config: RunConfig, 
 
 /**
  * The checkpointed buffer with the settings of the run's config.json: its sampling settings (an
- * edited `replay.mixing`, `replay.priority`, … takes effect, each change noted), and room for a
- * raised budget's extra online rows, as a run started with that budget would have had, or the
- * capacity the user fixed in `replay.capacity`. A setting the stored rows cannot follow (a smaller
+ * edited `replay.mixing`, `replay.priority`, … takes effect, each change noted), and room for the
+ * offline rows plus every online row of the budget (raised by `--env-steps` or edited), as a run
+ * started with that budget would have had, or the capacity the user fixed in `replay.capacity`. A setting the stored rows cannot follow (a smaller
  * capacity, another `overwriteOffline`) is a ConfigError at its key path.
  */
 function resumedReplayState(
   directory: string,
   config: RunConfig,
   stored: ReplayState,
-  previousEnvSteps: number,
   notes: string[],
 ): ReplayState {
   const configPath = join(directory, RUN_FILES.config);
   const storedCapacity = stored.options.capacity;
   const capacity =
-    config.replay.capacity ?? storedCapacity + Math.max(0, config.online.envSteps - previousEnvSteps);
+    config.replay.capacity ?? Math.max(storedCapacity, stored.offlineCount + config.online.envSteps);
   if (capacity < storedCapacity) {
     throw new ConfigError(
       [
@@ -576,7 +575,6 @@ export async function resumeTrainingRun(
       `${directory}: the run is ${status.state} in process ${status.pid}; stop it before resuming`,
     );
   }
-  const previousEnvSteps = config.online.envSteps;
   if (options.envSteps !== undefined) {
     config = extendOnlineBudget(directory, raw, config, options.envSteps);
   }
@@ -613,9 +611,7 @@ export async function resumeTrainingRun(
     );
   }
   // Before the learner, whose tensors a rejected setting would otherwise leave behind.
-  const replay = Replay.fromState(
-    resumedReplayState(directory, config, state.replay, previousEnvSteps, notes),
-  );
+  const replay = Replay.fromState(resumedReplayState(directory, config, state.replay, notes));
   const learner = await buildLearner(config, env);
   learner.setState(state.learner);
   const controller = controllerOf(config);

@@ -13,7 +13,8 @@ import type { RunEvent, UpdateRecord } from '../../../core/common/events.js';
 import { listRuns, readRunHistory } from '../../../core/train/history.js';
 import { readCsvLog } from '../../../core/train/metrics-log.js';
 import { identityNormaliser } from '../../../core/train/normaliser.js';
-import { readRunEvents, readRunStatus } from '../../../core/train/run-directory.js';
+import { forkRun } from '../../../core/train/fork.js';
+import { readRunEvents, readRunMeta, readRunStatus } from '../../../core/train/run-directory.js';
 import { environmentColumns } from '../../../core/train/setup.js';
 import {
   prepareOfflineColumns,
@@ -258,6 +259,42 @@ describe('training run', () => {
     const continued = updates(events);
     expect(continued).toHaveLength(40);
     expect(continued.every((record) => record.offlineShare === 1)).toBe(true);
+  });
+
+  it('forks a finished run: the copy continues from the same checkpoint with its own settings and id', async () => {
+    const source = join(root, 'fork-source');
+    const first = await startTrainingRun({ config: tinyConfig(), directory: source });
+    expect(await first.done).toBe('finished');
+    const sourceUpdates = readFileSync(join(source, 'updates.csv'), 'utf8');
+    const sourceMeta = readRunMeta(source);
+
+    // Invalid overrides and a used destination are refused before anything is written.
+    const bad = join(root, 'fork-bad');
+    expect(() => forkRun(source, bad, { set: ['replay.offlineFraction=2'] })).toThrow(
+      /replay\.offlineFraction/,
+    );
+    expect(existsSync(bad)).toBe(false);
+    expect(() => forkRun(source, source)).toThrow(/already exists and is not empty/);
+
+    const fork = forkRun(source, join(root, 'fork-copy'), {
+      set: ['replay.priority=uniform'],
+      name: 'uniform fork',
+    });
+    const meta = readRunMeta(fork);
+    expect(meta.name).toBe('uniform fork');
+    expect(meta.runId).not.toBe(sourceMeta.runId);
+    expect(meta.forkedFrom).toEqual({ runId: sourceMeta.runId, step: 40 + 81, envStep: 90 });
+    const run = await resumeTrainingRun(fork, { envSteps: 130 });
+    const events: RunEvent[] = [];
+    run.bus.subscribe(collect(events));
+    expect(await run.done).toBe('finished');
+    expect(updates(events)[0].step).toBe(40 + 81 + 1);
+    // Uniform replay from the fork on: every continued batch has unit loss weights.
+    expect(updates(events).every((record) => record.metrics.lossWeightMax === 1)).toBe(true);
+    expect(readCsvLog(join(fork, 'updates.csv')).columns.step.at(-1)).toBe(40 + 121);
+    // The source is untouched.
+    expect(readFileSync(join(source, 'updates.csv'), 'utf8')).toBe(sourceUpdates);
+    expect(JSON.parse(readFileSync(join(source, 'config.json'), 'utf8')).replay.priority).toBe('roer');
   });
 
   it('extends a finished run: --env-steps raises the online budget and the curves go on without a gap', async () => {
