@@ -251,7 +251,7 @@ function aggregate(name: string, curves: { x: number[]; y: number[] }[]): PlotSe
 
 const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 
-/** Mean and standard error (sample standard deviation / √n) of the per-seed differences a[i] − b[i]:
+/** Mean and standard error (sample standard deviation / √n, i.e. population sd / √(n − 1)) of the per-seed differences a[i] − b[i]:
  *  a paired comparison, in which a seed that defeats every row (an offline phase that misses the
  *  goal whatever the replay rule) cancels out instead of widening both rows' spread. */
 function pairedDifference(a: number[], b: number[]): { mean: number; standardError: number } {
@@ -259,7 +259,7 @@ function pairedDifference(a: number[], b: number[]): { mean: number; standardErr
   const n = differences.length;
   return {
     mean: mean(differences),
-    standardError: n > 1 ? (standardDeviation(differences) * Math.sqrt(n / (n - 1))) / Math.sqrt(n) : NaN,
+    standardError: n > 1 ? standardDeviation(differences) / Math.sqrt(n - 1) : NaN,
   };
 }
 

@@ -23,14 +23,14 @@ export const SAMPLING_SETTINGS = [
 
 export type SamplingSettings = Pick<ReplayOptions, (typeof SAMPLING_SETTINGS)[number] | 'overwriteOffline'>;
 
-/** A setting the stored buffer cannot take over; `path` is its config key. */
+/** A setting the stored buffer cannot take over; `path` is its config key, `detail` what is wrong. */
 export class ReplaySettingsError extends Error {
   override name = 'ReplaySettingsError';
   constructor(
     readonly path: string,
-    message: string,
+    readonly detail: string,
   ) {
-    super(`${path}: ${message}`);
+    super(`${path}: ${detail}`);
   }
 }
 

@@ -452,7 +452,10 @@ export interface LoadedCheckpoint<T> extends CheckpointPosition {
   skipped: SkippedCheckpoint[];
 }
 
-async function readPointer(runDirectory: string): Promise<{ pointer?: Pointer; problem?: string }> {
+/** The checkpoint that checkpoint.json names, or the problem that keeps it from being read (none: no pointer). */
+export async function readCheckpointPointer(
+  runDirectory: string,
+): Promise<{ pointer?: Pointer; problem?: string }> {
   const path = join(runDirectory, POINTER_FILE);
   let bytes: Uint8Array;
   try {
@@ -480,7 +483,7 @@ async function readPointer(runDirectory: string): Promise<{ pointer?: Pointer; p
 export async function readLatestCheckpoint<T = unknown>(
   runDirectory: string,
 ): Promise<LoadedCheckpoint<T> | undefined> {
-  const { pointer, problem } = await readPointer(runDirectory);
+  const { pointer, problem } = await readCheckpointPointer(runDirectory);
   const found = await listCheckpoints(runDirectory);
   const pointerPath = join(runDirectory, POINTER_FILE);
   const pointed = pointer ? pointer.directory.replace(/^checkpoints[/\\]/, '') : undefined;

@@ -5,9 +5,9 @@
  * for like (the same networks, buffer and β at the fork point, one setting apart). What a resume
  * takes over from an edited config is in docs/training.md, "Continuing with other settings".
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { POINTER_FILE } from './checkpoint.js';
+import { readCheckpointPointer } from './checkpoint.js';
 import { applyOverridesAsConfigError, parseRunConfig } from './config.js';
 import {
   newRunId,
@@ -17,7 +17,6 @@ import {
   runActiveElsewhere,
   RUN_FILES,
   RunDirectoryError,
-  type RunStatus,
   writeRunConfig,
   writeRunMeta,
 } from './run-directory.js';
@@ -34,7 +33,11 @@ export interface ForkOptions {
  * overrides to its config.json and give it its own run id; returns the fork's directory. A config
  * that the overrides make invalid is a ConfigError with key paths, and nothing is written.
  */
-export function forkRun(source: string, destination: string, options: ForkOptions = {}): string {
+export async function forkRun(
+  source: string,
+  destination: string,
+  options: ForkOptions = {},
+): Promise<string> {
   source = resolve(source);
   destination = resolve(destination);
   const meta = readRunMeta(source);
@@ -51,6 +54,13 @@ export function forkRun(source: string, destination: string, options: ForkOption
   }
   const config = applyOverridesAsConfigError(readRunConfig(source), options.set ?? []);
   parseRunConfig(config, `${join(destination, RUN_FILES.config)} (${source}'s config with the overrides)`);
+  // Where the fork continues: the checkpoint that checkpoint.json names, else where the status
+  // stands (a resume then finds the checkpoint by scanning).
+  const { pointer } = await readCheckpointPointer(source);
+  const forkedAt =
+    pointer?.step !== undefined && pointer.envStep !== undefined
+      ? { step: pointer.step, envStep: pointer.envStep }
+      : { step: status.step, envStep: status.envStep };
   try {
     cpSync(source, destination, { recursive: true });
     writeRunConfig(destination, config);
@@ -60,30 +70,11 @@ export function forkRun(source: string, destination: string, options: ForkOption
       runId: newRunId(name),
       name,
       createdAt: new Date().toISOString(),
-      forkedFrom: { runId: meta.runId, ...forkPoint(source, status) },
+      forkedFrom: { runId: meta.runId, ...forkedAt },
     });
   } catch (error) {
     rmSync(destination, { recursive: true, force: true });
     throw error;
   }
   return destination;
-}
-
-/**
- * Where the fork continues: the step of the checkpoint that checkpoint.json names, or the status's
- * step when that pointer is missing or unreadable (a resume then finds the checkpoint by scanning).
- */
-function forkPoint(source: string, status: RunStatus): { step: number; envStep: number } {
-  try {
-    const pointer = JSON.parse(readFileSync(join(source, POINTER_FILE), 'utf8')) as {
-      step?: unknown;
-      envStep?: unknown;
-    };
-    if (Number.isInteger(pointer.step) && Number.isInteger(pointer.envStep)) {
-      return { step: pointer.step as number, envStep: pointer.envStep as number };
-    }
-  } catch {
-    // fall through to the status
-  }
-  return { step: status.step, envStep: status.envStep };
 }

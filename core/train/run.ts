@@ -513,8 +513,9 @@ function extendOnlineBudget(directory: string, raw: unknown, config: RunConfig, 
  * The checkpointed buffer with the settings of the run's config.json: its sampling settings (an
  * edited `replay.mixing`, `replay.priority`, … takes effect, each change noted), and room for the
  * offline rows plus every online row of the budget (raised by `--env-steps` or edited), as a run
- * started with that budget would have had, or the capacity the user fixed in `replay.capacity`. A setting the stored rows cannot follow (a smaller
- * capacity, another `overwriteOffline`) is a ConfigError at its key path.
+ * started with that budget would have had, or the capacity the user fixed in `replay.capacity`.
+ * A setting the stored rows cannot follow (a smaller capacity, another `overwriteOffline`) is a
+ * ConfigError at its key path.
  */
 function resumedReplayState(
   directory: string,
@@ -543,10 +544,7 @@ function resumedReplayState(
     return withCapacity(state, capacity);
   } catch (error) {
     if (error instanceof ReplaySettingsError) {
-      throw new ConfigError(
-        [{ path: error.path, message: error.message.slice(error.path.length + 2) }],
-        configPath,
-      );
+      throw new ConfigError([{ path: error.path, message: error.detail }], configPath);
     }
     throw error;
   }

@@ -36,7 +36,7 @@ export function registerFork(program: Command): void {
     )
     .option('--json', 'print every event as a JSON line on stdout instead of the progress bar')
     .action(async (source: string, destination: string, options: ForkCommandOptions) => {
-      const directory = forkRun(source, destination, { set: options.set, name: options.name });
+      const directory = await forkRun(source, destination, { set: options.set, name: options.name });
       const run = await resumeTrainingRun(directory, { envSteps: options.envSteps });
       process.exitCode = await superviseRun(run, { json: options.json });
     });

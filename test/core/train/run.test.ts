@@ -64,6 +64,10 @@ function collect(events: RunEvent[]) {
   return (event: RunEvent) => events.push(event);
 }
 
+function logMessages(events: RunEvent[]): string[] {
+  return events.flatMap((event) => (event.type === 'log' ? [event.message] : []));
+}
+
 function updates(events: RunEvent[]): UpdateRecord[] {
   return events.filter((event): event is RunEvent & UpdateRecord => event.type === 'update');
 }
@@ -206,9 +210,7 @@ describe('training run', () => {
         const events: RunEvent[] = [];
         second.bus.subscribe(collect(events));
         expect(await second.done).toBe('finished');
-        const notes = events
-          .filter((event) => event.type === 'log')
-          .map((event) => (event as { message: string }).message);
+        const notes = logMessages(events);
         expect(
           notes.some((message) => /started on the wasm backend and resumes on native/.test(message)),
         ).toBe(true);
@@ -250,9 +252,7 @@ describe('training run', () => {
     const events: RunEvent[] = [];
     second.bus.subscribe(collect(events));
     expect(await second.done).toBe('finished');
-    const messages = events
-      .filter((event) => event.type === 'log')
-      .map((event) => (event as { message: string }).message);
+    const messages = logMessages(events);
     expect(messages).toContain(
       'replay settings changed since the checkpoint: replay.mixing: union → fixed; replay.offlineFraction: 0.5 → 1',
     );
@@ -270,13 +270,13 @@ describe('training run', () => {
 
     // Invalid overrides and a used destination are refused before anything is written.
     const bad = join(root, 'fork-bad');
-    expect(() => forkRun(source, bad, { set: ['replay.offlineFraction=2'] })).toThrow(
+    await expect(forkRun(source, bad, { set: ['replay.offlineFraction=2'] })).rejects.toThrow(
       /replay\.offlineFraction/,
     );
     expect(existsSync(bad)).toBe(false);
-    expect(() => forkRun(source, source)).toThrow(/already exists and is not empty/);
+    await expect(forkRun(source, source)).rejects.toThrow(/already exists and is not empty/);
 
-    const fork = forkRun(source, join(root, 'fork-copy'), {
+    const fork = await forkRun(source, join(root, 'fork-copy'), {
       set: ['replay.priority=uniform'],
       name: 'uniform fork',
     });
