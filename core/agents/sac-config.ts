@@ -35,6 +35,14 @@ export const sacConfigSchema = z
       .describe(
         "Which actor samples the online actions when policyAveraging > 0: 'live' (θ, as SAC explores) or 'averaged' (θ̄, the evaluated policy, sampled with its own σ head), so online rows come from the policy that is evaluated.",
       ),
+    explorationNoiseScale: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(1)
+      .describe(
+        "Scale c of the actor's σ when it samples online actions, a = tanh(μ + c·σ·ε): 1 samples the policy itself (SAC; IQL's fine-tuning), 0 acts with its mean. Below 1 the online rows stay closer to the evaluated policy, for a policy whose own σ (learned from noisy data) makes it fall where its mean does not.",
+      ),
     actorLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the actor.'),
     criticLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the twin critics.'),
     valueLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the ROER value net V(s).'),

@@ -965,7 +965,11 @@ export class SacLearner implements TransitionLearner {
     ).output;
     const width = this.actionWidth;
     const noise = this.scratch.zeros('act/noise', count * width);
-    if (!deterministic) this.rng.fillNormal(noise);
+    if (!deterministic) {
+      this.rng.fillNormal(noise);
+      const scale = this.config.explorationNoiseScale;
+      if (scale !== 1) for (let i = 0; i < noise.length; i++) noise[i] *= scale;
+    }
     return {
       actions: sampleTanhGaussian(outputs, noise, count, width, this.config.logStdMin, this.config.logStdMax)
         .actions,

@@ -9,7 +9,8 @@ import type { MetricDescriptor } from './metrics.js';
 import type { ValidationIssue } from './validation.js';
 import type { DatasetCard } from './dataset-card.js';
 import type { EnvListing } from './env-listing.js';
-import type { RunEvent, RunState } from './events.js';
+import type { SelectionScore } from './best-evaluation.js';
+import type { Phase, RunEvent, RunState } from './events.js';
 
 const runId = z
   .string()
@@ -17,6 +18,13 @@ const runId = z
   .refine((id) => !/^\.+$/.test(id), 'a run id, not a relative folder name');
 const filePath = z.string().min(1).max(4096);
 const exportFormat = z.enum(['onnx', 'tfjs', 'json']);
+/**
+ * Which policy of a run an export writes: the newest checkpoint's ('latest'), or the one of the
+ * run's best evaluation up to that checkpoint ('best'; the rule is core/common/best-evaluation.ts).
+ */
+export const POLICY_CHOICES = ['latest', 'best'] as const;
+export type PolicyChoice = (typeof POLICY_CHOICES)[number];
+const policyChoice = z.enum(POLICY_CHOICES);
 /** A tag: short text without commas (the runs view edits tags as a comma-separated list). */
 const tag = z
   .string()
@@ -59,10 +67,16 @@ export const commandParams = {
    * unless `createFolder` is true.
    */
   'runs.export': z
-    .object({ runId, format: exportFormat, path: filePath.optional(), createFolder: z.boolean().optional() })
+    .object({
+      runId,
+      format: exportFormat,
+      path: filePath.optional(),
+      createFolder: z.boolean().optional(),
+      policy: policyChoice.optional(),
+    })
     .strict(),
   /** Export into the run directory's export/ folder and return the files, for a browser download. */
-  'runs.download': z.object({ runId, format: exportFormat }).strict(),
+  'runs.download': z.object({ runId, format: exportFormat, policy: policyChoice.optional() }).strict(),
   'runs.rollout': z
     .object({
       runId,
@@ -131,6 +145,17 @@ export interface RunHistory {
 
 export type { ValidationIssue };
 
+/** What an export wrote: where, how many bytes, and which policy (its update, and its evaluation when it is the best). */
+export interface ExportResult {
+  path: string;
+  bytes: number;
+  /** Gradient updates and environment steps the exported policy was trained with. */
+  step: number;
+  envStep: number;
+  /** Present for the best policy: what its evaluation scored. */
+  evaluation?: SelectionScore & { phase: Phase };
+}
+
 /** Result type of every command, by method name. */
 export interface CommandResults {
   'app.info': {
@@ -166,7 +191,7 @@ export interface CommandResults {
   'runs.history': RunHistory;
   'runs.update': RunSummary;
   'runs.delete': { runId: string; directory: string };
-  'runs.export': { path: string; bytes: number };
+  'runs.export': ExportResult;
   'runs.download': { files: { name: string; base64: string }[] };
   'runs.rollout': RolloutResult;
   'policies.rollout': RolloutResult;

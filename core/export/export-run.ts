@@ -1,7 +1,9 @@
 /** Export the policy of a run directory in one of the formats (`o2o export`, the app's Export button). */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { ExportResult, PolicyChoice } from '../common/protocol.js';
 import { actionWidthOf } from '../common/spaces.js';
+import { RunDirectoryError } from '../train/run-directory.js';
 import { restoreRun } from '../train/run-policy.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { packageInfo } from '../util/package-info.js';
@@ -11,31 +13,49 @@ import { writeTfjsPolicy } from './tfjs.js';
 
 export type ExportFormat = 'onnx' | 'tfjs' | 'json';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['onnx', 'tfjs', 'json'];
+export { POLICY_CHOICES, type ExportResult, type PolicyChoice } from '../common/protocol.js';
 
-/** The policy description of a run at its newest checkpoint. */
-export async function runPolicyDescription(runDirectory: string): Promise<ExportedPolicy> {
+/** The policy description of a run at its newest checkpoint, or of its best evaluation. */
+export async function runPolicyDescription(
+  runDirectory: string,
+  choice: PolicyChoice = 'latest',
+): Promise<ExportedPolicy> {
   const run = await restoreRun(runDirectory);
   const space = run.actionSpace;
   try {
+    const best = choice === 'best' ? run.best : null;
+    if (choice === 'best' && !best) {
+      throw new RunDirectoryError(
+        `${run.directory}: no best policy to export: the newest checkpoint (update ${run.counters.step}) holds no evaluation with a finite score${run.counters.evaluations > 0 ? ' (or was written by a version that did not keep the best policy)' : ''}`,
+      );
+    }
+    const source = best ?? {
+      step: run.counters.step,
+      envStep: run.counters.envStep,
+      layers: run.learner.policyLayers(),
+      observationMean: run.normaliser.mean,
+      observationStd: run.normaliser.std,
+    };
     return {
       metadata: {
         envId: run.config.env.id,
         configHash: configHash(run.config),
-        trainingSteps: run.counters.step,
-        envSteps: run.counters.envStep,
+        trainingSteps: source.step,
+        envSteps: source.envStep,
         runId: run.meta.runId,
         packageVersion: packageInfo().version,
         createdAt: new Date().toISOString(),
+        ...(best ? { evaluation: { phase: best.phase, metric: best.metric, score: best.score } } : {}),
       },
       observationWidth: run.env.observationSpace.size,
       actionWidth: actionWidthOf(space),
-      observationMean: Float32Array.from(run.normaliser.mean),
-      observationStd: Float32Array.from(run.normaliser.std),
+      observationMean: Float32Array.from(source.observationMean),
+      observationStd: Float32Array.from(source.observationStd),
       // a categorical policy's action is an index in [0, n − 1]
       actionLow: space.kind === 'box' ? Float32Array.from(space.low) : Float32Array.of(0),
       actionHigh: space.kind === 'box' ? Float32Array.from(space.high) : Float32Array.of(space.n - 1),
       head: run.learner.policyHead(),
-      layers: run.learner.policyLayers().map((layer) => ({
+      layers: source.layers.map((layer) => ({
         ...layer,
         weight: Float32Array.from(layer.weight),
         bias: Float32Array.from(layer.bias),
@@ -64,9 +84,12 @@ export async function exportPolicy(options: {
   runDirectory: string;
   format: ExportFormat;
   path: string;
-}): Promise<{ path: string; bytes: number }> {
+  /** Default 'latest'. */
+  policy?: PolicyChoice;
+}): Promise<ExportResult> {
   const path = resolve(options.path);
-  const policy = await runPolicyDescription(options.runDirectory);
+  const policy = await runPolicyDescription(options.runDirectory, options.policy);
   const bytes = await writePolicy(policy, options.format, path);
-  return { path, bytes };
+  const { trainingSteps: step, envSteps: envStep, evaluation } = policy.metadata;
+  return { path, bytes, step, envStep, ...(evaluation ? { evaluation } : {}) };
 }

@@ -62,6 +62,16 @@ export function readPolicyJson(path: string): string {
   }
 }
 
+/** The best-evaluation record of an ONNX export (JSON in a metadata prop), when it has one that parses. */
+function onnxEvaluation(text: string | undefined): Pick<PolicyMetadata, 'evaluation'> {
+  if (!text) return {};
+  try {
+    return { evaluation: JSON.parse(text) as PolicyMetadata['evaluation'] };
+  } catch {
+    return {};
+  }
+}
+
 async function loadOnnx(path: string): Promise<LoadedPolicy> {
   const bytes = readRegularFileSync(path);
   let props: Record<string, string>;
@@ -92,6 +102,7 @@ async function loadOnnx(path: string): Promise<LoadedPolicy> {
       envSteps: Number(props['o2o.env_steps']),
       runId: props['o2o.run_id'],
       createdAt: props['o2o.created_at'],
+      ...onnxEvaluation(props['o2o.evaluation']),
     },
     observationWidth,
     actionWidth,

@@ -54,6 +54,7 @@ export function onnxMetadata(policy: ExportedPolicy): Record<string, string> {
     'o2o.env_steps': String(metadata.envSteps),
     'o2o.run_id': metadata.runId,
     'o2o.created_at': metadata.createdAt,
+    ...(metadata.evaluation ? { 'o2o.evaluation': JSON.stringify(metadata.evaluation) } : {}),
   };
 }
 

@@ -15,6 +15,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { PolicyHead, PolicyLayer } from '../agents/types.js';
+import { SELECTION_METRICS, type SelectionScore } from '../common/best-evaluation.js';
+import type { Phase } from '../common/events.js';
 import { scaleAction } from '../common/spaces.js';
 
 export interface PolicyMetadata {
@@ -28,6 +30,11 @@ export interface PolicyMetadata {
   runId: string;
   packageVersion: string;
   createdAt: string;
+  /**
+   * Set when the policy is the run's best evaluation (`o2o export --policy best`): what it scored
+   * there, by the rule of core/common/best-evaluation.ts. Absent for the newest checkpoint's policy.
+   */
+  evaluation?: SelectionScore & { phase: Phase };
 }
 
 export interface ExportedPolicy {
@@ -186,6 +193,14 @@ const jsonPolicySchema = z
       runId: z.string(),
       packageVersion: z.string(),
       createdAt: z.string(),
+      evaluation: z
+        .object({
+          phase: z.enum(['offline', 'online']),
+          metric: z.enum(SELECTION_METRICS),
+          score: z.number(),
+        })
+        .strict()
+        .optional(),
     }),
     observationWidth: z.number().int().positive(),
     actionWidth: z.number().int().positive(),

@@ -24,7 +24,9 @@ import {
   type CommandResults,
   type EngineService,
   type EventBatch,
+  type ExportResult,
   type RolloutResult,
+  type PolicyChoice,
   type RunHistory,
   type RunSummary,
   type ValidationIssue,
@@ -61,10 +63,12 @@ export interface EngineApi {
   readRunHistory(directory: string): MaybePromise<RunHistory>;
   /** Runs under `runsDirectory`, newest first, with the state stored in each run directory. */
   listRuns(runsDirectory: string): MaybePromise<RunSummary[]>;
-  exportPolicy(options: { runDirectory: string; format: ExportFormat; path: string }): Promise<{
+  exportPolicy(options: {
+    runDirectory: string;
+    format: ExportFormat;
     path: string;
-    bytes: number;
-  }>;
+    policy?: PolicyChoice;
+  }): Promise<ExportResult>;
   inspectDataset(path: string): MaybePromise<unknown>;
   summarizeDataset(path: string): MaybePromise<DatasetSummary>;
   listEnvs(): MaybePromise<CommandResults['envs.list']>;
@@ -417,24 +421,24 @@ export function createEngineService(api: EngineApi, options: EngineServiceOption
       return { runId, directory };
     },
 
-    async 'runs.export'({ runId, format, path, createFolder }) {
+    async 'runs.export'({ runId, format, path, createFolder, policy }) {
       const runDirectory = runDirectoryOf(runId);
       if (!path) {
         const target = join(runDirectory, 'export', `policy.${EXPORT_EXTENSION[format]}`);
-        return api.exportPolicy({ runDirectory, format, path: target });
+        return api.exportPolicy({ runDirectory, format, path: target, policy });
       }
       // Confined before anything else, so that not even "missing folder" reveals what lies outside.
       const target = await access.checkWrite(resolvePath(path));
       // TF.js writes a folder of its own (model.json + weights) at `target`; the others a file.
       ensureFolder(dirname(target), createFolder === true);
-      return api.exportPolicy({ runDirectory, format, path: target });
+      return api.exportPolicy({ runDirectory, format, path: target, policy });
     },
 
-    async 'runs.download'({ runId, format }) {
+    async 'runs.download'({ runId, format, policy }) {
       const runDirectory = runDirectoryOf(runId);
       const target = join(runDirectory, 'export', `policy.${EXPORT_EXTENSION[format]}`);
-      const { path } = await api.exportPolicy({ runDirectory, format, path: target });
-      const prefix = `${runId}-policy`;
+      const { path } = await api.exportPolicy({ runDirectory, format, path: target, policy });
+      const prefix = policy === 'best' ? `${runId}-best-policy` : `${runId}-policy`;
       if (statSync(path).isDirectory()) {
         return {
           files: readdirSync(path)

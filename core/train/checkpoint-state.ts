@@ -3,7 +3,9 @@
  * are cut back to a checkpoint on resume.
  */
 import { join } from 'node:path';
+import type { PolicyLayer } from '../agents/types.js';
 import type { BetaControllerState } from '../beta/types.js';
+import type { BestEvaluation } from '../common/best-evaluation.js';
 import type { ReplayState } from '../replay/types.js';
 import { writeFileAtomicSync } from '../util/atomic-write.js';
 import type { RngState } from '../util/random.js';
@@ -23,6 +25,20 @@ export interface CheckpointState {
   normaliser: ObservationNormaliser;
   /** The open online episode: its reset seed and the environment actions taken so far. */
   episode: { seed: number; actions: Float32Array; return: number; length: number; success: boolean } | null;
+  /** The policy of the best evaluation so far (absent in checkpoints written before it was kept). */
+  best?: BestPolicySnapshot | null;
+}
+
+/**
+ * The deterministic policy as it was at the run's best evaluation (the rule of
+ * core/common/best-evaluation.ts): its layers and the observation normaliser it acted with. Kept
+ * in every checkpoint, so that `o2o export --policy best` survives a decline late in the run, and a
+ * resumed or forked run continues from the best of its own history.
+ */
+export interface BestPolicySnapshot extends BestEvaluation {
+  layers: PolicyLayer[];
+  observationMean: Float32Array;
+  observationStd: Float32Array;
 }
 
 /** The state of a run's pieces at this moment. */
@@ -37,6 +53,7 @@ export function captureCheckpoint(parts: RunParts, episode: OpenEpisode | null):
     beta: controller.getState(),
     normaliser,
     episode: episode ? { ...episode, actions: Float32Array.from(episode.actions) } : null,
+    best: parts.best,
   };
 }
 

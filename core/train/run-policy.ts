@@ -11,7 +11,7 @@ import { parseRunConfig, type RunConfig } from './config.js';
 import type { ObservationNormaliser } from './normaliser.js';
 import { RUN_FILES, readRunConfig, readRunMeta, RunDirectoryError, type RunMeta } from './run-directory.js';
 import { learnerPolicy } from './acting.js';
-import type { CheckpointState } from './checkpoint-state.js';
+import type { BestPolicySnapshot, CheckpointState } from './checkpoint-state.js';
 import { buildLearner, makeRunEnv, type RunCounters } from './setup.js';
 
 export interface RestoredRun {
@@ -23,6 +23,8 @@ export interface RestoredRun {
   learner: Learner;
   normaliser: ObservationNormaliser;
   counters: RunCounters;
+  /** The policy of the run's best evaluation up to this checkpoint (null: none yet, or an older checkpoint). */
+  best: BestPolicySnapshot | null;
 }
 
 /** Rebuild the learner of a run at its newest checkpoint (caller disposes `learner`). */
@@ -50,6 +52,7 @@ export async function restoreRun(directory: string): Promise<RestoredRun> {
     learner,
     normaliser: checkpoint.state.normaliser,
     counters: checkpoint.state.counters,
+    best: checkpoint.state.best ?? null,
   };
 }
 

@@ -33,6 +33,7 @@ import { captureCheckpoint, truncateRunLogs, type CheckpointState } from './chec
 import { Collector, rebuildEpisode } from './collect.js';
 import { ConfigError, parseRunConfig, resolveDatasetPath, type RunConfig } from './config.js';
 import { evaluatePolicy } from './evaluate.js';
+import { replacesBest, selectionScore } from '../common/best-evaluation.js';
 import { EventBus, type RunEvent, type RunState, type UpdateRecord } from '../common/events.js';
 import { makeEnv } from '../envs/registry.js';
 import { RunRecorder } from './recorder.js';
@@ -441,6 +442,22 @@ export class TrainingRun implements RunHandle {
       successRate: result.successRate,
       valueBias: result.valueBias,
     });
+    const scored = selectionScore(result);
+    if (scored && replacesBest(scored, this.parts.best)) {
+      this.parts.best = {
+        ...scored,
+        step: counters.step,
+        envStep: counters.envStep,
+        phase: counters.phase,
+        layers: learner.policyLayers().map((layer) => ({
+          ...layer,
+          weight: Float32Array.from(layer.weight),
+          bias: Float32Array.from(layer.bias),
+        })),
+        observationMean: Float32Array.from(normaliser.mean),
+        observationStd: Float32Array.from(normaliser.std),
+      };
+    }
   }
 
   private async checkpointIfDue(): Promise<void> {
@@ -639,6 +656,7 @@ export async function resumeTrainingRun(
     episode,
     observation,
     resumedFrom: checkpoint.step,
+    best: state.best ?? null,
     notes,
     resumeNotes,
   });

@@ -38,6 +38,7 @@ import {
   normaliserFromColumns,
   type ObservationNormaliser,
 } from './normaliser.js';
+import type { BestPolicySnapshot } from './checkpoint-state.js';
 import type { RunMeta } from './run-directory.js';
 
 /** Counters that place a run on its curves; all of them are in every checkpoint. */
@@ -107,6 +108,8 @@ export interface RunParts {
   /** Raw observation of the open episode (set when the episode was rebuilt on resume). */
   observation: Float32Array | null;
   resumedFrom: number | null;
+  /** The policy of the best evaluation so far (null before the first evaluation with a finite score). */
+  best: BestPolicySnapshot | null;
   /** Messages for the run's log at start (e.g. a resume on another compute backend). */
   notes?: string[];
   /** What resuming had to repair or fall back from, one sentence each (logged as warnings). */
@@ -469,6 +472,7 @@ export async function startPieces(
     counters: freshCounters(config),
     episode: null,
     observation: null,
+    best: null,
     notes,
   };
 }

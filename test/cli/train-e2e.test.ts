@@ -189,6 +189,16 @@ describe('o2o CLI end to end', () => {
       trainingSteps: 300,
       envSteps: 150,
     });
+    // the best evaluation's policy: which one it is is in the output and in the file
+    const best = join(work, 'best.json');
+    const exportedBest = await o2o('export', run, '--format', 'json', '--out', best, '--policy', 'best');
+    expect(exportedBest.code, exportedBest.stderr).toBe(0);
+    expect(exportedBest.stdout).toMatch(
+      /wrote json policy of the best evaluation \(success rate \d+(\.\d)?%, (offline|online), update \d+/,
+    );
+    const bestMetadata = JSON.parse(readFileSync(best, 'utf8')).metadata;
+    expect(bestMetadata.evaluation).toMatchObject({ metric: 'successRate' });
+    expect(evaluations.columns.step).toContain(bestMetadata.trainingSteps);
 
     // evaluate the run and each export on the same start states
     const fromRun = JSON.parse((await o2o('eval', run, '--episodes', '3', '--json')).stdout) as Record<
@@ -260,5 +270,17 @@ describe('o2o CLI end to end', () => {
     const badFormat = await o2o('export', join(work, 'nope'), '--format', 'pickle', '--out', 'x');
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toMatch(/--format: expected one of onnx, tfjs, json/);
+    const badPolicy = await o2o(
+      'export',
+      join(work, 'nope'),
+      '--format',
+      'json',
+      '--out',
+      'x',
+      '--policy',
+      'worst',
+    );
+    expect(badPolicy.code).toBe(2);
+    expect(badPolicy.stderr).toMatch(/--policy: expected one of latest, best, got "worst"/);
   });
 });

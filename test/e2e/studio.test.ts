@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bestEvaluation } from '../../core/common/best-evaluation.js';
 import { readCsvLog } from '../../core/train/metrics-log.js';
 import { artifact, findChromium, launchChromium, ROOT, startNodeEntry, type ServedApp } from './harness.js';
 
@@ -122,7 +123,7 @@ describe.skipIf(skipReason !== undefined)(title, () => {
         '--set',
         'online.warmupSteps=150',
         '--set',
-        'eval.interval=200',
+        'eval.interval=100',
         '--set',
         'eval.episodes=1',
         '--set',
@@ -559,6 +560,37 @@ describe.skipIf(skipReason !== undefined)(title, () => {
       expect(statSync(await download.path()).size).toBe(
         statSync(join(runs, trained, 'export', 'policy.onnx')).size,
       );
+    });
+
+    it("exports the policy of the run's best evaluation and says which evaluation it was", async () => {
+      await byTestId(page, 'export-format').selectOption('json');
+      await byTestId(page, 'export-policy').selectOption('best');
+      await byTestId(page, 'export-path').fill('~/exports/best.json');
+      await byTestId(page, 'export-run').click();
+      const result = byTestId(page, 'export-result').filter({ hasText: 'best.json' });
+      await result.waitFor({ timeout: 120_000 });
+      const { columns, rows } = readCsvLog(join(runs, trained, 'evaluations.csv'));
+      expect(rows).toBe(2);
+      const expected = bestEvaluation(
+        Array.from({ length: rows }, (_, i) => ({
+          step: Number(columns.step[i]),
+          envStep: Number(columns.envStep[i]),
+          phase: columns.phase[i] as 'offline' | 'online',
+          successRate: Number(columns.successRate[i]),
+          normalizedScore: Number(columns.normalizedScore[i]),
+          meanReturn: Number(columns.meanReturn[i]),
+        })),
+      )!;
+      const written = JSON.parse(readFileSync(join(home, 'exports', 'best.json'), 'utf8')) as {
+        metadata: { envSteps: number; evaluation: { metric: string; score: number } };
+      };
+      expect(written.metadata.envSteps).toBe(expected.envStep);
+      expect(written.metadata.evaluation).toMatchObject({ metric: expected.metric, score: expected.score });
+      expect(await result.innerText()).toContain(
+        `the policy of the best evaluation, ${expected.metric === 'meanReturn' ? 'mean return' : 'normalised score'}`,
+      );
+      await page.screenshot({ path: artifact('13-09b-export-best.png') });
+      await byTestId(page, 'export-policy').selectOption('latest');
     });
 
     it('opens an exported policy file in the policy viewer', async () => {

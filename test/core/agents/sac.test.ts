@@ -220,6 +220,29 @@ describe('SAC + ROER learner', () => {
     learner.dispose();
   });
 
+  it('explorationNoiseScale c samples tanh(μ + c·σ·ε): the pre-tanh deviation from the mean scales by c, 0 acts with the mean', async () => {
+    const rng = new Rng(8);
+    const batches = [randomBatch(rng), randomBatch(rng)];
+    const observations = rng.fillNormal(new Float32Array(16 * OBS));
+    const learners = await Promise.all(
+      [1, 0.25, 0].map((scale) => createSacLearner(small({ explorationNoiseScale: scale }), OBS, ACT, 5)),
+    );
+    for (const learner of learners) for (const batch of batches) learner.update(batch, 1);
+    const mean = learners[0].act(observations, 16, true).actions;
+    // The same seed draws the same ε, so only the scale differs between the learners.
+    const [full, quarter, none] = learners.map((learner) => learner.act(observations, 16, false).actions);
+    expect(Array.from(none)).toEqual(Array.from(mean));
+    let spread = 0;
+    for (let i = 0; i < full.length; i++) {
+      const deviation = Math.atanh(full[i]) - Math.atanh(mean[i]);
+      expect(Math.atanh(quarter[i]) - Math.atanh(mean[i])).toBeCloseTo(0.25 * deviation, 3);
+      spread += Math.abs(deviation);
+    }
+    expect(spread / full.length).toBeGreaterThan(0.01);
+    expect(() => parseSacConfig({ explorationNoiseScale: 1.5 })).toThrow(/agent\.explorationNoiseScale/);
+    for (const learner of learners) learner.dispose();
+  });
+
   it('with tdSource "q" returns y − min Q(s, a) as TD errors (the value net still trains)', async () => {
     const learner = (await createSacLearner(small({ tdSource: 'q' }), OBS, ACT, 9)) as SacLearner;
     const batch = randomBatch(new Rng(10));

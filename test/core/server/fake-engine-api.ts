@@ -189,7 +189,7 @@ export function createFakeEngineApiSync(): EngineApi {
       mkdirSync(dirname(path), { recursive: true });
       const body = JSON.stringify({ format, layers: [] });
       writeFileSync(path, body);
-      return { path, bytes: Buffer.byteLength(body) };
+      return { path, bytes: Buffer.byteLength(body), step: 0, envStep: 0 };
     },
     inspectDataset: (path: string) => {
       // Lets host tests see how a dying engine worker is reported.
