@@ -72,6 +72,22 @@ async function setRange(locator: Locator, value: number): Promise<void> {
   }, value);
 }
 
+/** The best evaluation of a run directory's evaluations.csv, by the engine's rule. */
+function storedBest(runDirectory: string) {
+  const { columns, rows } = readCsvLog(join(runDirectory, 'evaluations.csv'));
+  expect(rows).toBeGreaterThan(1);
+  return bestEvaluation(
+    Array.from({ length: rows }, (_, i) => ({
+      step: Number(columns.step[i]),
+      envStep: Number(columns.envStep[i]),
+      phase: columns.phase[i] as 'offline' | 'online',
+      successRate: Number(columns.successRate[i]),
+      normalizedScore: Number(columns.normalizedScore[i]),
+      meanReturn: Number(columns.meanReturn[i]),
+    })),
+  )!;
+}
+
 async function openRunInLive(page: Page, runId: string): Promise<void> {
   await byTestId(page, 'nav-runs').click();
   await page
@@ -191,6 +207,11 @@ describe.skipIf(skipReason !== undefined)(title, () => {
         .poll(async () => Number((await legend.innerText()).replace(/,/g, '')), { timeout: 10_000 })
         .toBeCloseTo(lastFinite(stored.meanReturn), 1);
       await page.screenshot({ path: artifact('13-01-returns-raw.png') });
+      // the best evaluation so far, the one whose policy Export → Best evaluation writes
+      const best = storedBest(join(runs, ROER_1));
+      expect(await byTestId(page, 'best-evaluation').innerText()).toContain(
+        `at update ${best.step.toLocaleString('en-US')}`,
+      );
     });
 
     it('adds a smoothed line over the raw one when asked, with a labelled smoothed CSV column', async () => {
@@ -569,18 +590,7 @@ describe.skipIf(skipReason !== undefined)(title, () => {
       await byTestId(page, 'export-run').click();
       const result = byTestId(page, 'export-result').filter({ hasText: 'best.json' });
       await result.waitFor({ timeout: 120_000 });
-      const { columns, rows } = readCsvLog(join(runs, trained, 'evaluations.csv'));
-      expect(rows).toBe(2);
-      const expected = bestEvaluation(
-        Array.from({ length: rows }, (_, i) => ({
-          step: Number(columns.step[i]),
-          envStep: Number(columns.envStep[i]),
-          phase: columns.phase[i] as 'offline' | 'online',
-          successRate: Number(columns.successRate[i]),
-          normalizedScore: Number(columns.normalizedScore[i]),
-          meanReturn: Number(columns.meanReturn[i]),
-        })),
-      )!;
+      const expected = storedBest(join(runs, trained));
       const written = JSON.parse(readFileSync(join(home, 'exports', 'best.json'), 'utf8')) as {
         metadata: { envSteps: number; evaluation: { metric: string; score: number } };
       };

@@ -1,6 +1,7 @@
 /**
  * kill -9 at chosen and random moments of `o2o train`, then `o2o resume` to the end. Every trial
- * must resume and finish; the curves must come out byte-identical to an uninterrupted run.
+ * must resume and finish; the curves must come out byte-identical to an uninterrupted run, and the
+ * best policy the last checkpoint keeps must be the same, weight for weight.
  *
  * Moments: inside a warm-up checkpoint write (update 0, env steps only), inside an offline and an
  * online checkpoint write (a `.partial-*` folder exists), just after checkpoint.json moved (while
@@ -11,6 +12,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateDataset } from '../../core/data/generate.js';
+import { readLatestCheckpoint } from '../../core/train/checkpoint.js';
+import type { CheckpointState } from '../../core/train/checkpoint-state.js';
 import { Rng } from '../../core/util/random.js';
 import { curvesOf } from '../helpers/curves.js';
 
@@ -110,6 +113,18 @@ function startCli(args: string[]): CliRun {
 }
 
 const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+
+/** The best policy the run's newest checkpoint keeps (its evaluation and every weight), as text to compare. */
+async function bestPolicyOf(directory: string): Promise<string> {
+  const best = (await readLatestCheckpoint<CheckpointState>(directory))?.state.best;
+  if (!best) return 'none';
+  const { layers, observationMean, observationStd, ...evaluation } = best;
+  return JSON.stringify({
+    evaluation,
+    normaliser: [Array.from(observationMean), Array.from(observationStd)],
+    layers: layers.map((layer) => [Array.from(layer.weight), Array.from(layer.bias)]),
+  });
+}
 
 function checkpointEntries(directory: string): string[] {
   try {
@@ -258,7 +273,10 @@ export async function runKillProbes(options: KillProbeOptions): Promise<KillResu
   };
 
   // The uninterrupted runs the resumed ones must match, and how long each took once started.
-  const references = new Map<ProbeConfig, { updates: string; evaluations: string; runMs: number }>();
+  const references = new Map<
+    ProbeConfig,
+    { updates: string; evaluations: string; best: string; runMs: number }
+  >();
   for (const kind of new Set(moments.map((entry) => entry.config))) {
     const configPath = join(directory, `${kind}.json`);
     writeFileSync(configPath, JSON.stringify(configFor(kind, dataset)));
@@ -274,6 +292,7 @@ export async function runKillProbes(options: KillProbeOptions): Promise<KillResu
     references.set(kind, {
       updates: curvesOf(join(out, 'updates.csv')),
       evaluations: curvesOf(join(out, 'evaluations.csv')),
+      best: await bestPolicyOf(out),
       runMs: Date.now() - startedAt,
     });
     log(`reference ${kind} run done`);
@@ -308,13 +327,14 @@ export async function runKillProbes(options: KillProbeOptions): Promise<KillResu
     const reference = references.get(config)!;
     result.identical =
       curvesOf(join(out, 'updates.csv')) === reference.updates &&
-      curvesOf(join(out, 'evaluations.csv')) === reference.evaluations;
+      curvesOf(join(out, 'evaluations.csv')) === reference.evaluations &&
+      (await bestPolicyOf(out)) === reference.best;
     if (!killed) {
       result.problem = 'the run ended before the kill: this trial killed nothing';
     } else if (!result.resumed) {
       result.problem = `resume ended with ${resumed.signal ?? resumed.code}, status ${status}: ${resumed.stderr.trim().split('\n').slice(-3).join(' ')}`;
     } else if (!result.identical) {
-      result.problem = 'the resumed curves differ from the uninterrupted run';
+      result.problem = 'the resumed curves or best policy differ from the uninterrupted run';
     }
     const leftovers = [...readdirSync(out), ...checkpointEntries(out)].filter(
       (name) => name.startsWith('.partial-') || name.endsWith('.tmp'),
