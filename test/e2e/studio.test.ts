@@ -27,6 +27,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bestEvaluation } from '../../core/common/best-evaluation.js';
 import { readCsvLog } from '../../core/train/metrics-log.js';
+import { storedEvaluations } from '../helpers/evaluations.js';
 import { artifact, findChromium, launchChromium, ROOT, startNodeEntry, type ServedApp } from './harness.js';
 
 const browser = findChromium();
@@ -74,18 +75,9 @@ async function setRange(locator: Locator, value: number): Promise<void> {
 
 /** The best evaluation of a run directory's evaluations.csv, by the engine's rule. */
 function storedBest(runDirectory: string) {
-  const { columns, rows } = readCsvLog(join(runDirectory, 'evaluations.csv'));
-  expect(rows).toBeGreaterThan(1);
-  return bestEvaluation(
-    Array.from({ length: rows }, (_, i) => ({
-      step: Number(columns.step[i]),
-      envStep: Number(columns.envStep[i]),
-      phase: columns.phase[i] as 'offline' | 'online',
-      successRate: Number(columns.successRate[i]),
-      normalizedScore: Number(columns.normalizedScore[i]),
-      meanReturn: Number(columns.meanReturn[i]),
-    })),
-  )!;
+  const evaluations = storedEvaluations(runDirectory);
+  expect(evaluations.length).toBeGreaterThan(1);
+  return bestEvaluation(evaluations)!;
 }
 
 async function openRunInLive(page: Page, runId: string): Promise<void> {

@@ -15,6 +15,7 @@ import { exportPolicy } from '../../../core/export/export-run.js';
 import { policyActions, policyFromJson } from '../../../core/export/policy.js';
 import { evaluatePolicy } from '../../../core/train/evaluate.js';
 import { readCsvLog } from '../../../core/train/metrics-log.js';
+import { storedEvaluations } from '../../helpers/evaluations.js';
 import { evaluationSeed, resumeTrainingRun, startTrainingRun } from '../../../core/train/run.js';
 
 const root = mkdtempSync(join(tmpdir(), 'o2o-best-policy-'));
@@ -33,18 +34,6 @@ const config = {
   checkpoint: { interval: 40 },
 };
 
-function evaluations(directory: string) {
-  const { columns, rows } = readCsvLog(join(directory, 'evaluations.csv'));
-  return Array.from({ length: rows }, (_, i) => ({
-    step: Number(columns.step[i]),
-    envStep: Number(columns.envStep[i]),
-    phase: columns.phase[i] as 'offline' | 'online',
-    successRate: Number(columns.successRate[i]),
-    normalizedScore: Number(columns.normalizedScore[i]),
-    meanReturn: Number(columns.meanReturn[i]),
-  }));
-}
-
 async function exportBest(directory: string, name: string) {
   const path = join(root, `${name}.json`);
   const result = await exportPolicy({ runDirectory: directory, format: 'json', path, policy: 'best' });
@@ -60,7 +49,7 @@ beforeAll(async () => {
 
 describe('the best policy of a run', () => {
   it('is the policy of the best evaluation in evaluations.csv, and earns its recorded return again', async () => {
-    const history = evaluations(reference);
+    const history = storedEvaluations(reference);
     expect(history.length).toBe(8);
     const expected = bestEvaluation(history)!;
     expect(expected.metric).not.toBe('successRate'); // pendulum has no goal
@@ -124,7 +113,7 @@ describe('the best policy of a run', () => {
       if (event.type === 'update' && event.step === 10) void run.stop();
     });
     expect(await run.done).toBe('stopped');
-    expect(evaluations(directory)).toEqual([]);
+    expect(storedEvaluations(directory)).toEqual([]);
     await expect(exportBest(directory, 'none')).rejects.toThrow(/no-evaluation: no best policy to export/);
   });
 });
