@@ -31,6 +31,20 @@ export interface PolicyLayer {
   activation: 'relu' | 'tanh' | 'linear';
 }
 
+/** Layers with their own weight and bias arrays (a learner's are views its next update overwrites). */
+export function copyPolicyLayers(
+  layers: readonly (Omit<PolicyLayer, 'weight' | 'bias'> & {
+    weight: ArrayLike<number>;
+    bias: ArrayLike<number>;
+  })[],
+): PolicyLayer[] {
+  return layers.map((layer) => ({
+    ...layer,
+    weight: Float32Array.from(layer.weight),
+    bias: Float32Array.from(layer.bias),
+  }));
+}
+
 /** How the exported layers' output becomes an action. */
 export type PolicyHead =
   /** SAC's tanh-squashed Gaussian: the layers end in tanh(mean), an action in [−1, 1]^d. */

@@ -24,12 +24,25 @@ export interface SelectionScore {
   score: number;
 }
 
+/** What an evaluation scored and in which phase (an exported best policy records this). */
+export interface ScoredEvaluation extends SelectionScore {
+  phase: Phase;
+}
+
 /** Where a run's best evaluation happened and what it scored. */
-export interface BestEvaluation extends SelectionScore {
+export interface BestEvaluation extends ScoredEvaluation {
   /** Gradient updates when the policy was evaluated. */
   step: number;
   envStep: number;
-  phase: Phase;
+}
+
+/**
+ * A score as people read it: "success rate 100%", "normalised score 95.9", "mean return −23.9";
+ * `format` writes the number (the CLI and the app format numbers their own way).
+ */
+export function describeScore({ metric, score }: SelectionScore, format: (value: number) => string): string {
+  if (metric === 'successRate') return `success rate ${format(100 * score)}%`;
+  return `${metric === 'normalizedScore' ? 'normalised score' : 'mean return'} ${format(score)}`;
 }
 
 /** The first finite score of SELECTION_METRICS; null when none is finite. */

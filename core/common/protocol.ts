@@ -9,8 +9,8 @@ import type { MetricDescriptor } from './metrics.js';
 import type { ValidationIssue } from './validation.js';
 import type { DatasetCard } from './dataset-card.js';
 import type { EnvListing } from './env-listing.js';
-import type { SelectionScore } from './best-evaluation.js';
-import type { Phase, RunEvent, RunState } from './events.js';
+import type { ScoredEvaluation } from './best-evaluation.js';
+import type { RunEvent, RunState } from './events.js';
 
 const runId = z
   .string()
@@ -153,7 +153,7 @@ export interface ExportResult {
   step: number;
   envStep: number;
   /** Present for the best policy: what its evaluation scored. */
-  evaluation?: SelectionScore & { phase: Phase };
+  evaluation?: ScoredEvaluation;
 }
 
 /** Result type of every command, by method name. */

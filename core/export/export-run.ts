@@ -1,6 +1,7 @@
 /** Export the policy of a run directory in one of the formats (`o2o export`, the app's Export button). */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { copyPolicyLayers } from '../agents/types.js';
 import type { ExportResult, PolicyChoice } from '../common/protocol.js';
 import { actionWidthOf } from '../common/spaces.js';
 import { RunDirectoryError } from '../train/run-directory.js';
@@ -55,11 +56,7 @@ export async function runPolicyDescription(
       actionLow: space.kind === 'box' ? Float32Array.from(space.low) : Float32Array.of(0),
       actionHigh: space.kind === 'box' ? Float32Array.from(space.high) : Float32Array.of(space.n - 1),
       head: run.learner.policyHead(),
-      layers: source.layers.map((layer) => ({
-        ...layer,
-        weight: Float32Array.from(layer.weight),
-        bias: Float32Array.from(layer.bias),
-      })),
+      layers: copyPolicyLayers(source.layers),
     };
   } finally {
     run.learner.dispose();

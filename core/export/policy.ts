@@ -14,9 +14,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { PolicyHead, PolicyLayer } from '../agents/types.js';
-import { SELECTION_METRICS, type SelectionScore } from '../common/best-evaluation.js';
-import type { Phase } from '../common/events.js';
+import { copyPolicyLayers, type PolicyHead, type PolicyLayer } from '../agents/types.js';
+import { SELECTION_METRICS, type ScoredEvaluation } from '../common/best-evaluation.js';
 import { scaleAction } from '../common/spaces.js';
 
 export interface PolicyMetadata {
@@ -34,7 +33,7 @@ export interface PolicyMetadata {
    * Set when the policy is the run's best evaluation (`o2o export --policy best`): what it scored
    * there, by the rule of core/common/best-evaluation.ts. Absent for the newest checkpoint's policy.
    */
-  evaluation?: SelectionScore & { phase: Phase };
+  evaluation?: ScoredEvaluation;
 }
 
 export interface ExportedPolicy {
@@ -311,11 +310,7 @@ export function policyFromJson(text: string, file = 'policy'): ExportedPolicy {
     observationStd: Float32Array.from(data.observationStd),
     actionLow: Float32Array.from(data.actionLow),
     actionHigh: Float32Array.from(data.actionHigh),
-    layers: data.layers.map((layer) => ({
-      ...layer,
-      weight: Float32Array.from(layer.weight),
-      bias: Float32Array.from(layer.bias),
-    })),
+    layers: copyPolicyLayers(data.layers),
     head: data.head ?? { kind: 'tanh-gaussian', actionWidth: data.actionWidth, deterministic: 'tanh-mean' },
   };
   try {

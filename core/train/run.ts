@@ -18,6 +18,7 @@
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { copyPolicyLayers } from '../agents/types.js';
 import type { UpdatePlan } from '../objectives/plan.js';
 import { segmentWindowStarts } from '../replay/sequences.js';
 import { withCapacity } from '../replay/grow.js';
@@ -449,11 +450,7 @@ export class TrainingRun implements RunHandle {
         step: counters.step,
         envStep: counters.envStep,
         phase: counters.phase,
-        layers: learner.policyLayers().map((layer) => ({
-          ...layer,
-          weight: Float32Array.from(layer.weight),
-          bias: Float32Array.from(layer.bias),
-        })),
+        layers: copyPolicyLayers(learner.policyLayers()),
         observationMean: Float32Array.from(normaliser.mean),
         observationStd: Float32Array.from(normaliser.std),
       };

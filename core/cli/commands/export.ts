@@ -3,6 +3,7 @@
  * run's deterministic policy, at its newest checkpoint or at its best evaluation.
  */
 import type { Command } from 'commander';
+import { describeScore } from '../../common/best-evaluation.js';
 import {
   EXPORT_FORMATS,
   exportPolicy,
@@ -57,6 +58,6 @@ function describeExported(result: ExportResult): string {
   const at = `update ${result.step}${result.envStep > 0 ? `, env step ${result.envStep}` : ''}`;
   const { evaluation } = result;
   return evaluation
-    ? `of the best evaluation (${evaluation.metric === 'successRate' ? `success rate ${Number((100 * evaluation.score).toFixed(1))}%` : `${evaluation.metric} ${Number(evaluation.score.toFixed(2))}`}, ${evaluation.phase}, ${at})`
+    ? `of the best evaluation (${describeScore(evaluation, (value) => String(Number(value.toFixed(1))))}, ${evaluation.phase}, ${at})`
     : `at ${at}`;
 }

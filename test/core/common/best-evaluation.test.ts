@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { bestEvaluation, replacesBest, selectionScore } from '../../../core/common/best-evaluation.js';
+import {
+  bestEvaluation,
+  describeScore,
+  replacesBest,
+  selectionScore,
+} from '../../../core/common/best-evaluation.js';
 
 const evaluation = (step: number, successRate: number, normalizedScore: number, meanReturn: number) => ({
   step,
@@ -49,5 +54,11 @@ describe('best evaluation', () => {
     expect(replacesBest({ metric: 'meanReturn', score: -2 }, { metric: 'meanReturn', score: -1 })).toBe(
       false,
     );
+  });
+
+  it('describes a score as people read it, the success rate in percent', () => {
+    expect(describeScore({ metric: 'successRate', score: 0.9 }, String)).toBe('success rate 90%');
+    expect(describeScore({ metric: 'normalizedScore', score: 95.5 }, String)).toBe('normalised score 95.5');
+    expect(describeScore({ metric: 'meanReturn', score: -3 }, String)).toBe('mean return -3');
   });
 });
