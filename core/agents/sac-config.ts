@@ -44,6 +44,12 @@ export const sacConfigSchema = z
         "Scale c of the actor's σ when it samples online actions, a = tanh(μ + c·σ·ε): 1 samples the policy itself (SAC; IQL's fine-tuning), 0 acts with its mean. Below 1 the online rows stay closer to the evaluated policy, for a policy whose own σ (learned from noisy data) makes it fall where its mean does not.",
       ),
     actorLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the actor.'),
+    actorLearningRateSchedule: z
+      .enum(['constant', 'cosine'])
+      .default('constant')
+      .describe(
+        "How the actor's learning rate moves over the run: 'constant', or 'cosine' η·½(1 + cos(π·p)) with p the share of the run's updates done (offline updates, then online updates), which ends at 0 (IQL's official code decays its actor's rate so over its training steps).",
+      ),
     criticLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the twin critics.'),
     valueLearningRate: learningRate.default(3e-4).describe('Adam learning rate of the ROER value net V(s).'),
     alphaLearningRate: learningRate.default(3e-4).describe('Adam learning rate of log α.'),

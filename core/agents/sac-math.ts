@@ -167,3 +167,18 @@ export function tanhGaussianActorGradient(
 export function temperatureLoss(alpha: number, entropy: number, targetEntropy: number): number {
   return alpha * (entropy - targetEntropy);
 }
+
+/**
+ * A learning rate η at progress p ∈ [0, 1] of the run: `constant` η, or `cosine`
+ * η·½(1 + cos(π·p)) (Loshchilov & Hutter 2017 without restarts; optax.cosine_decay_schedule as
+ * the official IQL code uses it on its actor), which starts at η, halves at p = ½ and ends at 0.
+ */
+export function scheduledLearningRate(
+  rate: number,
+  schedule: 'constant' | 'cosine',
+  progress: number,
+): number {
+  if (schedule === 'constant') return rate;
+  const p = Math.min(1, Math.max(0, progress));
+  return rate * 0.5 * (1 + Math.cos(Math.PI * p));
+}

@@ -41,6 +41,7 @@ import {
   tanhGaussianActorGradient,
   temperatureLoss,
   valueTdError,
+  scheduledLearningRate,
 } from './sac-math.js';
 import type { MetricDescriptor } from '../common/metrics.js';
 import type {
@@ -134,6 +135,8 @@ export class SacLearner implements TransitionLearner {
   /** The online SAC + ROER plan, used when `update` is given none. */
   private readonly defaultPlan: UpdatePlan;
   private updates = 0;
+  /** Share of the run's updates done, for the actor's learning-rate schedule. */
+  private progress = 0;
   private disposed = false;
 
   constructor(
@@ -342,6 +345,9 @@ export class SacLearner implements TransitionLearner {
       lossWeightMean: mean(batch.weights),
       lossWeightMin: weightMin,
       lossWeightMax: weightMax,
+      ...(this.config.actorLearningRateSchedule === 'constant'
+        ? {}
+        : { actorLearningRate: actor ? this.actorLearningRate : Number.NaN }),
       ...(actor?.awr
         ? {
             awrWeightMean: actor.awr.mean,
@@ -1094,9 +1100,29 @@ export class SacLearner implements TransitionLearner {
     this.disposed = true;
   }
 
+  setProgress(fraction: number): void {
+    if (!(fraction >= 0 && fraction <= 1))
+      throw new RangeError(`progress must be in [0, 1], got ${fraction}`);
+    this.progress = fraction;
+  }
+
+  /** The actor's learning rate now, following `actorLearningRateSchedule`. */
+  get actorLearningRate(): number {
+    return scheduledLearningRate(
+      this.config.actorLearningRate,
+      this.config.actorLearningRateSchedule,
+      this.progress,
+    );
+  }
+
   /** Apply the actor's gradient, then move its average (when averaging is on) toward the new weights. */
   private stepActor(): void {
-    this.actor.optimiser.apply(this.kernels, this.actor.parameters, this.actor.gradient);
+    this.actor.optimiser.apply(
+      this.kernels,
+      this.actor.parameters,
+      this.actor.gradient,
+      this.actorLearningRate,
+    );
     this.averagedActor?.polyakToward(this.kernels, this.actor.parameters, this.config.policyAveraging);
   }
 
@@ -1261,6 +1287,14 @@ export const SAC_METRICS: readonly MetricDescriptor[] = [
     logScale: false,
     description:
       'CQL: log ∫ exp Q(s, a) da − Q(s, a_data), the soft maximum over actions above the data value (cql objective only)',
+  },
+  {
+    key: 'actorLearningRate',
+    label: 'actor learning rate',
+    group: 'Actor learning rate',
+    unit: '',
+    logScale: false,
+    description: "the actor's scheduled Adam rate of the update (actorLearningRateSchedule 'cosine' only)",
   },
   {
     key: 'advantageMean',

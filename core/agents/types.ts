@@ -83,6 +83,8 @@ export interface LearnerBase {
   /** Everything needed so that a restored learner makes the same next update (weights, optimisers, counters, RNG). */
   getState(): Record<string, unknown>;
   setState(state: Record<string, unknown>): void;
+  /** Fraction of the run's updates done, in [0, 1], for the learning-rate schedules. */
+  setProgress(fraction: number): void;
   dispose(): void;
 }
 
@@ -106,8 +108,6 @@ export type SequencePolicyLoss = 'acer' | 'behaviour-cloning';
 export interface SequenceLearner extends LearnerBase {
   readonly sampling: 'sequences';
   update(batch: SequenceBatch, policyLoss?: SequencePolicyLoss): LearnerMetrics;
-  /** Fraction of the run done, in [0, 1], for the learning-rate schedule. */
-  setProgress(fraction: number): void;
 }
 
 export type Learner = TransitionLearner | SequenceLearner;

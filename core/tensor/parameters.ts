@@ -126,15 +126,23 @@ export class Adam {
     return this.step;
   }
 
-  /** One step on `parameters` (a flat vector of length `size`) with `gradient`, through `kernels`. */
-  apply(kernels: Kernels, parameters: Float32Array | ParameterSet, gradient: Float32Array): void {
+  /**
+   * One step on `parameters` (a flat vector of length `size`) with `gradient`, through `kernels`,
+   * at `learningRate` (a schedule's current rate; default the rate it was made with).
+   */
+  apply(
+    kernels: Kernels,
+    parameters: Float32Array | ParameterSet,
+    gradient: Float32Array,
+    learningRate = this.learningRate,
+  ): void {
     const values = parameters instanceof ParameterSet ? parameters.values : parameters;
     if (values.length !== this.size || gradient.length !== this.size) {
       throw new RangeError(`Adam expects ${this.size} values, got ${values.length} and ${gradient.length}`);
     }
     this.step++;
     kernels.adam(values, gradient, this.m, this.v, {
-      learningRate: this.learningRate,
+      learningRate,
       beta1: this.beta1,
       beta2: this.beta2,
       epsilon: this.epsilon,

@@ -289,6 +289,16 @@ export function onlineObjectiveOf(config: RunConfig): 'sac' | 'offline' {
 }
 
 /** Validate and fill defaults; throws ConfigError naming every bad key path. */
+/**
+ * The updates a transition run plans to make: its offline updates, then `updatesPerStep` per online
+ * step after the random warm-up (which makes none). The horizon of the schedules that follow the
+ * run's progress (PER's importance exponent, the actor's learning rate).
+ */
+export function plannedUpdates(config: RunConfig): number {
+  const { offline, online } = config;
+  return offline.steps + Math.max(0, online.envSteps - online.warmupSteps) * online.updatesPerStep;
+}
+
 export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
   const result = validateRunConfig(input);
   if (!result.ok) throw new ConfigError(result.issues, source);

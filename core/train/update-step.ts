@@ -20,6 +20,7 @@ import {
   PRIORITY_HISTOGRAM_EDGES,
   type UpdateRecord,
 } from '../common/events.js';
+import { plannedUpdates } from './config.js';
 import type { RunParts } from './setup.js';
 
 /** Share of `priorities` at the ROER floor `minClip` (compared in float32, as the buffer stores them). */
@@ -70,8 +71,10 @@ export class TransitionUpdates {
     const { replay, controller, counters, config } = this.parts;
     const learner = this.parts.learner as TransitionLearner;
     const batch = this.batch;
-    const totalUpdates = config.offline.steps + config.online.envSteps * config.online.updatesPerStep;
-    replay.setImportanceProgress(totalUpdates > 0 ? Math.min(1, counters.step / totalUpdates) : 1);
+    const totalUpdates = plannedUpdates(config);
+    const progress = totalUpdates > 0 ? Math.min(1, counters.step / totalUpdates) : 1;
+    replay.setImportanceProgress(progress);
+    learner.setProgress(progress);
     replay.sample(batch);
     const beta = controller.beta;
     const { tdErrors, metrics } = learner.update(batch, beta, plan);

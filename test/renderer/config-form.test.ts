@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runConfigJsonSchema } from '../../core/train/config.js';
+import {
+  parseRunConfig,
+  plannedUpdates as enginePlannedUpdates,
+  runConfigJsonSchema,
+} from '../../core/train/config.js';
 import {
   applyFieldInput,
   formatFieldValue,
@@ -136,5 +140,16 @@ describe('plannedUpdates', () => {
     );
     expect(plannedUpdates({ offline: { steps: 10 }, online: { envSteps: 5 } })).toBe(15);
     expect(plannedUpdates({})).toBeNull();
+  });
+
+  it('counts no updates for the steps of the random warm-up, as the engine plans them', () => {
+    const config = parseRunConfig({
+      env: { id: 'pendulum-v1' },
+      dataset: { path: 'pendulum.arrow' },
+      offline: { steps: 100 },
+      online: { envSteps: 500, updatesPerStep: 2, warmupSteps: 300 },
+    });
+    expect(plannedUpdates(config)).toBe(500);
+    expect(plannedUpdates(config)).toBe(enginePlannedUpdates(config));
   });
 });

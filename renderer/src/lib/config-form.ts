@@ -304,11 +304,13 @@ export function issuesByField(
   return { byField, general };
 }
 
-/** Planned number of updates of a run config: offline steps + online env steps × updates per step. */
+/** Planned number of updates of a run config: offline steps + updates per step × online steps after the random warm-up. */
 export function plannedUpdates(config: unknown): number | null {
   const offline = getAtPath(config, 'offline.steps');
   const envSteps = getAtPath(config, 'online.envSteps');
   const perStep = getAtPath(config, 'online.updatesPerStep');
+  const warmup = getAtPath(config, 'online.warmupSteps');
   if (typeof offline !== 'number' || typeof envSteps !== 'number') return null;
-  return offline + Math.round(envSteps * (typeof perStep === 'number' ? perStep : 1));
+  const updating = Math.max(0, envSteps - (typeof warmup === 'number' ? warmup : 0));
+  return offline + Math.round(updating * (typeof perStep === 'number' ? perStep : 1));
 }

@@ -4,6 +4,7 @@ import {
   huber,
   huberGradient,
   sampleTanhGaussian,
+  scheduledLearningRate,
   softTdTarget,
   tanhGaussianActorGradient,
   valueTdError,
@@ -94,6 +95,25 @@ describe('tanh-Gaussian policy', () => {
       minus[i] -= 1e-4;
       // Actions are float32, so compare with a tolerance that allows for their rounding.
       expect(gradient[i]).toBeCloseTo((loss(plus) - loss(minus)) / 2e-4, 2);
+    }
+  });
+});
+
+describe('learning-rate schedule', () => {
+  it('cosine starts at η, halves at p = ½, ends at 0; constant ignores p', () => {
+    expect(scheduledLearningRate(3e-4, 'cosine', 0)).toBeCloseTo(3e-4, 12);
+    expect(scheduledLearningRate(3e-4, 'cosine', 0.25)).toBeCloseTo(3e-4 * 0.5 * (1 + Math.SQRT1_2), 12);
+    expect(scheduledLearningRate(3e-4, 'cosine', 0.5)).toBeCloseTo(1.5e-4, 12);
+    expect(scheduledLearningRate(3e-4, 'cosine', 1)).toBeCloseTo(0, 12);
+    for (const p of [0, 0.3, 1]) expect(scheduledLearningRate(3e-4, 'constant', p)).toBe(3e-4);
+  });
+
+  it('cosine never rises as the run progresses', () => {
+    let previous = Infinity;
+    for (let i = 0; i <= 100; i++) {
+      const rate = scheduledLearningRate(1, 'cosine', i / 100);
+      expect(rate).toBeLessThanOrEqual(previous);
+      previous = rate;
     }
   });
 });

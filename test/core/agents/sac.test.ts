@@ -44,6 +44,10 @@ afterAll(() => {
   for (const directory of tempDirectories) rmSync(directory, { recursive: true, force: true });
 });
 
+function learnerProgressOutOfRange(): void {
+  new SacLearner(small(), OBS, ACT, 1, javascriptKernels).setProgress(1.5);
+}
+
 describe('SAC + ROER learner', () => {
   it('returns TD errors per row and a finite metrics record', async () => {
     const learner = await createSacLearner(small(), OBS, ACT, 1);
@@ -241,6 +245,38 @@ describe('SAC + ROER learner', () => {
     expect(spread / full.length).toBeGreaterThan(0.01);
     expect(() => parseSacConfig({ explorationNoiseScale: 1.5 })).toThrow(/agent\.explorationNoiseScale/);
     for (const learner of learners) learner.dispose();
+  });
+
+  it("actorLearningRateSchedule 'cosine' scales the actor's step by ½(1 + cos(π·p)) and leaves the critics' rate alone", async () => {
+    const batch = randomBatch(new Rng(30));
+    const step = async (schedule: 'constant' | 'cosine', progress: number) => {
+      const learner = await createSacLearner(small({ actorLearningRateSchedule: schedule }), OBS, ACT, 31);
+      const before = learner.policyLayers().map((layer) => Float32Array.from(layer.weight));
+      const qBefore = learner.qValues(batch.observations, batch.actions, 32);
+      learner.setProgress(progress);
+      learner.update(batch, 1);
+      const after = learner.policyLayers().map((layer) => layer.weight);
+      const qAfter = learner.qValues(batch.observations, batch.actions, 32);
+      learner.dispose();
+      return {
+        actor: before.flatMap((weights, l) => Array.from(weights, (w, i) => after[l][i] - w)),
+        critic: Array.from(qAfter, (q, i) => q - qBefore[i]),
+      };
+    };
+    const constant = await step('constant', 0.5);
+    const half = await step('cosine', 0.5);
+    const end = await step('cosine', 1);
+    // Adam's first step is η·g/(|g| + ε), so the actor moves by the rate itself: half as far at p = ½.
+    let moved = 0;
+    constant.actor.forEach((delta, i) => {
+      expect(half.actor[i]).toBeCloseTo(0.5 * delta, 6);
+      moved += Math.abs(delta);
+    });
+    expect(moved).toBeGreaterThan(0);
+    expect(end.actor.every((delta) => delta === 0)).toBe(true);
+    // The critics take the same step under every actor schedule.
+    expect(end.critic).toEqual(constant.critic);
+    expect(() => learnerProgressOutOfRange()).toThrow(/progress/);
   });
 
   it('with tdSource "q" returns y − min Q(s, a) as TD errors (the value net still trains)', async () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { SAC_METRICS } from '../../../core/agents/sac.js';
+import { scheduledLearningRate } from '../../../core/agents/sac-math.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -222,6 +223,27 @@ describe('training run', () => {
       }
     },
   );
+
+  it("decays the actor's learning rate over the run's planned updates with actorLearningRateSchedule 'cosine'", async () => {
+    const directory = join(root, 'cosine');
+    const agent = { hiddenSizes: [16, 16], batchSize: 16, actorLearningRateSchedule: 'cosine' };
+    const run = await startTrainingRun({ config: tinyConfig({ agent }), directory });
+    expect(await run.done).toBe('finished');
+    const logged = readCsvLog(join(directory, 'updates.csv'));
+    const steps = logged.columns.step as number[];
+    const rates = logged.columns.actorLearningRate as number[];
+    // 40 offline updates + 80 online steps after the 10 of random warm-up, one update each: the
+    // schedule spans 120 updates and update k (1-based) runs at progress (k − 1)/120, across the
+    // phase boundary.
+    steps.forEach((step, i) =>
+      expect(rates[i]).toBeCloseTo(scheduledLearningRate(3e-4, 'cosine', (step - 1) / 120), 10),
+    );
+    expect(rates[0]).toBeCloseTo(3e-4, 10);
+    expect(rates[rates.length - 1]).toBeLessThan(0.01 * 3e-4);
+    // A constant schedule logs no rate (the column is empty).
+    const constant = readCsvLog(join(root, 'fresh', 'updates.csv'));
+    expect((constant.columns.actorLearningRate as number[]).every(Number.isNaN)).toBe(true);
+  });
 
   it('resumes with the replay settings of an edited config.json, noting them, and refuses a layout change', async () => {
     const directory = join(root, 'edited-replay');
