@@ -78,6 +78,12 @@ export const replaySettingsSchema = z
       .enum(['kl', 'pearson'])
       .default('kl')
       .describe('ROER divergence: KL gives exp(δ/β), Pearson χ² gives 1 + δ/β.'),
+    weightNormalisation: z
+      .enum(['none', 'mean'])
+      .default('none')
+      .describe(
+        "Critic-loss weights in weight mode: 'none' uses the stored priorities as they are (official code; ROER's MuJoCo floor of 10 then scales the TD loss tenfold against the gradient penalty), 'mean' divides them by the batch's mean, so the loss keeps uniform replay's scale and the priorities only reweight rows within the batch.",
+      ),
   })
   .strict();
 

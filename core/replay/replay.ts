@@ -374,7 +374,8 @@ export class Replay {
 
   /**
    * Fill `batch` (rows, indices, masks = 1 − terminal, sources, and weights: 1 for uniform, the
-   * stored priority in weight mode, normalised importance weights in sample mode).
+   * stored priority in weight mode (divided by the batch's mean with `weightNormalisation`
+   * 'mean'), normalised importance weights in sample mode).
    */
   sample(batch: TransitionBatch): void {
     if (this.stored === 0) throw new Error('cannot sample from an empty replay buffer');
@@ -854,7 +855,12 @@ export class Replay {
     if (this.options.priority === 'uniform') {
       weights.fill(1, 0, size);
     } else {
-      for (let k = 0; k < size; k++) weights[k] = this.priorities[indices[k]];
+      let total = 0;
+      for (let k = 0; k < size; k++) total += weights[k] = this.priorities[indices[k]];
+      if (this.options.weightNormalisation === 'mean' && total > 0) {
+        const scale = size / total;
+        for (let k = 0; k < size; k++) weights[k] *= scale;
+      }
     }
   }
 

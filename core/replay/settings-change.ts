@@ -19,7 +19,13 @@ export const SAMPLING_SETTINGS = [
   'roerMinClip',
   'roerLambda',
   'roerDivergence',
+  'weightNormalisation',
 ] as const satisfies readonly (keyof ReplayOptions)[];
+
+/** Defaults of the sampling settings a checkpoint may predate. */
+const SAMPLING_DEFAULTS: Partial<Record<(typeof SAMPLING_SETTINGS)[number], unknown>> = {
+  weightNormalisation: 'none',
+};
 
 export type SamplingSettings = Pick<ReplayOptions, (typeof SAMPLING_SETTINGS)[number] | 'overwriteOffline'>;
 
@@ -52,8 +58,10 @@ export function withSamplingSettings(
         `${String(settings.overwriteOffline)} on resume; start a new run for that`,
     );
   }
-  const changes = SAMPLING_SETTINGS.filter((key) => settings[key] !== previous[key]).map(
-    (key) => `replay.${key}: ${String(previous[key])} → ${String(settings[key])}`,
+  // A checkpoint from before a setting existed holds none: it ran with that setting's default.
+  const before = (key: (typeof SAMPLING_SETTINGS)[number]) => previous[key] ?? SAMPLING_DEFAULTS[key];
+  const changes = SAMPLING_SETTINGS.filter((key) => settings[key] !== before(key)).map(
+    (key) => `replay.${key}: ${String(before(key))} → ${String(settings[key])}`,
   );
   if (changes.length === 0) return { state, changes };
   const options: ReplayOptions = {

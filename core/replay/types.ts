@@ -32,6 +32,8 @@ export interface ReplayOptions {
   roerMinClip: number;
   roerLambda: number;
   roerDivergence: 'kl' | 'pearson';
+  /** Weight mode: the batch's critic-loss weights as stored ('none', the default), or divided by their mean ('mean'). */
+  weightNormalisation?: 'none' | 'mean';
   /**
    * Priority of a newly stored row (offline rows at load, online rows on insert). 'max': the
    * running maximum of all priorities written so far, starting at 1 (PER's rule, so that new data

@@ -335,6 +335,7 @@ export function replayOptionsOf(
     roerMinClip: replay.roerMinClip,
     roerLambda: replay.roerLambda,
     roerDivergence: replay.roerDivergence,
+    weightNormalisation: replay.weightNormalisation,
     ...(extraColumns.length > 0 ? { extraColumns } : {}),
   };
 }

@@ -380,6 +380,32 @@ describe('Replay priorities', () => {
     for (let k = 0; k < 64; k++) expect(again.weights[k]).toBe(replay.priorityAt(again.indices[k]));
   });
 
+  it("weightNormalisation 'mean' divides weight-mode batch weights by their mean: the priorities' ratios stay, the mean is 1", () => {
+    const make = (weightNormalisation: 'none' | 'mean') => {
+      const replay = new Replay(
+        options({ priority: 'roer', roerMinClip: 1, roerLambda: 0.5, weightNormalisation }),
+        new Rng(6),
+      );
+      replay.loadOffline(dataset(10));
+      const batch = allocateBatch(4, OBS, ACT);
+      replay.sample(batch);
+      batch.indices.set([0, 1, 2, 3]);
+      replay.updatePriorities(batch, new Float32Array([0, 3, -1, 6]), 1);
+      const drawn = allocateBatch(32, OBS, ACT);
+      replay.sample(drawn);
+      return drawn;
+    };
+    const stored = make('none');
+    const normalised = make('mean');
+    // The same seed draws the same rows, whose stored weights differ and do not average 1.
+    expect(Array.from(normalised.indices)).toEqual(Array.from(stored.indices));
+    const mean = stored.weights.reduce((a, b) => a + b, 0) / 32;
+    expect(Math.max(...stored.weights) / Math.min(...stored.weights)).toBeGreaterThan(1.5);
+    expect(Math.abs(mean - 1)).toBeGreaterThan(0.05);
+    for (let k = 0; k < 32; k++) expect(normalised.weights[k]).toBeCloseTo(stored.weights[k] / mean, 5);
+    expect(normalised.weights.reduce((a, b) => a + b, 0) / 32).toBeCloseTo(1, 5);
+  });
+
   it('gives new PER rows the running maximum priority', () => {
     const replay = new Replay(options({ priority: 'per', perAlpha: 1, perEpsilon: 0.5 }), new Rng(4));
     replay.loadOffline(dataset(5));

@@ -70,6 +70,22 @@ describe('a checkpointed buffer taking over edited replay settings', () => {
     }
   });
 
+  it('reads a checkpoint from before weightNormalisation as its default, and takes over a new value', () => {
+    const state = trainedReplay().getState();
+    const { weightNormalisation: _absent, ...older } = state.options;
+    const oldState = { ...state, options: older };
+    expect(withSamplingSettings(oldState, { ...older, weightNormalisation: 'none' }).changes).toEqual([]);
+    const { state: changed, changes } = withSamplingSettings(oldState, {
+      ...older,
+      weightNormalisation: 'mean',
+    });
+    expect(changes).toEqual(['replay.weightNormalisation: none → mean']);
+    expect(changed.priorities).toEqual(state.priorities);
+    const batch = allocateBatch(64, 1, 1);
+    Replay.fromState(changed).sample(batch);
+    expect(batch.weights.reduce((a, b) => a + b, 0) / 64).toBeCloseTo(1, 5);
+  });
+
   it('restarts every row at priority 1 under a new priority rule', () => {
     const state = trainedReplay().getState();
     expect(state.priorities.some((p) => p !== 1)).toBe(true);
