@@ -23,13 +23,18 @@ export interface LearningTask {
 
 /** Rows: one replay rule and β controller each, over the task's config. */
 export const ROWS: Record<string, { label: string; config: Record<string, unknown> }> = {
+  // weightNormalisation has no effect on these two rows (weights of 1; importance weights in sample
+  // mode); 'none' keeps their runs the same config whatever a preset sets for ROER.
   uniform: {
     label: 'uniform replay',
-    config: { replay: { priority: 'uniform' } },
+    config: { replay: { priority: 'uniform', weightNormalisation: 'none' } },
   },
   per: {
     label: 'PER',
-    config: { replay: { priority: 'per', mode: 'sample' }, agent: { tdSource: 'q' } },
+    config: {
+      replay: { priority: 'per', mode: 'sample', weightNormalisation: 'none' },
+      agent: { tdSource: 'q' },
+    },
   },
   'roer-0.4': {
     label: 'ROER, fixed β = 0.4',

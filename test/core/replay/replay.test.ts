@@ -406,6 +406,27 @@ describe('Replay priorities', () => {
     expect(normalised.weights.reduce((a, b) => a + b, 0) / 32).toBeCloseTo(1, 5);
   });
 
+  it("with every ROER weight at the floor, weightNormalisation 'mean' gives uniform replay's batch exactly", () => {
+    const draw = (overrides: Partial<ReplayOptions>) => {
+      const replay = new Replay(options(overrides), new Rng(9));
+      replay.loadOffline(dataset(10));
+      const batch = allocateBatch(10, OBS, ACT);
+      replay.sample(batch);
+      batch.indices.set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      replay.updatePriorities(batch, new Float32Array([0, 3, -1, 6, 2, 0, 1, -2, 4, 0]), 1);
+      const drawn = allocateBatch(32, OBS, ACT);
+      replay.sample(drawn);
+      return drawn;
+    };
+    const floor = { priority: 'roer', roerMinClip: 10, roerMaxClip: 10 } as const;
+    const raw = draw(floor);
+    const normalised = draw({ ...floor, weightNormalisation: 'mean' });
+    const uniform = draw({ priority: 'uniform' });
+    expect(Array.from(raw.weights)).toEqual(new Array(32).fill(10));
+    expect(Array.from(normalised.indices)).toEqual(Array.from(uniform.indices));
+    expect(Array.from(normalised.weights)).toEqual(Array.from(uniform.weights));
+  });
+
   it('gives new PER rows the running maximum priority', () => {
     const replay = new Replay(options({ priority: 'per', perAlpha: 1, perEpsilon: 0.5 }), new Rng(4));
     replay.loadOffline(dataset(5));
