@@ -60,3 +60,56 @@ export function offlineShare(sources: ArrayLike<number>): number {
 export function movingAverage(previous: number | undefined, value: number, rate: number): number {
   return previous === undefined || !Number.isFinite(previous) ? value : (1 - rate) * previous + rate * value;
 }
+
+/**
+ * Watches ROER's floor share in weight mode without normalisation. When, over `window` updates,
+ * at least `threshold` of the sampled rows sat at the floor `roerMinClip` > 1, the critic-loss
+ * weights scale the TD loss by the floor almost uniformly, so the unweighted gradient penalty acts
+ * at 1/floor of its weight (docs/training.md, "ROER's floor and the scale of the critic loss").
+ * `observe` returns the warning once, the first time the window's mean crosses the threshold.
+ */
+export class FloorScaleWatch {
+  private total = 0;
+  private count = 0;
+  private warned = false;
+
+  constructor(
+    private readonly minClip: number,
+    private readonly window = 1000,
+    private readonly threshold = 0.99,
+  ) {}
+
+  /** Whether a run with these replay settings can fall into it. */
+  static applies(replay: {
+    priority: string;
+    mode: string;
+    roerMinClip: number;
+    weightNormalisation?: string;
+  }): boolean {
+    return (
+      replay.priority === 'roer' &&
+      replay.mode === 'weight' &&
+      replay.weightNormalisation !== 'mean' &&
+      replay.roerMinClip > 1
+    );
+  }
+
+  /** One update's floor share; the warning the first time a full window's mean reaches the threshold. */
+  observe(floorShare: number): string | null {
+    if (this.warned || !Number.isFinite(floorShare)) return null;
+    this.total += floorShare;
+    this.count++;
+    if (this.count < this.window) return null;
+    const mean = this.total / this.count;
+    this.total = 0;
+    this.count = 0;
+    if (mean < this.threshold) return null;
+    this.warned = true;
+    return (
+      `ROER: ${(100 * mean).toFixed(1)}% of the rows of the last ${this.window} batches sat at the floor ` +
+      `replay.roerMinClip = ${this.minClip}, so the weights multiply the TD loss by ${this.minClip} almost ` +
+      `uniformly and the gradient penalty acts at 1/${this.minClip} of its weight; ` +
+      `replay.weightNormalisation "mean" keeps uniform replay's scale`
+    );
+  }
+}

@@ -33,6 +33,7 @@ import { readLatestCheckpoint, settleCheckpoints, writeCheckpoint } from './chec
 import { captureCheckpoint, truncateRunLogs, type CheckpointState } from './checkpoint-state.js';
 import { Collector, rebuildEpisode } from './collect.js';
 import { ConfigError, parseRunConfig, resolveDatasetPath, type RunConfig } from './config.js';
+import { FloorScaleWatch } from './diagnostics.js';
 import { evaluatePolicy } from './evaluate.js';
 import { replacesBest, selectionScore } from '../common/best-evaluation.js';
 import { EventBus, type RunEvent, type RunState, type UpdateRecord } from '../common/events.js';
@@ -112,6 +113,8 @@ export class TrainingRun implements RunHandle {
   private lastYield = 0;
   private lastFlush = 0;
   private throughputMark = { time: 0, step: 0, envStep: 0 };
+  /** Warns once when ROER's weights sit at a floor above 1 (null where the settings cannot). */
+  private readonly floorWatch: FloorScaleWatch | null;
 
   constructor(private readonly parts: RunParts) {
     this.runId = parts.meta.runId;
@@ -128,6 +131,9 @@ export class TrainingRun implements RunHandle {
     if (schedule.kind === 'transitions') this.transitions = new TransitionUpdates(parts, schedule.batchSize);
     else this.sequences = new SequenceUpdates(parts, schedule);
     this.evalSeeds = Array.from({ length: config.eval.episodes }, (_, i) => evaluationSeed(config.seed, i));
+    this.floorWatch = FloorScaleWatch.applies(config.replay)
+      ? new FloorScaleWatch(config.replay.roerMinClip)
+      : null;
     this.recorder = new RunRecorder(parts.directory);
     this.bus.subscribe((event) => this.recorder.record(event));
     this.done = this.run();
@@ -350,6 +356,8 @@ export class TrainingRun implements RunHandle {
   private emitUpdate(record: UpdateRecord): void {
     this.checkpointCurrent = false;
     this.emit({ type: 'update', ...record });
+    const warning = this.floorWatch?.observe(record.priorityFloorShare);
+    if (warning) this.log('warn', warning);
   }
 
   /** One update on the dataset alone. */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   discountedReturn,
+  FloorScaleWatch,
   offlineShare,
   priorityHistogram,
   valueBias,
@@ -45,5 +46,31 @@ describe('diagnostics', () => {
   it('measures the offline share of a batch', () => {
     expect(offlineShare(new Uint8Array([0, 0, 1, 1]))).toBe(0.5);
     expect(offlineShare(new Uint8Array([0, 0, 0]))).toBe(1);
+  });
+});
+
+describe('FloorScaleWatch', () => {
+  it('warns once, when a full window of updates averages at least the threshold at the floor', () => {
+    const watch = new FloorScaleWatch(10, 4, 0.99);
+    // A first window below the threshold: no warning, and the count starts again.
+    expect([1, 1, 1, 0.9].map((share) => watch.observe(share))).toEqual([null, null, null, null]);
+    expect(watch.observe(1)).toBeNull();
+    expect(watch.observe(Number.NaN)).toBeNull(); // no priorities this update: not counted
+    expect(watch.observe(1)).toBeNull();
+    expect(watch.observe(0.99)).toBeNull();
+    const warning = watch.observe(1);
+    expect(warning).toMatch(/99\.8% of the rows of the last 4 batches/);
+    expect(warning).toMatch(/replay\.roerMinClip = 10/);
+    expect(warning).toMatch(/replay\.weightNormalisation "mean"/);
+    for (let i = 0; i < 8; i++) expect(watch.observe(1)).toBeNull();
+  });
+
+  it('applies only to ROER weights above a floor of 1 that are not normalised', () => {
+    const roer = { priority: 'roer', mode: 'weight', roerMinClip: 10, weightNormalisation: 'none' };
+    expect(FloorScaleWatch.applies(roer)).toBe(true);
+    expect(FloorScaleWatch.applies({ ...roer, weightNormalisation: 'mean' })).toBe(false);
+    expect(FloorScaleWatch.applies({ ...roer, roerMinClip: 1 })).toBe(false);
+    expect(FloorScaleWatch.applies({ ...roer, mode: 'sample' })).toBe(false);
+    expect(FloorScaleWatch.applies({ ...roer, priority: 'uniform' })).toBe(false);
   });
 });

@@ -245,6 +245,28 @@ describe('training run', () => {
     expect((constant.columns.actorLearningRate as number[]).every(Number.isNaN)).toBe(true);
   });
 
+  it('warns once when ROER weights sit at a floor above 1 unnormalised, and not when they are normalised', async () => {
+    const warnings = async (weightNormalisation: 'none' | 'mean') => {
+      const config = tinyConfig({
+        replay: { priority: 'roer', roerMinClip: 10, roerMaxClip: 100, weightNormalisation },
+        offline: { steps: 1200, evalInterval: 0 },
+        online: { envSteps: 0 },
+        checkpoint: { interval: 5000 },
+      });
+      const run = await startTrainingRun({ config, directory: join(root, `floor-${weightNormalisation}`) });
+      const events: RunEvent[] = [];
+      run.bus.subscribe(collect(events));
+      expect(await run.done).toBe('finished');
+      return events.filter(
+        (event) => event.type === 'log' && event.level === 'warn' && /floor/.test(event.message),
+      );
+    };
+    const raw = await warnings('none');
+    expect(raw).toHaveLength(1);
+    expect(raw[0]).toMatchObject({ message: expect.stringMatching(/replay\.roerMinClip = 10/) });
+    expect(await warnings('mean')).toHaveLength(0);
+  });
+
   it('resumes with the replay settings of an edited config.json, noting them, and refuses a layout change', async () => {
     const directory = join(root, 'edited-replay');
     const first = await startTrainingRun({ config: tinyConfig(), directory });
