@@ -123,8 +123,9 @@ function locomotionMedium(
       roerMinClip: 10,
       roerMaxClip: maxClip,
       // At the floor of 10 almost every weight sits at 10 (99.7% of batch rows on hopper-medium):
-      // unnormalised, the TD loss outweighs the gradient penalty tenfold, and hopper-medium ended
-      // at 33.5 against 62.8 normalised (3 seeds; docs/benchmarks.md, "Reading the learning results").
+      // unnormalised, the TD loss outweighs the gradient penalty tenfold, and the hopper-medium
+      // benchmark's ROER row ended at 39.5 against 65.7 normalised (6 seeds; docs/training.md,
+      // "ROER's floor and the scale of the critic loss").
       weightNormalisation: 'mean',
       mixing: 'union',
     },
