@@ -37,11 +37,11 @@ import {
   huber,
   huberGradient,
   sampleTanhGaussian,
+  scheduledLearningRate,
   softTdTarget,
   tanhGaussianActorGradient,
   temperatureLoss,
   valueTdError,
-  scheduledLearningRate,
 } from './sac-math.js';
 import type { MetricDescriptor } from '../common/metrics.js';
 import type {

@@ -4,6 +4,7 @@
  * sampling can change; `overwriteOffline` cannot, because the ring of writable rows of a full
  * buffer is laid out by it (see grow.ts).
  */
+import { replaySettingsSchema } from './options.js';
 import type { ReplayOptions, ReplayState } from './types.js';
 
 /** The sampling settings a stored buffer can change (everything but its shape and layout). */
@@ -22,10 +23,8 @@ export const SAMPLING_SETTINGS = [
   'weightNormalisation',
 ] as const satisfies readonly (keyof ReplayOptions)[];
 
-/** Defaults of the sampling settings a checkpoint may predate. */
-const SAMPLING_DEFAULTS: Partial<Record<(typeof SAMPLING_SETTINGS)[number], unknown>> = {
-  weightNormalisation: 'none',
-};
+/** The schema's defaults: what a checkpoint that predates a setting ran with. */
+const SAMPLING_DEFAULTS = replaySettingsSchema.parse({});
 
 export type SamplingSettings = Pick<ReplayOptions, (typeof SAMPLING_SETTINGS)[number] | 'overwriteOffline'>;
 

@@ -288,7 +288,6 @@ export function onlineObjectiveOf(config: RunConfig): 'sac' | 'offline' {
   return config.offline.steps > 0 ? 'offline' : 'sac';
 }
 
-/** Validate and fill defaults; throws ConfigError naming every bad key path. */
 /**
  * The updates a transition run plans to make: its offline updates, then `updatesPerStep` per online
  * step after the random warm-up (which makes none). The horizon of the schedules that follow the
@@ -299,6 +298,7 @@ export function plannedUpdates(config: RunConfig): number {
   return offline.steps + Math.max(0, online.envSteps - online.warmupSteps) * online.updatesPerStep;
 }
 
+/** Validate and fill defaults; throws ConfigError naming every bad key path. */
 export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
   const result = validateRunConfig(input);
   if (!result.ok) throw new ConfigError(result.issues, source);
