@@ -34,7 +34,7 @@ export {
   essAtTemperature,
   shiftStatistics,
   createBetaController,
-  solveBetaForEss,
+  solveTemperatureForEss,
   BetaOptionsError,
   type BetaController,
   type BetaControllerKind,

@@ -44,6 +44,7 @@ import {
   valueTdError,
 } from './sac-math.js';
 import type { MetricDescriptor } from '../common/metrics.js';
+import { temperatureForEss } from '../common/tempered-ess.js';
 import type {
   ActResult,
   LearnerMetrics,
@@ -354,6 +355,12 @@ export class SacLearner implements TransitionLearner {
             awrWeightMax: actor.awr.max,
             awrClippedFraction: actor.awr.clippedFraction,
             advantageMean: actor.awr.advantageMean,
+            ...(actor.awr.temperature === undefined
+              ? {}
+              : {
+                  awrTemperature: actor.awr.temperature,
+                  awrEssFraction: actor.awr.essFraction ?? Number.NaN,
+                }),
           }
         : {}),
       ...(actor?.behaviourRegularised
@@ -768,8 +775,15 @@ export class SacLearner implements TransitionLearner {
       this.scratch,
       'actor',
     );
+    const temperature =
+      plan.awrTemperature === 'beta'
+        ? beta
+        : plan.awrTemperature === 'ess'
+          ? essAwrTemperature(targetQ, values, rows, plan.awrTargetEss)
+          : plan.awrTemperature;
     const result = awrActorGradient(trace.output, batch.actions, targetQ, values, rows, this.actionWidth, {
-      temperature: plan.awrTemperature === 'beta' ? beta : plan.awrTemperature,
+      temperature,
+      normalise: plan.awrTemperature === 'ess',
       weightClip: plan.awrWeightClip,
       likelihood: plan.awrLikelihood,
       logStdMin: this.config.logStdMin,
@@ -785,6 +799,7 @@ export class SacLearner implements TransitionLearner {
         max: result.weightMax,
         clippedFraction: result.clippedFraction,
         advantageMean: result.advantageMean,
+        ...(plan.awrTemperature === 'ess' ? { temperature, essFraction: result.essFraction } : {}),
       },
     };
   }
@@ -1175,6 +1190,21 @@ interface AwrStatistics {
   max: number;
   clippedFraction: number;
   advantageMean: number;
+  /** With `awrTemperature: 'ess'`: the temperature the batch chose and the weights' ESS share. */
+  temperature?: number;
+  essFraction?: number;
+}
+
+/** The AWR temperature of `awrTemperature: 'ess'`: ESS of the weights exp(A/T), A = q̃ − V, at fraction·n. */
+function essAwrTemperature(
+  targetQ: ArrayLike<number>,
+  values: ArrayLike<number>,
+  rows: number,
+  fraction: number,
+): number {
+  const advantages = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) advantages[i] = targetQ[i] - values[i];
+  return temperatureForEss(advantages, fraction);
 }
 
 /**
@@ -1319,6 +1349,23 @@ export const SAC_METRICS: readonly MetricDescriptor[] = [
     unit: '',
     logScale: true,
     description: 'largest weight of the batch',
+  },
+  {
+    key: 'awrTemperature',
+    label: 'AWR temperature',
+    group: 'AWR temperature',
+    unit: 'return',
+    logScale: true,
+    description: "the temperature T the batch chose for ESS = awrTargetEss·n (awrTemperature 'ess' only)",
+  },
+  {
+    key: 'awrEssFraction',
+    label: 'AWR weights ESS / n',
+    group: 'AWR weights (in-sample offline objectives)',
+    unit: '',
+    logScale: false,
+    description:
+      "effective sample size of the clipped AWR weights over the batch size (awrTemperature 'ess' only)",
   },
   {
     key: 'awrClippedFraction',

@@ -23,7 +23,7 @@
  * the shift is large and grows as the data becomes on-policy, which is the seed's intent, while the
  * feedback itself keeps the corrected sign.
  */
-import { essAtTemperature } from './statistics.js';
+import { essAtTemperature, solveTemperatureForEss } from '../common/tempered-ess.js';
 import type { BetaController, BetaControllerOptions, BetaControllerState } from './types.js';
 
 import { validateBetaControllerOptions } from './options.js';
@@ -43,48 +43,6 @@ export function seedBetaStep(beta: number, smoothedEss: number, targetEss: numbe
 /** One step of the tracking rule: β·exp(η(1 − Ê/E*)), before clipping. Negative feedback. */
 export function trackBetaStep(beta: number, smoothedEss: number, targetEss: number, rate: number): number {
   return beta * Math.exp(rate * (1 - smoothedEss / targetEss));
-}
-
-/**
- * The β ∈ [betaMin, betaMax] at which the unclipped weights exp(δ/β) have ESS = fraction·n, by
- * bisection on log β (ESS is non-decreasing in β). Returns betaMin when even betaMin reaches the
- * target and betaMax when even betaMax falls short. Adaptive tempering in sequential Monte Carlo
- * chooses its temperatures the same way. With a `guess` (the current β, which moves slowly) the
- * search starts from the bracket [guess/2, 2·guess] when it contains the answer, which roughly
- * halves the number of ESS evaluations.
- */
-export function solveBetaForEss(
-  tdErrors: ArrayLike<number>,
-  fraction: number,
-  betaMin: number,
-  betaMax: number,
-  tolerance = 1e-5,
-  guess?: number,
-): number {
-  const n = tdErrors.length;
-  const target = fraction * n;
-  let low = Math.log(betaMin);
-  let high = Math.log(betaMax);
-  let bracketed = false;
-  if (guess !== undefined && guess > betaMin && guess < betaMax) {
-    const lowGuess = Math.max(betaMin, guess / 2);
-    const highGuess = Math.min(betaMax, guess * 2);
-    if (essAtTemperature(tdErrors, lowGuess) < target && essAtTemperature(tdErrors, highGuess) >= target) {
-      low = Math.log(lowGuess);
-      high = Math.log(highGuess);
-      bracketed = true;
-    }
-  }
-  if (!bracketed) {
-    if (essAtTemperature(tdErrors, betaMin) >= target) return betaMin;
-    if (essAtTemperature(tdErrors, betaMax) <= target) return betaMax;
-  }
-  for (let iteration = 0; iteration < 200 && high - low > tolerance; iteration++) {
-    const middle = 0.5 * (low + high);
-    if (essAtTemperature(tdErrors, Math.exp(middle)) < target) low = middle;
-    else high = middle;
-  }
-  return Math.exp(0.5 * (low + high));
 }
 
 class Controller implements BetaController {
@@ -140,7 +98,7 @@ class Controller implements BetaController {
     if (kind === 'solve') {
       // Equal TD errors give equal weights at every β: the batch says nothing about β.
       if (high > low) {
-        const solved = solveBetaForEss(tdErrors, targetFraction, betaMin, betaMax, 1e-5, this.currentBeta);
+        const solved = solveTemperatureForEss(tdErrors, targetFraction, betaMin, betaMax, 1e-5, this.currentBeta);
         const logBeta = (1 - smoothing) * Math.log(this.currentBeta) + smoothing * Math.log(solved);
         this.currentBeta = clip(Math.exp(logBeta), betaMin, betaMax);
       }

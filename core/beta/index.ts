@@ -10,10 +10,10 @@ export {
   BetaOptionsError,
   createBetaController,
   seedBetaStep,
-  solveBetaForEss,
   trackBetaStep,
   validateBetaControllerOptions,
 } from './controllers.js';
+export { solveTemperatureForEss } from '../common/tempered-ess.js';
 export type {
   BetaController,
   BetaControllerKind,

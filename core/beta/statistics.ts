@@ -4,6 +4,9 @@
  * log-weights with logsumexp so that no exponential overflows for small β.
  */
 import type { ShiftStatistics } from '../common/shift-statistics.js';
+import { essAtTemperature } from '../common/tempered-ess.js';
+
+export { essAtTemperature } from '../common/tempered-ess.js';
 
 /**
  * Kish's effective sample size of non-negative weights: ESS = (Σw)² / Σw², in [1, n] when some
@@ -42,27 +45,6 @@ export function logSumExp(values: ArrayLike<number>, scale = 1): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += Math.exp(scale * values[i] - max);
   return max + Math.log(sum);
-}
-
-/**
- * ESS of the weights exp(δ_i/β) without overflow: with u_i = exp((δ_i − max δ)/β) ∈ (0, 1],
- * ESS = (Σu)² / Σu² — the same ratio as (Σe^{δ/β})² / Σe^{2δ/β} = exp(2·LSE(δ/β) − LSE(2δ/β)), but
- * shifted by the maximum so that no large logarithms cancel.
- */
-export function essAtTemperature(tdErrors: ArrayLike<number>, beta: number): number {
-  const n = tdErrors.length;
-  if (n === 0) return 0;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) if (tdErrors[i] > max) max = tdErrors[i];
-  const inverse = 1 / beta;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = 0; i < n; i++) {
-    const u = Math.exp((tdErrors[i] - max) * inverse);
-    sum += u;
-    sumSquares += u * u;
-  }
-  return (sum * sum) / sumSquares;
 }
 
 /**

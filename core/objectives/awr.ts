@@ -12,6 +12,13 @@
  * whose last term does not depend on the network; so with n rows and log σ = clip(raw, min, max)
  *   ∂L/∂μⱼ = −(wᵢ/n)·(uⱼ − μⱼ)/σⱼ²,   ∂L/∂rawⱼ = −(wᵢ/n)·((uⱼ − μⱼ)²/σⱼ² − 1)·1[raw inside the clip].
  *
+ * Self-normalised weights (`normalise`): wᵢ = min(n·exp(Aᵢ/T)/Σⱼ exp(Aⱼ/T), w_max), a softmax over
+ * the batch scaled to mean 1 before the clip (the sample-based E-step of MPO, Abdolmaleki et al.
+ * 2018, whose temperature holds a KL bound; here the agent picks T from the batch so that the
+ * weights' ESS is a set share of n, core/common/tempered-ess.ts). The weights then do not change
+ * when every advantage moves by a constant, and with T chosen from the batch they do not change when
+ * the rewards are scaled either: the actor's update no longer depends on the reward convention.
+ *
  * The `action-space` likelihood is the official IQL code's (its NormalTanhPolicy with
  * tanh_squash_distribution = False): a Gaussian in the action space centred on the squashed mean
  * m = tanh μ, so saturated dataset actions sit at the edge of the mean's range rather than at atanh(±0.999),
@@ -33,6 +40,8 @@ export interface AwrOptions {
   logStdMax: number;
   /** Where the Gaussian's likelihood is taken: pre-squash (`squashed`, the default) or `action-space` (IQL's code). */
   likelihood?: AwrLikelihood;
+  /** Self-normalise: n·softmax(A/T) over the batch instead of exp(A/T), then the clip. */
+  normalise?: boolean;
 }
 
 export const AWR_LIKELIHOODS = ['squashed', 'action-space'] as const;
@@ -53,6 +62,8 @@ export interface AwrResult {
   /** Share of rows whose weight hit the clip. */
   clippedFraction: number;
   advantageMean: number;
+  /** Kish's ESS of the clipped weights over n: (Σw)²/(n·Σw²), 1 when all are equal. */
+  essFraction: number;
 }
 
 /**
@@ -73,19 +84,17 @@ export function awrActorGradient(
   if (!(temperature > 0)) throw new RangeError(`AWR temperature must be positive, got ${temperature}`);
   if (!(weightClip > 1)) throw new RangeError(`AWR weight clip must exceed 1, got ${weightClip}`);
   const outputGradient = new Float32Array(rows * 2 * width);
+  const weights = awrWeights(targetQ, values, rows, temperature, weightClip, options.normalise ?? false);
   let loss = 0;
   let weightTotal = 0;
+  let weightSquares = 0;
   let weightMax = 0;
-  let clipped = 0;
   let advantageTotal = 0;
-  const logClip = Math.log(weightClip);
   for (let r = 0; r < rows; r++) {
-    const advantage = targetQ[r] - values[r];
-    advantageTotal += advantage;
-    const exponent = advantage / temperature;
-    if (exponent >= logClip) clipped++;
-    const weight = Math.exp(Math.min(exponent, logClip));
+    advantageTotal += targetQ[r] - values[r];
+    const weight = weights.values[r];
     weightTotal += weight;
+    weightSquares += weight * weight;
     weightMax = Math.max(weightMax, weight);
     let logProb = 0;
     for (let j = 0; j < width; j++) {
@@ -117,7 +126,40 @@ export function awrActorGradient(
     outputGradient,
     weightMean: weightTotal / rows,
     weightMax,
-    clippedFraction: clipped / rows,
+    clippedFraction: weights.clipped / rows,
     advantageMean: advantageTotal / rows,
+    essFraction: weightSquares > 0 ? (weightTotal * weightTotal) / (rows * weightSquares) : 0,
   };
+}
+
+/** The clipped AWR weights of the rows, exp(A/T) or n·softmax(A/T), and how many hit the clip. */
+function awrWeights(
+  targetQ: ArrayLike<number>,
+  values: ArrayLike<number>,
+  rows: number,
+  temperature: number,
+  weightClip: number,
+  normalise: boolean,
+): { values: Float64Array; clipped: number } {
+  const logClip = Math.log(weightClip);
+  const exponents = new Float64Array(rows);
+  let largest = -Infinity;
+  for (let r = 0; r < rows; r++) {
+    exponents[r] = (targetQ[r] - values[r]) / temperature;
+    largest = Math.max(largest, exponents[r]);
+  }
+  if (normalise) {
+    // log(n·e^{xᵢ}/Σe^{xⱼ}) = xᵢ − LSE(x) + log n, with LSE shifted by the largest exponent.
+    let sum = 0;
+    for (let r = 0; r < rows; r++) sum += Math.exp(exponents[r] - largest);
+    const shift = largest + Math.log(sum) - Math.log(rows);
+    for (let r = 0; r < rows; r++) exponents[r] -= shift;
+  }
+  const weights = new Float64Array(rows);
+  let clipped = 0;
+  for (let r = 0; r < rows; r++) {
+    if (exponents[r] >= logClip) clipped++;
+    weights[r] = Math.exp(Math.min(exponents[r], logClip));
+  }
+  return { values: weights, clipped };
 }

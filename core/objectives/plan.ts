@@ -38,8 +38,13 @@ export interface UpdatePlan {
    * the number N of uniform and of policy action samples per state (2N in all); null = none.
    */
   readonly conservative: { readonly weight: number; readonly samples: number } | null;
-  /** AWR temperature T in exp(A/T), or `beta` for the update's β (used when actor is `awr`). */
-  readonly awrTemperature: number | 'beta';
+  /**
+   * AWR temperature T in exp(A/T), `beta` for the update's β, or `ess` for self-normalised weights
+   * at the T that gives their ESS the share `awrTargetEss` of the batch (used when actor is `awr`).
+   */
+  readonly awrTemperature: number | 'beta' | 'ess';
+  /** ESS share of the AWR weights with `awrTemperature` `ess`. */
+  readonly awrTargetEss: number;
   /** AWR weight clip (used when actor is `awr`). */
   readonly awrWeightClip: number;
   /** Where AWR takes the likelihood (used when actor is `awr`; core/objectives/awr.ts). */

@@ -20,10 +20,18 @@ export const offlineObjectiveSettingsSchema = z.object({
     .default(0.9)
     .describe("IQL's expectile τ ∈ (0, 1) of the value loss (IQL: 0.7 locomotion, 0.9 AntMaze)."),
   awrTemperature: z
-    .union([z.literal('beta'), z.number().positive()])
+    .union([z.literal('beta'), z.literal('ess'), z.number().positive()])
     .default('beta')
     .describe(
-      "AWR temperature T in the weights exp((Q − V)/T): `beta` uses the ROER temperature β of the update (with XQL's V = β·log E exp(Q/β) the weights are then the density ratio of the KL-regularised optimum π* to the data μ, mean 1 over the data); a number fixes T (IQL's inverse temperature is 1/T: 10 on AntMaze is T = 0.1).",
+      "AWR temperature T in the weights exp((Q − V)/T): `beta` uses the ROER temperature β of the update (with XQL's V = β·log E exp(Q/β) the weights are then the density ratio of the KL-regularised optimum π* to the data μ, mean 1 over the data); `ess` self-normalises the weights to n·softmax(A/T) over the batch and picks T per batch so that their effective sample size is `awrTargetEss`·n, which makes the actor's update independent of the reward's scale and offset; a number fixes T (IQL's inverse temperature is 1/T: 10 on AntMaze is T = 0.1).",
+    ),
+  awrTargetEss: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.9)
+    .describe(
+      "With `awrTemperature: 'ess'`: the effective sample size of the AWR weights as a share of the batch, in (0, 1); lower is more selective (1 would be behaviour cloning).",
     ),
   awrWeightClip: z.number().gt(1).default(100).describe('Upper clip of the AWR weights (> 1; IQL: 100).'),
   awrLikelihood: z

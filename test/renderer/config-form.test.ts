@@ -68,10 +68,11 @@ describe('schemaFields', () => {
     // records and optional nested objects are left to the JSON editor, and said so
     expect(fields.some((f) => f.path.startsWith('beta.targetSchedule'))).toBe(false);
     expect(jsonOnlyPaths(schema)).toEqual(['env.options', 'beta.targetSchedule']);
-    // a number or a word: the AWR temperature is a number, or "beta" (the ROER temperature)
+    // a number or a word: the AWR temperature is a number, "beta" (the ROER temperature) or "ess"
     const awr = field('offline.awrTemperature');
-    expect(awr).toMatchObject({ type: 'number-or-word', choices: ['beta'], default: 'beta' });
+    expect(awr).toMatchObject({ type: 'number-or-word', choices: ['beta', 'ess'], default: 'beta' });
     expect(parseFieldValue(awr, 'beta')).toBe('beta');
+    expect(parseFieldValue(awr, 'ess')).toBe('ess');
     expect(parseFieldValue(awr, '0.1')).toBe(0.1);
     expect(parseFieldValue(awr, 'warm')).toBe('warm');
   });

@@ -3,7 +3,6 @@ import {
   BetaOptionsError,
   createBetaController,
   seedBetaStep,
-  solveBetaForEss,
   trackBetaStep,
 } from '../../../core/beta/controllers.js';
 import { essAtTemperature } from '../../../core/beta/statistics.js';
@@ -52,31 +51,6 @@ describe('β controller steps', () => {
     expect(trackBetaStep(1, 64, 128, 0.1)).toBeCloseTo(Math.exp(0.05), 14);
     expect(seedBetaStep(2, 128, 128, 0.1)).toBe(2);
     expect(trackBetaStep(2, 128, 128, 0.1)).toBe(2);
-  });
-});
-
-describe('solveBetaForEss', () => {
-  it('finds the β whose ESS is the target fraction', () => {
-    const rng = new Rng(9);
-    const deltas = Array.from({ length: 200 }, () => 2 * rng.normal());
-    for (const fraction of [0.2, 0.5, 0.8]) {
-      const beta = solveBetaForEss(deltas, fraction, 1e-3, 100);
-      expect(essAtTemperature(deltas, beta) / deltas.length).toBeCloseTo(fraction, 5);
-    }
-  });
-
-  it('gives the same answer from a warm-start guess, inside or outside the bracket', () => {
-    const rng = new Rng(10);
-    const deltas = Array.from({ length: 256 }, () => rng.normal());
-    const cold = solveBetaForEss(deltas, 0.5, 1e-3, 10);
-    for (const guess of [cold * 0.9, cold * 1.5, 0.01, 9]) {
-      expect(solveBetaForEss(deltas, 0.5, 1e-3, 10, 1e-5, guess)).toBeCloseTo(cold, 4);
-    }
-  });
-
-  it('clamps to the bounds when the target is out of reach', () => {
-    expect(solveBetaForEss([0, 0.001], 0.5, 1, 10)).toBe(1); // nearly equal: even β_min is above target
-    expect(solveBetaForEss([0, 100, -100], 0.9, 1e-3, 1)).toBe(1); // β_max still too sharp
   });
 });
 

@@ -21,6 +21,7 @@ const settings: ObjectiveSettings = {
   valueLossExtension: 'official',
   expectile: 0.9,
   awrTemperature: 0.5,
+  awrTargetEss: 0.9,
   awrWeightClip: 100,
   awrLikelihood: 'squashed',
   policyExtraction: 'awr',
@@ -150,6 +151,56 @@ describe('advantage-weighted regression', () => {
     },
   );
 
+  it('self-normalised weights: n·softmax(A/T) before the clip, unchanged when every advantage moves by a constant', () => {
+    // Three rows, μ = 0, σ = 1, a = 0; A = (0, ln 2, ln 4)·T with T = 0.5: softmax ∝ (1, 2, 4), n·softmax = (3/7, 6/7, 12/7).
+    const T = 0.5;
+    const advantages = [0, Math.log(2) * T, Math.log(4) * T];
+    const base = { temperature: T, weightClip: 100, logStdMin: -5, logStdMax: 2, normalise: true };
+    const outputs = [0, 0, 0, 0, 0, 0];
+    const actions = [0.2, -0.4, 0.6];
+    const values = [0, 0, 0];
+    const result = awrActorGradient(outputs, actions, advantages, values, 3, 1, base);
+    const expected = [3 / 7, 6 / 7, 12 / 7];
+    expect(result.weightMean).toBeCloseTo(1, 12);
+    expect(result.weightMax).toBeCloseTo(12 / 7, 12);
+    // ∂L/∂μ of row r = −(w_r/n)·atanh(a_r).
+    for (let r = 0; r < 3; r++)
+      expect(result.outputGradient[r * 2]).toBeCloseTo(-(expected[r] / 3) * Math.atanh(actions[r]), 6);
+    const sum = expected.reduce((x, y) => x + y, 0);
+    const squares = expected.reduce((x, y) => x + y * y, 0);
+    expect(result.essFraction).toBeCloseTo((sum * sum) / (3 * squares), 12);
+    // A shared offset of the advantages (a reward shift, a V that sits higher) changes nothing.
+    const shifted = awrActorGradient(
+      outputs,
+      actions,
+      advantages.map((a) => a + 37),
+      values,
+      3,
+      1,
+      base,
+    );
+    for (let i = 0; i < 6; i++) expect(shifted.outputGradient[i]).toBeCloseTo(result.outputGradient[i], 6);
+    // The clip applies to the normalised weights: 12/7 clipped at 1.5.
+    const clipped = awrActorGradient(outputs, actions, advantages, values, 3, 1, {
+      ...base,
+      weightClip: 1.5,
+    });
+    expect(clipped.weightMax).toBeCloseTo(1.5, 12);
+    expect(clipped.clippedFraction).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('plain weights keep exp(A/T) exactly, and report their ESS share', () => {
+    const result = awrActorGradient([0, 0, 0, 0], [0, 0], [0.1, -0.1], [0, 0], 2, 1, {
+      temperature: 0.1,
+      weightClip: 100,
+      logStdMin: -5,
+      logStdMax: 2,
+    });
+    const w = [Math.E, 1 / Math.E];
+    expect(result.weightMean).toBeCloseTo((w[0] + w[1]) / 2, 12);
+    expect(result.essFraction).toBeCloseTo((w[0] + w[1]) ** 2 / (2 * (w[0] ** 2 + w[1] ** 2)), 12);
+  });
+
   it('rejects a temperature ≤ 0 and a clip ≤ 1', () => {
     const base = { temperature: 1, weightClip: 10, logStdMin: -5, logStdMax: 2 };
     expect(() => awrActorGradient([0, 0], [0], [0], [0], 1, 1, { ...base, temperature: 0 })).toThrow(
@@ -217,6 +268,30 @@ describe('the learner under an in-sample plan', () => {
     const again = learner.update(batch, 0.5, plan).metrics.criticLoss;
     expect(again).toBeLessThan(metrics.criticLoss);
     expect(tdErrors.every(Number.isFinite)).toBe(true);
+  });
+
+  it("awrTemperature 'ess' logs the batch's temperature and weights at the target ESS; a fixed temperature logs neither", () => {
+    const plan = offlinePlan('iql', { ...settings, awrTemperature: 'ess', awrTargetEss: 0.6 });
+    const learner = new SacLearner({ ...config, batchSize: 64 }, 3, 2, 7, javascriptKernels);
+    const rng = new Rng(8);
+    const batch = allocateBatch(64, 3, 2);
+    rng.fillNormal(batch.observations);
+    rng.fillNormal(batch.nextObservations);
+    for (let i = 0; i < batch.actions.length; i++) batch.actions[i] = Math.tanh(rng.normal());
+    for (let i = 0; i < 64; i++) {
+      batch.rewards[i] = rng.normal();
+      batch.masks[i] = 1;
+    }
+    const { metrics } = learner.update(batch, 1, plan);
+    expect(metrics.awrTemperature).toBeGreaterThan(0);
+    // The weights are n·softmax(A/T), mean 1 unless clipped; their ESS share is the target.
+    expect(metrics.awrEssFraction).toBeCloseTo(0.6, 3);
+    expect(metrics.awrWeightMean).toBeCloseTo(1, 6);
+    // A fixed temperature logs neither.
+    const fixed = new SacLearner({ ...config, batchSize: 64 }, 3, 2, 7, javascriptKernels);
+    const plain = fixed.update(batch, 1, offlinePlan('iql', settings)).metrics;
+    expect(plain.awrTemperature).toBeUndefined();
+    expect(plain.awrEssFraction).toBeUndefined();
   });
 
   it('the critic warm-up plan leaves actor and α unchanged', () => {

@@ -117,6 +117,8 @@ describe('run config', () => {
       [{ offline: { expectile: 0 } }, 'offline.expectile'],
       [{ offline: { awrTemperature: 0 } }, 'offline.awrTemperature'],
       [{ offline: { awrTemperature: 'warm' } }, 'offline.awrTemperature'],
+      [{ offline: { awrTargetEss: 1 } }, 'offline.awrTargetEss'],
+      [{ offline: { awrTargetEss: 0 } }, 'offline.awrTargetEss'],
       [{ offline: { awrWeightClip: 1 } }, 'offline.awrWeightClip'],
       [{ offline: { objective: 'bcq' } }, 'offline.objective'],
       [{ offline: { cqlWeight: 0 } }, 'offline.cqlWeight'],
