@@ -98,7 +98,14 @@ class Controller implements BetaController {
     if (kind === 'solve') {
       // Equal TD errors give equal weights at every β: the batch says nothing about β.
       if (high > low) {
-        const solved = solveTemperatureForEss(tdErrors, targetFraction, betaMin, betaMax, 1e-5, this.currentBeta);
+        const solved = solveTemperatureForEss(
+          tdErrors,
+          targetFraction,
+          betaMin,
+          betaMax,
+          1e-5,
+          this.currentBeta,
+        );
         const logBeta = (1 - smoothing) * Math.log(this.currentBeta) + smoothing * Math.log(solved);
         this.currentBeta = clip(Math.exp(logBeta), betaMin, betaMax);
       }
