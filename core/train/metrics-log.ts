@@ -20,6 +20,10 @@ function flattenHeader(record: CsvRecord): string[] {
   return header;
 }
 
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
+}
+
 function formatCell(value: number | string | boolean): string {
   if (typeof value === 'number')
     return Number.isFinite(value) ? String(value) : value > 0 ? 'inf' : value < 0 ? '-inf' : 'nan';
@@ -37,10 +41,19 @@ function formatRow(record: CsvRecord): string {
   return cells.join(',');
 }
 
-/** Appends records to one CSV file, buffering rows until `flush()`. */
+/**
+ * Appends records to one CSV file, buffering rows until `flush()`.
+ *
+ * A file written by an earlier version can have other columns than today's records (a run resumed
+ * after a metric was added or removed). The first record whose fields differ migrates the file
+ * once, rewriting it atomically: the columns become the record's, followed by any of the file's
+ * that the record lacks; cells a row never had read as `nan`. Rows are then written in that order.
+ */
 export class CsvLog {
   private fd: number | undefined;
   private header: string[] | undefined;
+  /** Whether records arrive in exactly the header's order (the common case: no lookup per cell). */
+  private inOrder = true;
   private buffered: string[] = [];
 
   constructor(readonly path: string) {
@@ -51,14 +64,45 @@ export class CsvLog {
   }
 
   append(record: CsvRecord): void {
-    const header = flattenHeader(record);
+    const fields = flattenHeader(record);
     if (this.header === undefined) {
-      this.header = header;
-      this.buffered.push(header.join(','));
-    } else if (header.length !== this.header.length || header.some((name, i) => name !== this.header![i])) {
-      throw new Error(`${this.path}: record fields [${header.join(', ')}] differ from the file's columns`);
+      this.header = fields;
+      this.buffered.push(fields.join(','));
+    } else if (!sameColumns(fields, this.header)) {
+      if (!fields.every((name) => this.header!.includes(name))) this.migrate(fields);
+      this.inOrder = sameColumns(fields, this.header);
     }
-    this.buffered.push(formatRow(record));
+    this.buffered.push(this.inOrder ? formatRow(record) : this.formatByHeader(record));
+  }
+
+  /** Rewrite the file with the record's columns first, then the file's others; missing cells are nan. */
+  private migrate(fields: string[]): void {
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    const previous = this.header!;
+    const header = [...fields, ...previous.filter((name) => !fields.includes(name))];
+    const source = previous.map((name) => header.indexOf(name));
+    const lines = existsSync(this.path) ? readRegularTextFileSync(this.path).split('\n').slice(1, -1) : [];
+    const rows = [header.join(',')];
+    for (const line of lines) {
+      const cells = splitRow(line);
+      if (cells.length !== previous.length) continue; // a torn line
+      const row = new Array<string>(header.length).fill('nan');
+      cells.forEach((cell, i) => (row[source[i]] = cell));
+      rows.push(row.join(','));
+    }
+    writeFileAtomicSync(this.path, `${rows.join('\n')}\n`);
+    this.header = header;
+  }
+
+  private formatByHeader(record: CsvRecord): string {
+    const cells = new Map<string, string>();
+    for (const [key, value] of Object.entries(record)) {
+      if (Array.isArray(value)) value.forEach((item, i) => cells.set(`${key}_${i}`, formatCell(item)));
+      else cells.set(key, formatCell(value));
+    }
+    return this.header!.map((name) => cells.get(name) ?? 'nan').join(',');
   }
 
   /** Write buffered rows; with `durable`, fsync so they survive a power cut. */

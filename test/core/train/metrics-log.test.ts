@@ -39,10 +39,56 @@ describe('CsvLog', () => {
     expect(readFileSync(path, 'utf8').match(/step,value/g)).toHaveLength(1);
   });
 
-  it('rejects a record whose fields differ from the file', () => {
-    const log = new CsvLog(join(dir, 'x.csv'));
+  it('migrates a file whose columns predate the records: new columns added, old rows nan there', () => {
+    // A run resumed after a metric was added: its file lacks the column.
+    const path = join(dir, 'updates.csv');
+    const before = new CsvLog(path);
+    before.append({ step: 1, loss: 0.5 });
+    before.append({ step: 2, loss: 0.4 });
+    before.close();
+    appendFileSync(path, '3,0.'); // a torn line from a kill: dropped by the migration
+    const after = new CsvLog(path);
+    after.append({ step: 3, temperature: 0.2, loss: 0.3 });
+    after.append({ step: 4, temperature: 0.1, loss: 0.2 });
+    after.close();
+    const table = readCsvLog(path);
+    expect(table.header).toEqual(['step', 'temperature', 'loss']);
+    expect(table.rows).toBe(4);
+    expect(table.columns.step).toEqual([1, 2, 3, 4]);
+    expect(table.columns.loss).toEqual([0.5, 0.4, 0.3, 0.2]);
+    expect(table.columns.temperature.slice(2)).toEqual([0.2, 0.1]);
+    expect(table.columns.temperature.slice(0, 2).every((v) => Number.isNaN(v))).toBe(true);
+  });
+
+  it('keeps a column the records no longer have, nan in their rows, and writes the rest in the file order', () => {
+    const path = join(dir, 'updates.csv');
+    const before = new CsvLog(path);
+    before.append({ step: 1, retired: 7, loss: 0.5 });
+    before.close();
+    const text = readFileSync(path, 'utf8');
+    const after = new CsvLog(path);
+    after.append({ loss: 0.4, step: 2 }); // fewer fields, another order: no rewrite needed
+    after.close();
+    expect(readFileSync(path, 'utf8').startsWith(text)).toBe(true);
+    const table = readCsvLog(path);
+    expect(table.header).toEqual(['step', 'retired', 'loss']);
+    expect(table.columns.step).toEqual([1, 2]);
+    expect(table.columns.loss).toEqual([0.5, 0.4]);
+    expect(table.columns.retired[0]).toBe(7);
+    expect(Number.isNaN(table.columns.retired[1])).toBe(true);
+  });
+
+  it('migrates within one log: rows buffered under the old columns are kept', () => {
+    const path = join(dir, 'x.csv');
+    const log = new CsvLog(path);
     log.append({ a: 1 });
-    expect(() => log.append({ b: 1 })).toThrow(/differ from the file's columns/);
+    log.append({ b: 2 });
+    log.close();
+    const table = readCsvLog(path);
+    expect(table.header).toEqual(['b', 'a']);
+    expect(table.columns.a[0]).toBe(1);
+    expect(table.columns.b[1]).toBe(2);
+    expect(Number.isNaN(table.columns.a[1])).toBe(true);
   });
 
   it('drops a torn last line left by a crash', () => {

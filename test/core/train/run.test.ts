@@ -372,6 +372,38 @@ describe('training run', () => {
     expect(replay.options.capacity).toBe(replay.offlineCount + 130);
   });
 
+  it('resumes a run whose logs predate a metric: the file gains the column and the curves go on', async () => {
+    const directory = join(root, 'older-columns');
+    const first = await startTrainingRun({ config: tinyConfig(), directory });
+    expect(await first.done).toBe('finished');
+    // As a run written before `awrEssFraction` existed: drop that column from updates.csv.
+    const path = join(directory, 'updates.csv');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const dropped = lines[0].split(',').indexOf('awrEssFraction');
+    expect(dropped).toBeGreaterThan(0);
+    writeFileSync(
+      path,
+      lines
+        .map((line) =>
+          line === ''
+            ? line
+            : line
+                .split(',')
+                .filter((_, i) => i !== dropped)
+                .join(','),
+        )
+        .join('\n'),
+    );
+    const second = await resumeTrainingRun(directory, { envSteps: 130 });
+    const events: RunEvent[] = [];
+    second.bus.subscribe(collect(events));
+    expect(await second.done).toBe('finished');
+    expect(logMessages(events).some((message) => /event listener failed/.test(message))).toBe(false);
+    const table = readCsvLog(path);
+    expect(table.header).toContain('awrEssFraction');
+    expect(table.columns.step).toEqual(Array.from({ length: 40 + 121 }, (_, i) => i + 1));
+  });
+
   it('pauses between updates and stops with a final checkpoint', async () => {
     const directory = join(root, 'paused');
     const run = await startTrainingRun({
