@@ -241,12 +241,12 @@ describe('update plans', () => {
 describe('the learner under an in-sample plan', () => {
   const config = parseSacConfig({ hiddenSizes: [16, 16], batchSize: 8, discount: 0.9, gradientPenalty: 0 });
 
-  function batchOf(rng: Rng) {
-    const batch = allocateBatch(8, 3, 2);
+  function batchOf(rng: Rng, rows = 8) {
+    const batch = allocateBatch(rows, 3, 2);
     rng.fillNormal(batch.observations);
     rng.fillNormal(batch.nextObservations);
     for (let i = 0; i < batch.actions.length; i++) batch.actions[i] = Math.tanh(rng.normal());
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < rows; i++) {
       batch.rewards[i] = rng.normal();
       batch.masks[i] = i % 3 === 0 ? 0 : 1;
     }
@@ -273,15 +273,7 @@ describe('the learner under an in-sample plan', () => {
   it("awrTemperature 'ess' logs the batch's temperature and weights at the target ESS; a fixed temperature logs neither", () => {
     const plan = offlinePlan('iql', { ...settings, awrTemperature: 'ess', awrTargetEss: 0.6 });
     const learner = new SacLearner({ ...config, batchSize: 64 }, 3, 2, 7, javascriptKernels);
-    const rng = new Rng(8);
-    const batch = allocateBatch(64, 3, 2);
-    rng.fillNormal(batch.observations);
-    rng.fillNormal(batch.nextObservations);
-    for (let i = 0; i < batch.actions.length; i++) batch.actions[i] = Math.tanh(rng.normal());
-    for (let i = 0; i < 64; i++) {
-      batch.rewards[i] = rng.normal();
-      batch.masks[i] = 1;
-    }
+    const batch = batchOf(new Rng(8), 64);
     const { metrics } = learner.update(batch, 1, plan);
     expect(metrics.awrTemperature).toBeGreaterThan(0);
     // The weights are n·softmax(A/T), mean 1 unless clipped; their ESS share is the target.
