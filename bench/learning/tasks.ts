@@ -64,7 +64,8 @@ export const ROWS: Record<string, { label: string; config: Record<string, unknow
     },
   },
   // The AWR temperature picked per batch for an ESS of 0.9 of the batch (core/objectives/awr.ts)
-  // instead of the preset's fixed T; compared on the large maze, where the fixed T misses the goal on a seed.
+  // instead of the preset's fixed T; compared on the large maze, where the fixed T misses the goal
+  // on a seed, and on the MuJoCo medium tasks, where IQL's T = 1/3 swings online.
   'roer-track-awr-ess': {
     label: 'ROER, adaptive β (track), AWR temperature by ESS',
     config: {
@@ -106,7 +107,7 @@ function locomotionTask(preset: string): LearningTask {
     preset,
     metric: 'normalizedScore',
     budget: locomotionSchedule(5_000, 10_000),
-    rows: ['uniform', 'per', 'roer-track'],
+    rows: ['uniform', 'per', 'roer-track', 'roer-track-awr-ess'],
     goal: 'ROER with adaptive β against uniform replay and PER, offline → online from medium data (no goal set by the issue)',
   };
 }
