@@ -22,6 +22,9 @@ export interface LearningTask {
 }
 
 /** Rows: one replay rule and β controller each, over the task's config. */
+/** An extra row, compared only on the tasks that name it (the large maze and the MuJoCo medium tasks). */
+const AWR_ESS_ROW = 'roer-track-awr-ess';
+
 export const ROWS: Record<string, { label: string; config: Record<string, unknown> }> = {
   // weightNormalisation has no effect on these two rows (weights of 1; importance weights in sample
   // mode); 'none' keeps their runs the same config whatever a preset sets for ROER.
@@ -66,7 +69,7 @@ export const ROWS: Record<string, { label: string; config: Record<string, unknow
   // The AWR temperature picked per batch for an ESS of 0.9 of the batch (core/objectives/awr.ts)
   // instead of the preset's fixed T; compared on the large maze, where the fixed T misses the goal
   // on a seed, and on the MuJoCo medium tasks, where IQL's T = 1/3 swings online.
-  'roer-track-awr-ess': {
+  [AWR_ESS_ROW]: {
     label: 'ROER, adaptive β (track), AWR temperature by ESS',
     config: {
       replay: { priority: 'roer' },
@@ -77,7 +80,7 @@ export const ROWS: Record<string, { label: string; config: Record<string, unknow
 };
 
 /** The rows every offline-to-online task compares (the rows after them are extra comparisons on one task). */
-export const ALL_ROWS = Object.keys(ROWS).filter((row) => row !== 'roer-track-awr-ess');
+export const ALL_ROWS = Object.keys(ROWS).filter((row) => row !== AWR_ESS_ROW);
 
 /** Evaluation every `interval` env steps online (dense enough to see the hand-off dip) and at phase ends. */
 function schedule(offline: number, online: number, episodes: number) {
@@ -107,7 +110,7 @@ function locomotionTask(preset: string): LearningTask {
     preset,
     metric: 'normalizedScore',
     budget: locomotionSchedule(5_000, 10_000),
-    rows: ['uniform', 'per', 'roer-track', 'roer-track-awr-ess'],
+    rows: ['uniform', 'per', 'roer-track', AWR_ESS_ROW],
     goal: 'ROER with adaptive β against uniform replay and PER, offline → online from medium data (no goal set by the issue)',
   };
 }
@@ -134,7 +137,7 @@ export const TASKS: LearningTask[] = [
     preset: 'pointmaze-large',
     metric: 'successRate',
     budget: { agent: { hiddenSizes: [128, 128] }, ...schedule(15_000, 6_000, 10) },
-    rows: [...ALL_ROWS, 'roer-track-awr-ess'],
+    rows: [...ALL_ROWS, AWR_ESS_ROW],
     goal: '≥ 70% success after offline, better after fine-tuning',
   },
   {

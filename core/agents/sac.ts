@@ -355,12 +355,9 @@ export class SacLearner implements TransitionLearner {
             awrWeightMax: actor.awr.max,
             awrClippedFraction: actor.awr.clippedFraction,
             advantageMean: actor.awr.advantageMean,
-            ...(actor.awr.temperature === undefined
-              ? {}
-              : {
-                  awrTemperature: actor.awr.temperature,
-                  awrEssFraction: actor.awr.essFraction ?? Number.NaN,
-                }),
+            ...(plan.awrTemperature === 'ess'
+              ? { awrTemperature: actor.awr.temperature, awrEssFraction: actor.awr.essFraction }
+              : {}),
           }
         : {}),
       ...(actor?.behaviourRegularised
@@ -799,7 +796,8 @@ export class SacLearner implements TransitionLearner {
         max: result.weightMax,
         clippedFraction: result.clippedFraction,
         advantageMean: result.advantageMean,
-        ...(plan.awrTemperature === 'ess' ? { temperature, essFraction: result.essFraction } : {}),
+        temperature,
+        essFraction: result.essFraction,
       },
     };
   }
@@ -1190,9 +1188,9 @@ interface AwrStatistics {
   max: number;
   clippedFraction: number;
   advantageMean: number;
-  /** With `awrTemperature: 'ess'`: the temperature the batch chose and the weights' ESS share. */
-  temperature?: number;
-  essFraction?: number;
+  /** The temperature T of the update's weights, and their ESS share (Σw)²/(n·Σw²). */
+  temperature: number;
+  essFraction: number;
 }
 
 /** The AWR temperature of `awrTemperature: 'ess'`: ESS of the weights exp(A/T), A = q̃ − V, at fraction·n. */

@@ -155,11 +155,10 @@ function awrWeights(
     const shift = largest + Math.log(sum) - Math.log(rows);
     for (let r = 0; r < rows; r++) exponents[r] -= shift;
   }
-  const weights = new Float64Array(rows);
   let clipped = 0;
   for (let r = 0; r < rows; r++) {
     if (exponents[r] >= logClip) clipped++;
-    weights[r] = Math.exp(Math.min(exponents[r], logClip));
+    exponents[r] = Math.exp(Math.min(exponents[r], logClip));
   }
-  return { values: weights, clipped };
+  return { values: exponents, clipped };
 }

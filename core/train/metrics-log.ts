@@ -52,8 +52,6 @@ function formatRow(record: CsvRecord): string {
 export class CsvLog {
   private fd: number | undefined;
   private header: string[] | undefined;
-  /** Whether records arrive in exactly the header's order (the common case: no lookup per cell). */
-  private inOrder = true;
   private buffered: string[] = [];
 
   constructor(readonly path: string) {
@@ -65,14 +63,16 @@ export class CsvLog {
 
   append(record: CsvRecord): void {
     const fields = flattenHeader(record);
+    // The common case: the record's fields are the header, in its order (no lookup per cell).
+    let inOrder = this.header === undefined || sameColumns(fields, this.header);
     if (this.header === undefined) {
       this.header = fields;
       this.buffered.push(fields.join(','));
-    } else if (!sameColumns(fields, this.header)) {
+    } else if (!inOrder) {
       if (!fields.every((name) => this.header!.includes(name))) this.migrate(fields);
-      this.inOrder = sameColumns(fields, this.header);
+      inOrder = sameColumns(fields, this.header);
     }
-    this.buffered.push(this.inOrder ? formatRow(record) : this.formatByHeader(record));
+    this.buffered.push(inOrder ? formatRow(record) : this.formatByHeader(record));
   }
 
   /** Rewrite the file with the record's columns first, then the file's others; missing cells are nan. */
