@@ -21,10 +21,10 @@ export interface LearningTask {
   goal: string;
 }
 
-/** Rows: one replay rule and β controller each, over the task's config. */
 /** An extra row, compared only on the tasks that name it (the large maze and the MuJoCo medium tasks). */
 const AWR_ESS_ROW = 'roer-track-awr-ess';
 
+/** Rows: one replay rule and β controller each, over the task's config. */
 export const ROWS: Record<string, { label: string; config: Record<string, unknown> }> = {
   // weightNormalisation has no effect on these two rows (weights of 1; importance weights in sample
   // mode); 'none' keeps their runs the same config whatever a preset sets for ROER.

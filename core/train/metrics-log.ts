@@ -32,13 +32,14 @@ function formatCell(value: number | string | boolean): string {
   return value;
 }
 
-function formatRow(record: CsvRecord): string {
+/** The record's cells in the order of flattenHeader(record). */
+function formatCells(record: CsvRecord): string[] {
   const cells: string[] = [];
   for (const value of Object.values(record)) {
     if (Array.isArray(value)) for (const item of value) cells.push(formatCell(item));
     else cells.push(formatCell(value));
   }
-  return cells.join(',');
+  return cells;
 }
 
 /**
@@ -72,7 +73,8 @@ export class CsvLog {
       if (!fields.every((name) => this.header!.includes(name))) this.migrate(fields);
       inOrder = sameColumns(fields, this.header);
     }
-    this.buffered.push(inOrder ? formatRow(record) : this.formatByHeader(record));
+    const cells = formatCells(record);
+    this.buffered.push((inOrder ? cells : this.inHeaderOrder(fields, cells)).join(','));
   }
 
   /** Rewrite the file with the record's columns first, then the file's others; missing cells are nan. */
@@ -96,13 +98,13 @@ export class CsvLog {
     this.header = header;
   }
 
-  private formatByHeader(record: CsvRecord): string {
-    const cells = new Map<string, string>();
-    for (const [key, value] of Object.entries(record)) {
-      if (Array.isArray(value)) value.forEach((item, i) => cells.set(`${key}_${i}`, formatCell(item)));
-      else cells.set(key, formatCell(value));
-    }
-    return this.header!.map((name) => cells.get(name) ?? 'nan').join(',');
+  /** A record's cells (named by `fields`) in the file's column order, nan where it has none. */
+  private inHeaderOrder(fields: string[], cells: string[]): string[] {
+    const at = new Map(fields.map((name, i) => [name, i]));
+    return this.header!.map((name) => {
+      const i = at.get(name);
+      return i === undefined ? 'nan' : cells[i];
+    });
   }
 
   /** Write buffered rows; with `durable`, fsync so they survive a power cut. */

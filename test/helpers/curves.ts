@@ -7,9 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 /** The text of a CSV log without its `time` column ('' when the file does not exist). */
 export function curvesOf(path: string): string {
   if (!existsSync(path)) return '';
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const column = lines[0].split(',').indexOf('time');
-  if (column < 0) return lines.join('\n');
+  return withoutColumn(readFileSync(path, 'utf8'), 'time');
+}
+
+/** CSV text with the column `name` taken out (unchanged when it has none). */
+export function withoutColumn(text: string, name: string): string {
+  const lines = text.split('\n');
+  const column = lines[0].split(',').indexOf(name);
+  if (column < 0) return text;
   // Rows hold numbers and simple words only, so splitting on commas is exact.
   return lines
     .map((line) =>

@@ -26,6 +26,7 @@ import {
 } from '../../../core/train/run.js';
 
 import { nativeKernelsOrReason } from '../../helpers/kernel-providers.js';
+import { withoutColumn } from '../../helpers/curves.js';
 
 let root: string;
 let dataset: string;
@@ -378,22 +379,10 @@ describe('training run', () => {
     expect(await first.done).toBe('finished');
     // As a run written before `awrEssFraction` existed: drop that column from updates.csv.
     const path = join(directory, 'updates.csv');
-    const lines = readFileSync(path, 'utf8').split('\n');
-    const dropped = lines[0].split(',').indexOf('awrEssFraction');
+    const text = readFileSync(path, 'utf8');
+    const dropped = text.split('\n')[0].split(',').indexOf('awrEssFraction');
     expect(dropped).toBeGreaterThan(0);
-    writeFileSync(
-      path,
-      lines
-        .map((line) =>
-          line === ''
-            ? line
-            : line
-                .split(',')
-                .filter((_, i) => i !== dropped)
-                .join(','),
-        )
-        .join('\n'),
-    );
+    writeFileSync(path, withoutColumn(text, 'awrEssFraction'));
     const second = await resumeTrainingRun(directory, { envSteps: 130 });
     const events: RunEvent[] = [];
     second.bus.subscribe(collect(events));
