@@ -25,7 +25,10 @@ const roerReplay = {
 /**
  * Offline → online on a point maze: in-sample IQL (expectile V, τ = 0.9; AWR at temperature 0.1, as
  * IQL runs AntMaze), kept in-sample online (`online.objective: 'offline'`) with ROER priorities and
- * symmetric 50/50 offline/online batches (union on the large maze); 128×128 networks, the size
+ * batches drawn uniformly over offline ∪ online, as IQL's and the official ROER code's fine-tuning
+ * fill one buffer (fixed 50/50 batches replay the first few hundred online transitions about a
+ * hundred times each and the in-sample critics lose the goal: docs/training.md, "Three optional
+ * guards"); 128×128 networks, the size
  * the learning benchmark measures them at (docs/benchmarks.md); β adapted from its untuned start
  * of 1 so that ESS/n of exp(δ/β) tracks 0.5. The deterministic policy (evaluation, export) is a
  * Polyak average of the actor at the critics' rate 0.005 (docs/training.md, "Policy averaging").
@@ -38,13 +41,12 @@ function pointMaze(
   env: string,
   dataset: string,
   budget: { offline: number; online: number; evalEvery: number },
-  mixing: 'fixed' | 'union' = 'fixed',
 ): RunConfigInput {
   return {
     env: { id: env },
     dataset: { path: `datasets/${dataset}` },
     agent: { hiddenSizes: [128, 128], initialAlpha: 0.01, policyAveraging: 0.005 },
-    replay: { ...roerReplay, mixing, ...(mixing === 'fixed' ? { offlineFraction: 0.5 } : {}) },
+    replay: { ...roerReplay, mixing: 'union' },
     beta: { kind: 'track', initialBeta: 1, targetEssFraction: 0.5 },
     offline: {
       steps: budget.offline,
@@ -61,7 +63,7 @@ function pointMaze(
 
 /**
  * Offline → online on an ant maze: the point mazes' recipe (sparse 0/1 reward, IQL τ 0.9 and AWR
- * temperature 0.1, in-sample online, union mixing as on the large point maze and as the official
+ * temperature 0.1, in-sample online, union mixing as the official
  * ROER code fills its AntMaze buffer) with IQL's AntMaze networks (256×256). The dataset is the
  * D4RL-size file, which is made on demand (datasets/large/; the shipped sample is too small to learn from).
  */
@@ -70,7 +72,7 @@ function antMaze(
   dataset: string,
   budget: { offline: number; online: number; evalEvery: number },
 ): RunConfigInput {
-  const config = pointMaze(env, `large/${dataset}`, budget, 'union');
+  const config = pointMaze(env, `large/${dataset}`, budget);
   return { ...config, agent: { ...(config.agent as object), hiddenSizes: [256, 256] } };
 }
 
@@ -147,7 +149,7 @@ function locomotionMedium(
 const PRESETS: Record<string, PresetDefinition> = {
   'pointmaze-umaze': {
     description:
-      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches; evaluated and exported with the averaged policy; 128×128 networks. 2.3 min on two cores with the native kernels (another training job sharing them).',
+      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy; 128×128 networks. 2.3 min on two cores with the native kernels (another training job sharing them).',
     config: pointMaze('pointmaze-umaze-v1', 'pointmaze-umaze-diverse-v1.arrow', {
       offline: 5_000,
       online: 20_000,
@@ -156,7 +158,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-medium': {
     description:
-      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and 50/50 offline/online batches; evaluated and exported with the averaged policy; 128×128 networks. 5.5 min on two cores with the native kernels (two other jobs sharing them).',
+      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy; 128×128 networks. 5.5 min on two cores with the native kernels (two other jobs sharing them).',
     config: pointMaze('pointmaze-medium-v1', 'pointmaze-medium-diverse-v1.arrow', {
       offline: 10_000,
       online: 30_000,
@@ -166,18 +168,14 @@ const PRESETS: Record<string, PresetDefinition> = {
   'pointmaze-large': {
     description:
       'Point maze large, offline-to-online from the shipped diverse dataset: 15k in-sample IQL updates, then 6k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy; 128×128 networks. 2.1 min on two cores with the native kernels (two other training jobs sharing them).',
-    // Union mixing: the first online episodes of the large maze all fail, and 50/50 batches replay
-    // those few hundred transitions about a hundred times each; the in-sample critics then lose the
-    // goal within 500 steps (docs/training.md, "Which objective for sparse goal tasks").
     // 6k online steps, the learning benchmark's budget. Over 30k online steps (seed 0) the goal
     // was lost later on: at 128×128 100% at 5k and 10k, then 0, 70, 0 and 20% from 15k to 30k; at
     // 256×256 80, 0, 100, 0, 0 and 0% (docs/benchmarks.md, "Reading the learning results").
-    config: pointMaze(
-      'pointmaze-large-v1',
-      'pointmaze-large-diverse-v1.arrow',
-      { offline: 15_000, online: 6_000, evalEvery: 1_500 },
-      'union',
-    ),
+    config: pointMaze('pointmaze-large-v1', 'pointmaze-large-diverse-v1.arrow', {
+      offline: 15_000,
+      online: 6_000,
+      evalEvery: 1_500,
+    }),
   },
   'antmaze-umaze': {
     description:
