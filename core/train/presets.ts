@@ -149,7 +149,7 @@ function locomotionMedium(
 const PRESETS: Record<string, PresetDefinition> = {
   'pointmaze-umaze': {
     description:
-      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy; 128×128 networks. 2.3 min on two cores with the native kernels (another training job sharing them).',
+      'Point maze U-maze, offline-to-online from the shipped diverse dataset: 5k in-sample IQL updates, then 20k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy; 128×128 networks. 3.2 min on two cores with the native kernels (the medium maze preset sharing them).',
     config: pointMaze('pointmaze-umaze-v1', 'pointmaze-umaze-diverse-v1.arrow', {
       offline: 5_000,
       online: 20_000,
@@ -158,7 +158,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-medium': {
     description:
-      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy; 128×128 networks. 5.5 min on two cores with the native kernels (two other jobs sharing them).',
+      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy; 128×128 networks. 4.6 min on two cores with the native kernels (the U-maze preset sharing them for 3 of those minutes).',
     config: pointMaze('pointmaze-medium-v1', 'pointmaze-medium-diverse-v1.arrow', {
       offline: 10_000,
       online: 30_000,
