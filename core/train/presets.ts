@@ -158,7 +158,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-medium': {
     description:
-      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy; 128×128 networks. 4.6 min on two cores with the native kernels (the U-maze preset sharing them for 3 of those minutes).',
+      'Point maze medium, offline-to-online from the shipped diverse dataset: 10k in-sample IQL updates, then 30k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy; 128×128 networks. 4.6 min on two cores with the native kernels (the U-maze preset, then another training run, sharing them).',
     config: pointMaze('pointmaze-medium-v1', 'pointmaze-medium-diverse-v1.arrow', {
       offline: 10_000,
       online: 30_000,
