@@ -29,8 +29,7 @@ const roerReplay = {
  * fill one buffer (fixed 50/50 batches replay the first few hundred online transitions about a
  * hundred times each and the in-sample critics lose the goal: docs/training.md, "Three optional
  * guards"); 128×128 networks, the size the learning benchmark measures them at
- * (docs/benchmarks.md); β adapted from its untuned start
- * of 1 so that ESS/n of exp(δ/β) tracks 0.5. The deterministic policy (evaluation, export) is a
+ * (docs/benchmarks.md); β adapted from its untuned start of 1 so that ESS/n of exp(δ/β) tracks 0.5. The deterministic policy (evaluation, export) is a
  * Polyak average of the actor at the critics' rate 0.005 (docs/training.md, "Policy averaging").
  * Why not XQL, and not SAC online: docs/training.md, "Which objective for sparse goal tasks" (XQL
  * at the tracked β fails the large maze; SAC's actor exploits the in-sample critics' unfitted
@@ -64,8 +63,8 @@ function pointMaze(
 /**
  * Offline → online on an ant maze: the point mazes' recipe (sparse 0/1 reward, IQL τ 0.9 and AWR
  * temperature 0.1, in-sample online, union mixing as the official ROER code fills its AntMaze
- * buffer) with IQL's AntMaze networks (256×256). The dataset is the
- * D4RL-size file, which is made on demand (datasets/large/; the shipped sample is too small to learn from).
+ * buffer) with IQL's AntMaze networks (256×256). The dataset is the D4RL-size file, which is made
+ * on demand (datasets/large/; the shipped sample is too small to learn from).
  */
 function antMaze(
   env: string,
