@@ -145,6 +145,16 @@ function locomotionMedium(
   };
 }
 
+/**
+ * Deterministic evaluation episodes of the pendulum presets. A pendulum episode's return depends
+ * on where it starts as much as on the policy (about −0 upright to −350 hanging still, for a good
+ * policy), so a mean over 5 fixed starts says as much about the starts as about the learner: the
+ * same policy scored −122 on one run seed's five starts and −259 on another's, and −150 and −175
+ * on fifty starts of each (docs/benchmarks.md, "Reading the learning results"). Fifty episodes put
+ * the standard error of the mean near 15; they cost about a second per evaluation.
+ */
+const PENDULUM_EVAL_EPISODES = 50;
+
 const PRESETS: Record<string, PresetDefinition> = {
   'pointmaze-umaze': {
     description:
@@ -240,21 +250,31 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pendulum-online': {
     description:
-      'Pendulum from scratch, no dataset: SAC with uniform replay, 1k random warm-up steps, 20k environment steps (a sanity check). About 40 s on two cores with the native kernels.',
+      'Pendulum from scratch, no dataset: SAC with uniform replay, learning rates 1e-3 (RL Baselines3 Zoo), 1k random warm-up steps, 20k environment steps (a sanity check). About 30 s on two cores with the native kernels.',
     config: {
       env: { id: 'pendulum-v1' },
-      agent: { hiddenSizes: [64, 64], batchSize: 128 },
+      agent: {
+        hiddenSizes: [64, 64],
+        batchSize: 128,
+        // RL Baselines3 Zoo's SAC on Pendulum-v1 (20k steps, learning rate 1e-3). At 3e-4 the final
+        // policies of seeds 3 and 5 averaged −197 and −192 over fifty starts, at 1e-3 −161 and −143
+        // (docs/benchmarks.md, "Reading the learning results").
+        actorLearningRate: 1e-3,
+        criticLearningRate: 1e-3,
+        valueLearningRate: 1e-3,
+        alphaLearningRate: 1e-3,
+      },
       replay: { priority: 'uniform' },
       beta: { kind: 'fixed', initialBeta: 1 },
       offline: { steps: 0, evalInterval: 0 },
       online: { envSteps: 20_000, updatesPerStep: 1, warmupSteps: 1_000 },
-      eval: { episodes: 5, interval: 2_000 },
+      eval: { episodes: PENDULUM_EVAL_EPISODES, interval: 2_000 },
       checkpoint: { interval: 5_000 },
     },
   },
   'pendulum-medium': {
     description:
-      'Pendulum offline-to-online from the shipped medium dataset: 5k in-sample XQL updates (temperature β), then 20k online steps kept in-sample with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online rows. About 50 s on two cores with the native kernels (3 min on wasm).',
+      'Pendulum offline-to-online from the shipped medium dataset: 5k in-sample XQL updates (temperature β), then 20k online steps kept in-sample with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online rows. About 45 s on two cores with the native kernels (3 min on wasm).',
     config: {
       env: { id: 'pendulum-v1' },
       dataset: { path: 'datasets/pendulum-medium-v1.arrow' },
@@ -263,7 +283,7 @@ const PRESETS: Record<string, PresetDefinition> = {
       beta: { kind: 'track', initialBeta: 1, targetEssFraction: 0.5 },
       offline: { steps: 5_000, evalInterval: 2_500, objective: 'xql' },
       online: { envSteps: 20_000, updatesPerStep: 1, warmupSteps: 0, objective: 'offline' },
-      eval: { episodes: 5, interval: 2_000 },
+      eval: { episodes: PENDULUM_EVAL_EPISODES, interval: 2_000 },
       checkpoint: { interval: 5_000 },
     },
   },
@@ -282,7 +302,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pendulum-acer': {
     description:
-      'Pendulum from scratch with continuous ACER (stochastic dueling network, Gaussian policy, trust region), rewards scaled by 0.1: 100k environment steps. About 90 s on two cores with the native kernels.',
+      'Pendulum from scratch with continuous ACER (stochastic dueling network, Gaussian policy, trust region), rewards scaled by 0.1: 100k environment steps. About 75 s on two cores with the native kernels.',
     config: {
       env: { id: 'pendulum-v1' },
       agent: { kind: 'acer', ...acerPresets.pendulum },
@@ -290,7 +310,7 @@ const PRESETS: Record<string, PresetDefinition> = {
       reward: { scale: 0.1 },
       offline: { steps: 0, evalInterval: 0 },
       online: { envSteps: 100_000 },
-      eval: { episodes: 5, interval: 10_000 },
+      eval: { episodes: PENDULUM_EVAL_EPISODES, interval: 10_000 },
       checkpoint: { interval: 20_000 },
     },
   },
