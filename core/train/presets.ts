@@ -147,8 +147,8 @@ function locomotionMedium(
 
 /**
  * Deterministic evaluation episodes of the pendulum presets. A pendulum episode's return depends
- * on where it starts as much as on the policy (about −0 upright to −350 hanging still, for a good
- * policy), so a mean over 5 fixed starts says as much about the starts as about the learner: the
+ * on where it starts as much as on the policy (a good policy scores about 0 from upright and −350
+ * from hanging still), so a mean over 5 fixed starts says as much about the starts as about the learner: the
  * same policy scored −122 on one run seed's five starts and −259 on another's, and −150 and −175
  * on fifty starts of each (docs/benchmarks.md, "Reading the learning results"). Fifty episodes put
  * the standard error of the mean near 15; they cost about a second per evaluation.
