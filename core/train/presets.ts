@@ -29,8 +29,9 @@ const roerReplay = {
  * fill one buffer (fixed 50/50 batches replay the first few hundred online transitions about a
  * hundred times each and the in-sample critics lose the goal: docs/training.md, "Three optional
  * guards"); 128×128 networks, the size the learning benchmark measures them at
- * (docs/benchmarks.md); β adapted from its untuned start of 1 so that ESS/n of exp(δ/β) tracks 0.5. The deterministic policy (evaluation, export) is a
- * Polyak average of the actor at the critics' rate 0.005 (docs/training.md, "Policy averaging").
+ * (docs/benchmarks.md); β adapted from its untuned start of 1 so that ESS/n of exp(δ/β) tracks
+ * 0.5. The deterministic policy (evaluation, export) is a Polyak average of the actor at the
+ * critics' rate 0.005 (docs/training.md, "Policy averaging").
  * Why not XQL, and not SAC online: docs/training.md, "Which objective for sparse goal tasks" (XQL
  * at the tracked β fails the large maze; SAC's actor exploits the in-sample critics' unfitted
  * actions and loses the goal within a few thousand steps). α starts at 0.01 for a user who
@@ -148,10 +149,11 @@ function locomotionMedium(
 /**
  * Deterministic evaluation episodes of the pendulum presets. A pendulum episode's return depends
  * on where it starts as much as on the policy (a good policy scores about 0 from upright and −350
- * from hanging still), so a mean over 5 fixed starts says as much about the starts as about the learner: the
- * same policy scored −122 on one run seed's five starts and −259 on another's, and −150 and −175
- * on fifty starts of each (docs/benchmarks.md, "Reading the learning results"). Fifty episodes put
- * the standard error of the mean near 15; they cost about a second per evaluation.
+ * from hanging still), so a mean over 5 fixed starts says as much about the starts as about the
+ * learner: the same policy scored −122 on one run seed's five starts and −259 on another's, and
+ * −150 and −175 on fifty starts of each (docs/benchmarks.md, "Reading the learning results").
+ * Fifty episodes put the standard error of the mean near 15; they cost about a second per
+ * evaluation.
  */
 const PENDULUM_EVAL_EPISODES = 50;
 
