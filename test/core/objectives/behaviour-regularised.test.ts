@@ -111,8 +111,17 @@ describe('DDPG+BC policy extraction', () => {
           width,
           options,
         );
-        // Relative tolerances: the gradient is float32, whose rounding grows with its magnitude.
-        expect(Math.abs(scaled.loss - result.loss)).toBeLessThan(1e-6 * (1 + Math.abs(result.loss)));
+        // The loss changes only through the guard ε on m: −Σq/(n·(m + ε)) becomes −10Σq/(n·(10m + ε)),
+        // a shift of about ε·|mean q|/m², which can exceed 1e-6 when m is small; it is held exactly here
+        // (the loss is float64). Relative tolerances on the gradient: it is float32, whose rounding grows
+        // with its magnitude.
+        const sumQ = at.q.reduce((total, x) => total + x, 0);
+        const guardShift =
+          sumQ / (rows * (result.qScale + Q_SCALE_EPSILON)) -
+          (10 * sumQ) / (rows * (scaled.qScale + Q_SCALE_EPSILON));
+        expect(Math.abs(scaled.loss - result.loss - guardShift)).toBeLessThan(
+          1e-12 * (1 + Math.abs(result.loss)),
+        );
         for (let i = 0; i < outputs.length; i++) {
           const expected = result.outputGradient[i];
           expect(Math.abs(scaled.outputGradient[i] - expected)).toBeLessThan(1e-5 * (1 + Math.abs(expected)));
@@ -126,7 +135,8 @@ describe('DDPG+BC policy extraction', () => {
           width,
         );
       }),
-      { numRuns: 20 },
+      // 648186 once failed a tolerance that ignored the guard ε (kept as a regression example).
+      { numRuns: 20, examples: [[648186]] },
     );
   });
 
