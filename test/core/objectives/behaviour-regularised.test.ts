@@ -68,10 +68,15 @@ describe('DDPG+BC policy extraction', () => {
         const outputs = Float64Array.from({ length: rows * 2 * width }, () => 0.6 * rng.normal());
         const actions = Float64Array.from({ length: rows * width }, () => Math.tanh(rng.normal()));
         actions[1] = -1; // saturated: clipped before atanh in the σ term
+        // The value term's magnitude Σq/(n·(m + ε)) at a reported normaliser m.
+        const valueTerm = (q: ArrayLike<number>, qScale: number) => {
+          let sum = 0;
+          for (let r = 0; r < rows; r++) sum += q[r];
+          return sum / (rows * (qScale + Q_SCALE_EPSILON));
+        };
         const at = critic(outputs);
         const result = behaviourRegularisedActorGradient(outputs, actions, at.q, at.g, rows, width, options);
         expect(Number.isFinite(result.loss)).toBe(true);
-        const m0 = result.qScale + Q_SCALE_EPSILON;
         // The σ term ½(u − μ)²/σ² + log σ per entry, with μ taken from `means`.
         const sigmaTerm = (o: ArrayLike<number>, means: ArrayLike<number>) => {
           let total = 0;
@@ -88,11 +93,10 @@ describe('DDPG+BC policy extraction', () => {
         const held = (o: Float64Array) => {
           const { q, g } = critic(o);
           const r = behaviourRegularisedActorGradient(o, actions, q, g, rows, width, options);
-          const sum = q.reduce((s, x) => s + x, 0);
           return (
             r.loss +
-            sum / (rows * (r.qScale + Q_SCALE_EPSILON)) -
-            sum / (rows * m0) -
+            valueTerm(q, r.qScale) -
+            valueTerm(q, result.qScale) -
             sigmaTerm(o, o) +
             sigmaTerm(o, outputs)
           );
@@ -115,10 +119,12 @@ describe('DDPG+BC policy extraction', () => {
         // a shift of about ε·|mean q|/m², which can exceed 1e-6 when m is small; it is held exactly here
         // (the loss is float64). Relative tolerances on the gradient: it is float32, whose rounding grows
         // with its magnitude.
-        const sumQ = at.q.reduce((total, x) => total + x, 0);
         const guardShift =
-          sumQ / (rows * (result.qScale + Q_SCALE_EPSILON)) -
-          (10 * sumQ) / (rows * (scaled.qScale + Q_SCALE_EPSILON));
+          valueTerm(at.q, result.qScale) -
+          valueTerm(
+            at.q.map((x) => 10 * x),
+            scaled.qScale,
+          );
         expect(Math.abs(scaled.loss - result.loss - guardShift)).toBeLessThan(
           1e-12 * (1 + Math.abs(result.loss)),
         );
