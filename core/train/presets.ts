@@ -178,7 +178,7 @@ const PRESETS: Record<string, PresetDefinition> = {
   },
   'pointmaze-large': {
     description:
-      'Point maze large, offline-to-online from the shipped diverse dataset: 15k in-sample IQL updates (expectile 0.7, AWR temperature chosen per batch for an ESS of 0.9), then 6k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy; 128×128 networks. 2.1 min on two cores with the native kernels (two other training jobs sharing them).',
+      'Point maze large, offline-to-online from the shipped diverse dataset: 15k in-sample IQL updates (expectile 0.7, AWR temperature chosen per batch for an ESS of 0.9), then 6k online steps of in-sample fine-tuning with ROER priorities, adaptive β (track) and batches drawn uniformly over offline ∪ online; evaluated and exported with the averaged policy; 128×128 networks. 2.6 min on two cores with the native kernels (two other training jobs sharing them).',
     // Expectile 0.7 (IQL's locomotion τ) instead of the AntMaze 0.9 the smaller mazes keep: at 0.9
     // the path through this maze's one-cell openings kept flipping as updates went on, online
     // included; at 0.7 it held (docs/training.md, "A less optimistic value holds the path").
