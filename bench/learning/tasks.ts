@@ -24,6 +24,15 @@ export interface LearningTask {
 /** Extra rows, compared only on the tasks that name them: the preset's AWR temperature swapped. */
 const AWR_ESS_ROW = 'roer-track-awr-ess';
 const AWR_FIXED_ROW = 'roer-track-awr-0.1';
+const EXTRA_ROWS = [AWR_ESS_ROW, AWR_FIXED_ROW];
+
+/** ROER with tracked β and the preset's AWR temperature replaced by `offline`'s. */
+function trackedWithAwr(label: string, offline: Record<string, unknown>) {
+  return {
+    label,
+    config: { replay: { priority: 'roer' }, beta: { kind: 'track', initialBeta: 1 }, offline },
+  };
+}
 
 /** Rows: one replay rule and β controller each, over the task's config. */
 export const ROWS: Record<string, { label: string; config: Record<string, unknown> }> = {
@@ -70,28 +79,17 @@ export const ROWS: Record<string, { label: string; config: Record<string, unknow
   // The AWR temperature picked per batch for an ESS of 0.9 of the batch (core/objectives/awr.ts)
   // instead of the preset's fixed T; compared on the MuJoCo medium tasks, where IQL's T = 1/3
   // swings online.
-  [AWR_ESS_ROW]: {
-    label: 'ROER, adaptive β (track), AWR temperature by ESS',
-    config: {
-      replay: { priority: 'roer' },
-      beta: { kind: 'track', initialBeta: 1 },
-      offline: { awrTemperature: 'ess', awrTargetEss: 0.9 },
-    },
-  },
+  [AWR_ESS_ROW]: trackedWithAwr('ROER, adaptive β (track), AWR temperature by ESS', {
+    awrTemperature: 'ess',
+    awrTargetEss: 0.9,
+  }),
   // The other way round on the large maze, whose preset picks the temperature by ESS: IQL's
   // AntMaze T = 0.1, fixed.
-  [AWR_FIXED_ROW]: {
-    label: 'ROER, adaptive β (track), AWR at fixed T = 0.1',
-    config: {
-      replay: { priority: 'roer' },
-      beta: { kind: 'track', initialBeta: 1 },
-      offline: { awrTemperature: 0.1 },
-    },
-  },
+  [AWR_FIXED_ROW]: trackedWithAwr('ROER, adaptive β (track), AWR at fixed T = 0.1', { awrTemperature: 0.1 }),
 };
 
 /** The rows every offline-to-online task compares (the rows after them are extra comparisons on one task). */
-export const ALL_ROWS = Object.keys(ROWS).filter((row) => row !== AWR_ESS_ROW && row !== AWR_FIXED_ROW);
+export const ALL_ROWS = Object.keys(ROWS).filter((row) => !EXTRA_ROWS.includes(row));
 
 /** Evaluation every `interval` env steps online (dense enough to see the hand-off dip) and at phase ends. */
 function schedule(offline: number, online: number, episodes: number) {

@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { packageInfo } from '../util/package-info.js';
 import { acerPresets } from '../agents/acer/config.js';
 import { parseRunConfig, type RunConfig, type RunConfigInput } from './config.js';
+import type { OfflineObjectiveSettings } from '../objectives/settings.js';
 
 interface PresetDefinition {
   description: string;
@@ -23,8 +24,8 @@ const roerReplay = {
 } as const;
 
 /**
- * Offline → online on a point maze: in-sample IQL (expectile V, τ = 0.9 unless given; AWR at
- * temperature 0.1, as IQL runs AntMaze), kept in-sample online (`online.objective: 'offline'`) with ROER priorities and
+ * Offline → online on a point maze: in-sample IQL (expectile V and AWR temperature, unless given,
+ * τ = 0.9 and T = 0.1 as IQL runs AntMaze), kept in-sample online (`online.objective: 'offline'`) with ROER priorities and
  * batches drawn uniformly over offline ∪ online, as IQL's and the official ROER code's fine-tuning
  * fill one buffer (fixed 50/50 batches replay the first few hundred online transitions about a
  * hundred times each and the in-sample critics lose the goal: docs/training.md, "Three optional
@@ -41,7 +42,10 @@ function pointMaze(
   env: string,
   dataset: string,
   budget: { offline: number; online: number; evalEvery: number },
-  value: { expectile: number; awrTemperature: number | 'ess' } = { expectile: 0.9, awrTemperature: 0.1 },
+  value: Pick<OfflineObjectiveSettings, 'expectile' | 'awrTemperature'> = {
+    expectile: 0.9,
+    awrTemperature: 0.1,
+  },
 ): RunConfigInput {
   return {
     env: { id: env },
@@ -185,7 +189,7 @@ const PRESETS: Record<string, PresetDefinition> = {
     // AWR's temperature chosen per batch for an ESS of 0.9 of the batch instead of T = 0.1: at 0.7
     // the fixed T left seed 3 of the learning benchmark at 0% throughout and the ESS rule reached
     // the goal on all sixteen seeds, and on a dataset of this maze made with another seed it ended
-    // higher too (docs/training.md, "The AWR temperature by ESS on the mazes").
+    // higher too (docs/training.md, "The large maze's preset picks the AWR temperature by ESS").
     // 6k online steps, the learning benchmark's budget. Over 30k online steps at 0.9 (seed 0) the
     // goal was lost later on: at 128×128 100% at 5k and 10k, then 0, 70, 0 and 20% from 15k to 30k;
     // at 256×256 80, 0, 100, 0, 0 and 0% (docs/benchmarks.md, "Reading the learning results").
